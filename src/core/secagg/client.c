@@ -1,0 +1,860 @@
+/* client.c: the user side of the protocol. */
+#include "secagg/client.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "common/alloc.h"
+#include "common/codec.h"
+#include "secagg/mask_prg.h"
+#include "secagg/shamir.h"
+
+#define U1_REC 72          /* id, c_pk, s_pk */
+#define KEYLIST_REC 136    /* id, c_pk, s_pk, sig */
+#define SHARE_ENTRY 41     /* id, kind, share */
+
+struct sa_client {
+	sa_session s;
+	uint32_t n;
+	uint64_t *roster_ids;
+	uint8_t (*roster_pks)[SA_SIGN_PK_BYTES];
+	uint64_t id;
+	uint8_t sign_sk[SA_SIGN_SK_BYTES];
+	uint8_t stage;
+	uint64_t *x;                 /* until round 2 is answered */
+	uint8_t c_sk[32], c_pk[32], r_seed[32], s_pk[32], b[32];
+	uint8_t own_r_share[32], own_b_share[32];
+	uint32_t n1;
+	uint8_t *u1;                 /* n1 * U1_REC */
+	uint32_t n2;
+	uint8_t *u2;                 /* n2 * 8 (ids) */
+	uint8_t *cts;                /* (n2 - 1) * SA_CT_ENTRY_BYTES: sender, nonce, ct */
+	uint32_t n3;
+	uint8_t *u3;                 /* n3 * 8 */
+};
+
+void
+sa_sign_keypair(uint8_t pk[SA_SIGN_PK_BYTES], uint8_t sk[SA_SIGN_SK_BYTES])
+{
+	crypto_sign_keypair(pk, sk);
+}
+
+static size_t
+u1_bytes(uint32_t n1) { return (size_t) n1 * U1_REC; }
+static size_t
+cts_bytes(uint32_t n2) { return n2 ? (size_t) (n2 - 1) * SA_CT_ENTRY_BYTES : 0; }
+
+void
+sa_client_free(sa_client *c)
+{
+	if (c == NULL)
+		return;
+	sa_free(c->roster_ids);
+	sa_free(c->roster_pks);
+	if (c->x)
+		sa_free_secret(c->x, (size_t) c->s.vector_length * 8);
+	sa_free(c->u1);
+	sa_free(c->u2);
+	if (c->cts)
+		sa_free_secret(c->cts, cts_bytes(c->n2));
+	sa_free(c->u3);
+	sa_free_secret(c, sizeof *c);
+}
+
+uint8_t sa_client_stage(const sa_client *c) { return c->stage; }
+uint64_t sa_client_user_id(const sa_client *c) { return c->id; }
+const uint8_t *sa_client_ctx(const sa_client *c) { return c->s.ctx; }
+uint32_t sa_client_vector_length(const sa_client *c) { return c->s.vector_length; }
+const uint8_t *
+sa_client_session_id(const sa_client *c, uint8_t *len)
+{
+	*len = c->s.session_id_len;
+	return c->s.session_id;
+}
+
+static sa_roster
+roster_of(const sa_client *c)
+{
+	sa_roster r = { c->n, c->roster_ids, (const uint8_t (*)[SA_SIGN_PK_BYTES]) c->roster_pks };
+	return r;
+}
+
+/* Checks that sign_sk is a well-formed Ed25519 secret key for pk. */
+static sa_status
+check_sign_key(const uint8_t sk[SA_SIGN_SK_BYTES], const uint8_t pk[SA_SIGN_PK_BYTES])
+{
+	uint8_t pk2[32], sk2[64];
+	crypto_sign_seed_keypair(pk2, sk2, sk);
+	int bad = sodium_memcmp(sk2, sk, 64) != 0 || sodium_memcmp(pk2, pk, 32) != 0;
+	sodium_memzero(sk2, sizeof sk2);
+	return bad ? SA_ERR_KEYS : SA_OK;
+}
+
+static sa_status
+init_common(sa_client *c, const uint8_t *sid, size_t sid_len, uint32_t t, uint32_t m,
+            const uint64_t *ids, const uint8_t (*pks)[32], uint32_t n, uint64_t id,
+            const uint8_t sign_sk[64])
+{
+	c->n = n;
+	c->roster_ids = sa_alloc_array(n, sizeof(uint64_t));
+	c->roster_pks = sa_alloc_array(n, SA_SIGN_PK_BYTES);
+	if (c->roster_ids == NULL || c->roster_pks == NULL)
+		return SA_ERR_NOMEM;
+	memcpy(c->roster_ids, ids, (size_t) n * 8);
+	memcpy(c->roster_pks, pks, (size_t) n * 32);
+	sa_roster r = roster_of(c);
+	sa_status st = sa_session_init(&c->s, sid, sid_len, t, m, &r);
+	if (st != SA_OK)
+		return st;
+	long pos = sa_roster_find(&r, id);
+	if (pos < 0)
+		return SA_ERR_UNKNOWN_USER;
+	if ((st = check_sign_key(sign_sk, c->roster_pks[pos])) != SA_OK)
+		return st;
+	c->id = id;
+	memcpy(c->sign_sk, sign_sk, 64);
+	return SA_OK;
+}
+
+sa_status
+sa_client_create(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
+                 const sa_roster *roster, uint64_t user_id, const uint8_t sign_sk[SA_SIGN_SK_BYTES],
+                 const uint64_t *x, uint32_t m, sa_client **out)
+{
+	if (roster == NULL || x == NULL || m < 1 || m > SA_MAX_VECTOR_LENGTH)
+		return SA_ERR_PARAM;
+	sa_status st = sa_roster_check(roster);
+	if (st != SA_OK)
+		return st;
+	sa_client *c = sa_alloc_zero(sizeof *c);
+	if (c == NULL)
+		return SA_ERR_NOMEM;
+	st = init_common(c, session_id, session_id_len, threshold, m, roster->ids, roster->sign_pks,
+	                 roster->n, user_id, sign_sk);
+	if (st == SA_OK) {
+		c->x = sa_alloc_array(m, sizeof(uint64_t));
+		if (c->x == NULL)
+			st = SA_ERR_NOMEM;
+		else
+			memcpy(c->x, x, (size_t) m * 8);
+	}
+	if (st != SA_OK) {
+		sa_client_free(c);
+		return st;
+	}
+	*out = c;
+	return SA_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+put_c2s_header(sa_writer *w, const sa_client *c, int round)
+{
+	sa_put_u8(w, SA_WIRE_VERSION);
+	sa_put_u8(w, SA_MSG_C2S(round));
+	sa_put_bytes(w, c->s.ctx, SA_CTX_BYTES);
+	sa_put_u64(w, c->id);
+}
+
+static sa_status
+check_header(const sa_client *c, sa_reader *r)
+{
+	uint8_t ver, type;
+	const uint8_t *ctx;
+	if (!sa_get_u8(r, &ver) || !sa_get_u8(r, &type) || (ctx = sa_get_view(r, SA_CTX_BYTES)) == NULL)
+		return SA_ERR_MALFORMED;
+	if (ver != SA_WIRE_VERSION)
+		return SA_ERR_VERSION;
+	if (type > SA_MSG_S2C(4))
+		return SA_ERR_MALFORMED;
+	if (c->stage == SA_CLIENT_STAGE_DONE)
+		return SA_ERR_STATE;
+	if (type != SA_MSG_S2C(c->stage))
+		return SA_ERR_WRONG_ROUND;
+	if (memcmp(ctx, c->s.ctx, SA_CTX_BYTES) != 0)
+		return SA_ERR_SESSION;
+	return SA_OK;
+}
+
+static long
+find_u1(const sa_client *c, uint64_t id)
+{
+	return sa_find_id(c->u1, c->n1, U1_REC, id);
+}
+
+/* Round 0: fresh key pairs, signed advertisement. */
+static sa_status
+answer_round0(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	if (!sa_reader_done(r))
+		return SA_ERR_MALFORMED;
+	uint8_t c_sk[32], c_pk[32], r_seed[32], s_pk[32], s_sk[32], sig[64];
+	uint8_t signed_msg[SA_ADVERTISE_SIGNED_BYTES];
+	do {
+		randombytes_buf(c_sk, sizeof c_sk);
+		crypto_scalarmult_base(c_pk, c_sk);
+		sa_scalar_random(r_seed);
+		sa_mask_keypair(s_pk, s_sk, r_seed);
+	} while (sodium_memcmp(c_pk, s_pk, 32) == 0);
+	sodium_memzero(s_sk, sizeof s_sk);
+	sa_advertise_signed(signed_msg, c->s.ctx, c->id, c_pk, s_pk);
+	crypto_sign_detached(sig, NULL, signed_msg, sizeof signed_msg, c->sign_sk);
+	put_c2s_header(w, c, 0);
+	sa_put_bytes(w, c_pk, 32);
+	sa_put_bytes(w, s_pk, 32);
+	sa_put_bytes(w, sig, 64);
+	if (w->failed) {
+		sodium_memzero(c_sk, 32);
+		sodium_memzero(r_seed, 32);
+		return SA_ERR_NOMEM;
+	}
+	memcpy(c->c_sk, c_sk, 32);
+	memcpy(c->c_pk, c_pk, 32);
+	memcpy(c->r_seed, r_seed, 32);
+	memcpy(c->s_pk, s_pk, 32);
+	sodium_memzero(c_sk, 32);
+	sodium_memzero(r_seed, 32);
+	c->stage = 1;
+	return SA_OK;
+}
+
+static int
+cmp_key32(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* Round 1: check the key list, share the two seeds, encrypt to every peer. */
+static sa_status
+answer_round1(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	uint32_t n1;
+	if (!sa_get_count(r, &n1, KEYLIST_REC))
+		return SA_ERR_MALFORMED;
+	if (sa_reader_remaining(r) != (size_t) n1 * KEYLIST_REC)
+		return SA_ERR_MALFORMED;
+	if (n1 > c->n)
+		return SA_ERR_UNKNOWN_USER;
+	if (n1 < c->s.threshold)
+		return SA_ERR_THRESHOLD;
+	const uint8_t *list = sa_get_view(r, (size_t) n1 * KEYLIST_REC);
+	sa_roster ro = roster_of(c);
+	bool self_seen = false;
+	uint8_t signed_msg[SA_ADVERTISE_SIGNED_BYTES];
+	for (uint32_t i = 0; i < n1; i++) {
+		const uint8_t *e = list + (size_t) i * KEYLIST_REC;
+		uint64_t id = sa_load_u64_be(e);
+		if (i > 0 && id <= sa_load_u64_be(e - KEYLIST_REC))
+			return SA_ERR_DUPLICATE;
+		long pos = sa_roster_find(&ro, id);
+		if (pos < 0)
+			return SA_ERR_UNKNOWN_USER;
+		if (id == c->id) {
+			if (sodium_memcmp(e + 8, c->c_pk, 32) != 0 || sodium_memcmp(e + 40, c->s_pk, 32) != 0)
+				return SA_ERR_KEYS;
+			self_seen = true;
+		}
+		sa_advertise_signed(signed_msg, c->s.ctx, id, e + 8, e + 40);
+		if (crypto_sign_verify_detached(e + 72, signed_msg, sizeof signed_msg, c->roster_pks[pos]) != 0)
+			return SA_ERR_SIGNATURE;
+	}
+	if (!self_seen)
+		return SA_ERR_UNKNOWN_USER;
+	/* All 2 * n1 keys pairwise distinct. */
+	uint8_t (*keys)[32] = sa_alloc_array((size_t) 2 * n1, 32);
+	if (keys == NULL)
+		return SA_ERR_NOMEM;
+	for (uint32_t i = 0; i < n1; i++) {
+		memcpy(keys[2 * i], list + (size_t) i * KEYLIST_REC + 8, 32);
+		memcpy(keys[2 * i + 1], list + (size_t) i * KEYLIST_REC + 40, 32);
+	}
+	qsort(keys, (size_t) 2 * n1, 32, cmp_key32);
+	bool repeated = false;
+	for (size_t i = 1; i < (size_t) 2 * n1; i++)
+		if (memcmp(keys[i], keys[i - 1], 32) == 0)
+			repeated = true;
+	sa_free(keys);
+	if (repeated)
+		return SA_ERR_KEYS;
+
+	/* Share r (the mask-key seed) and b (the self-mask seed). */
+	sa_status st = SA_OK;
+	uint8_t secrets[2][32];
+	uint64_t *xs = sa_alloc_array(n1, sizeof(uint64_t));
+	uint8_t (*shares)[32] = sa_alloc_array((size_t) 2 * n1, 32);
+	uint8_t *u1 = sa_alloc(u1_bytes(n1));
+	if (xs == NULL || shares == NULL || u1 == NULL) {
+		st = SA_ERR_NOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n1; i++) {
+		xs[i] = sa_load_u64_be(list + (size_t) i * KEYLIST_REC);
+		memcpy(u1 + (size_t) i * U1_REC, list + (size_t) i * KEYLIST_REC, U1_REC);
+	}
+	memcpy(secrets[0], c->r_seed, 32);
+	sa_scalar_random(secrets[1]);
+	if ((st = sa_shamir_share((const uint8_t (*)[32]) secrets, 2, c->s.threshold, xs, n1, shares)) != SA_OK)
+		goto out;
+	uint8_t commit[SA_COMMIT_BYTES];
+	sa_self_commit(commit, c->s.ctx, c->id, secrets[1]);
+	put_c2s_header(w, c, 1);
+	sa_put_bytes(w, commit, sizeof commit);
+	sa_put_u32(w, n1 - 1);
+	uint32_t self_pos = 0;
+	for (uint32_t i = 0; i < n1 && st == SA_OK; i++) {
+		const uint8_t *e = list + (size_t) i * KEYLIST_REC;
+		uint64_t v = xs[i];
+		if (v == c->id) {
+			self_pos = i;
+			continue;
+		}
+		uint8_t q[32], key[32], plain[SA_SHARE_PLAIN_BYTES], nonce[SA_NONCE_BYTES];
+		uint8_t ct[SA_SHARE_CT_BYTES], ad[SA_SHARE_AD_BYTES];
+		if ((st = sa_kx_agree(q, c->c_sk, e + 8)) != SA_OK)
+			break;
+		sa_share_enc_key(key, c->s.ctx, q, c->id, c->c_pk, v, e + 8);
+		sa_store_u64_be(plain, c->id);
+		sa_store_u64_be(plain + 8, v);
+		memcpy(plain + 16, shares[2 * (size_t) i], 32);
+		memcpy(plain + 48, shares[2 * (size_t) i + 1], 32);
+		sa_share_ad(ad, c->s.ctx, c->id, v);
+		randombytes_buf(nonce, sizeof nonce);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(ct, NULL, plain, sizeof plain, ad, sizeof ad,
+		                                           NULL, nonce, key);
+		sodium_memzero(q, sizeof q);
+		sodium_memzero(key, sizeof key);
+		sodium_memzero(plain, sizeof plain);
+		sa_put_u64(w, v);
+		sa_put_bytes(w, nonce, sizeof nonce);
+		sa_put_bytes(w, ct, sizeof ct);
+	}
+	if (st == SA_OK && w->failed)
+		st = SA_ERR_NOMEM;
+	if (st == SA_OK) {
+		memcpy(c->b, secrets[1], 32);
+		memcpy(c->own_r_share, shares[2 * (size_t) self_pos], 32);
+		memcpy(c->own_b_share, shares[2 * (size_t) self_pos + 1], 32);
+		sa_free(c->u1);
+		c->u1 = u1;
+		u1 = NULL;
+		c->n1 = n1;
+		c->stage = 2;
+	}
+out:
+	sodium_memzero(secrets, sizeof secrets);
+	sa_free(xs);
+	if (shares)
+		sa_free_secret(shares, (size_t) 2 * n1 * 32);
+	sa_free(u1);
+	return st;
+}
+
+/* Round 2: store the ciphertexts, infer U2, send the masked input. */
+static sa_status
+answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	uint32_t k;
+	if (!sa_get_count(r, &k, SA_CT_ENTRY_BYTES) || sa_reader_remaining(r) != (size_t) k * SA_CT_ENTRY_BYTES)
+		return SA_ERR_MALFORMED;
+	if (k >= c->n1)
+		return SA_ERR_UNKNOWN_USER;
+	if (k + 1 < c->s.threshold)
+		return SA_ERR_THRESHOLD;
+	const uint8_t *entries = sa_get_view(r, (size_t) k * SA_CT_ENTRY_BYTES);
+	uint32_t n2 = k + 1;
+	uint8_t *u2 = sa_alloc((size_t) n2 * 8);
+	uint8_t *cts = sa_alloc(cts_bytes(n2) ? cts_bytes(n2) : 1);
+	uint64_t *y = sa_alloc_array(c->s.vector_length, sizeof(uint64_t));
+	sa_mask_prg *prg = sa_mask_prg_new();
+	sa_status st = SA_OK;
+	if (u2 == NULL || cts == NULL || y == NULL || prg == NULL) {
+		st = SA_ERR_NOMEM;
+		goto out;
+	}
+	uint32_t j = 0;
+	bool self_placed = false;
+	for (uint32_t i = 0; i < k; i++) {
+		const uint8_t *e = entries + (size_t) i * SA_CT_ENTRY_BYTES;
+		uint64_t v = sa_load_u64_be(e);
+		if (i > 0 && v <= sa_load_u64_be(e - SA_CT_ENTRY_BYTES)) {
+			st = SA_ERR_DUPLICATE;
+			goto out;
+		}
+		if (v == c->id || find_u1(c, v) < 0) {
+			st = SA_ERR_UNKNOWN_USER;
+			goto out;
+		}
+		if (!self_placed && v > c->id) {
+			sa_store_u64_be(u2 + 8 * (size_t) j++, c->id);
+			self_placed = true;
+		}
+		sa_store_u64_be(u2 + 8 * (size_t) j++, v);
+	}
+	if (!self_placed)
+		sa_store_u64_be(u2 + 8 * (size_t) j++, c->id);
+	if (k > 0)
+		memcpy(cts, entries, cts_bytes(n2));
+
+	/* y = x + PRG(b) + sum over v in U2 \ {u} of sign(u, v) * PRG(s_uv). */
+	memcpy(y, c->x, (size_t) c->s.vector_length * 8);
+	uint8_t key[SA_MASK_KEY_BYTES], s_pk[32], s_sk[32];
+	sa_self_mask_key(key, c->s.ctx, c->id, c->b);
+	st = sa_mask_apply(prg, y, c->s.vector_length, key, 1);
+	sa_mask_keypair(s_pk, s_sk, c->r_seed);
+	for (uint32_t i = 0; i < n2 && st == SA_OK; i++) {
+		uint64_t v = sa_load_u64_be(u2 + 8 * (size_t) i);
+		if (v == c->id)
+			continue;
+		const uint8_t *pk_v = c->u1 + (size_t) find_u1(c, v) * U1_REC + 40;
+		uint8_t q[32];
+		if ((st = sa_kx_agree(q, s_sk, pk_v)) != SA_OK)
+			break;
+		sa_pair_mask_key(key, c->s.ctx, q, c->id, s_pk, v, pk_v);
+		sodium_memzero(q, sizeof q);
+		st = sa_mask_apply(prg, y, c->s.vector_length, key, sa_mask_sign(c->id, v));
+	}
+	sodium_memzero(s_sk, sizeof s_sk);
+	sodium_memzero(key, sizeof key);
+	if (st != SA_OK)
+		goto out;
+	put_c2s_header(w, c, 2);
+	sa_put_u32(w, c->s.vector_length);
+	if (sa_writer_reserve(w, (size_t) c->s.vector_length * 8)) {
+		for (uint32_t i = 0; i < c->s.vector_length; i++)
+			sa_store_u64_le(w->buf + w->len + 8 * (size_t) i, y[i]);
+		w->len += (size_t) c->s.vector_length * 8;
+	}
+	if (w->failed) {
+		st = SA_ERR_NOMEM;
+		goto out;
+	}
+	/* commit */
+	sa_free_secret(c->x, (size_t) c->s.vector_length * 8);
+	c->x = NULL;
+	c->u2 = u2;
+	c->cts = cts;
+	c->n2 = n2;
+	u2 = NULL;
+	cts = NULL;
+	c->stage = 3;
+out:
+	sa_mask_prg_free(prg);
+	if (y)
+		sa_free_secret(y, (size_t) c->s.vector_length * 8);
+	sa_free(u2);
+	if (cts)
+		sa_free_secret(cts, cts_bytes(n2) ? cts_bytes(n2) : 1);
+	return st;
+}
+
+/* Round 3: check U3 and sign it. */
+static sa_status
+answer_round3(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	uint32_t n3;
+	if (!sa_get_count(r, &n3, 8) || sa_reader_remaining(r) != (size_t) n3 * 8)
+		return SA_ERR_MALFORMED;
+	const uint8_t *ids = sa_get_view(r, (size_t) n3 * 8);
+	if (n3 > c->n2)
+		return SA_ERR_UNKNOWN_USER;
+	bool self_seen = false;
+	for (uint32_t i = 0; i < n3; i++) {
+		uint64_t v = sa_load_u64_be(ids + 8 * (size_t) i);
+		if (i > 0 && v <= sa_load_u64_be(ids + 8 * (size_t) (i - 1)))
+			return SA_ERR_DUPLICATE;
+		if (sa_find_id(c->u2, c->n2, 8, v) < 0)
+			return SA_ERR_UNKNOWN_USER;
+		self_seen |= v == c->id;
+	}
+	if (!self_seen)
+		return SA_ERR_UNKNOWN_USER;
+	if (n3 < c->s.threshold)
+		return SA_ERR_THRESHOLD;
+	uint8_t *stmt, sig[64];
+	size_t stmt_len;
+	sa_status st = sa_consistency_signed(&stmt, &stmt_len, c->s.ctx, ids, n3, 8);
+	if (st != SA_OK)
+		return st;
+	crypto_sign_detached(sig, NULL, stmt, stmt_len, c->sign_sk);
+	sa_free(stmt);
+	uint8_t *u3 = sa_alloc((size_t) n3 * 8);
+	if (u3 == NULL)
+		return SA_ERR_NOMEM;
+	memcpy(u3, ids, (size_t) n3 * 8);
+	put_c2s_header(w, c, 3);
+	sa_put_bytes(w, sig, sizeof sig);
+	if (w->failed) {
+		sa_free(u3);
+		return SA_ERR_NOMEM;
+	}
+	c->u3 = u3;
+	c->n3 = n3;
+	c->stage = 4;
+	return SA_OK;
+}
+
+/* Round 4: check the signatures on U3, decrypt, reveal one share per peer. */
+static sa_status
+answer_round4(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	uint32_t n4;
+	if (!sa_get_count(r, &n4, 72) || sa_reader_remaining(r) != (size_t) n4 * 72)
+		return SA_ERR_MALFORMED;
+	const uint8_t *list = sa_get_view(r, (size_t) n4 * 72);
+	if (n4 > c->n3)
+		return SA_ERR_UNKNOWN_USER;
+	if (n4 < c->s.threshold)
+		return SA_ERR_THRESHOLD;
+	uint8_t *stmt;
+	size_t stmt_len;
+	sa_status st = sa_consistency_signed(&stmt, &stmt_len, c->s.ctx, c->u3, c->n3, 8);
+	if (st != SA_OK)
+		return st;
+	sa_roster ro = roster_of(c);
+	for (uint32_t i = 0; i < n4 && st == SA_OK; i++) {
+		const uint8_t *e = list + (size_t) i * 72;
+		uint64_t v = sa_load_u64_be(e);
+		if (i > 0 && v <= sa_load_u64_be(e - 72))
+			st = SA_ERR_DUPLICATE;
+		else if (sa_find_id(c->u3, c->n3, 8, v) < 0)
+			st = SA_ERR_UNKNOWN_USER;
+		else if (crypto_sign_verify_detached(e + 8, stmt, stmt_len,
+		                                     c->roster_pks[sa_roster_find(&ro, v)]) != 0)
+			st = SA_ERR_SIGNATURE;
+	}
+	sa_free(stmt);
+	if (st != SA_OK)
+		return st;
+
+	/* Decrypt everything first: abort before revealing anything on any failure. */
+	uint8_t (*plain)[SA_SHARE_PLAIN_BYTES] = sa_alloc_array(c->n2, SA_SHARE_PLAIN_BYTES);
+	if (plain == NULL)
+		return SA_ERR_NOMEM;
+	for (uint32_t i = 0; i + 1 < c->n2 && st == SA_OK; i++) {
+		const uint8_t *e = c->cts + (size_t) i * SA_CT_ENTRY_BYTES;
+		uint64_t v = sa_load_u64_be(e);
+		const uint8_t *c_pk_v = c->u1 + (size_t) find_u1(c, v) * U1_REC + 8;
+		uint8_t q[32], key[32], ad[SA_SHARE_AD_BYTES];
+		if ((st = sa_kx_agree(q, c->c_sk, c_pk_v)) != SA_OK)
+			break;
+		sa_share_enc_key(key, c->s.ctx, q, c->id, c->c_pk, v, c_pk_v);
+		sa_share_ad(ad, c->s.ctx, v, c->id);
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain[i], NULL, NULL, e + 8 + SA_NONCE_BYTES,
+		                                               SA_SHARE_CT_BYTES, ad, sizeof ad, e + 8, key) != 0)
+			st = SA_ERR_DECRYPT;
+		else if (sa_load_u64_be(plain[i]) != v || sa_load_u64_be(plain[i] + 8) != c->id)
+			st = SA_ERR_DECRYPT;
+		else if (!sa_scalar_is_canonical(plain[i] + 16) || !sa_scalar_is_canonical(plain[i] + 48))
+			st = SA_ERR_NONCANONICAL;
+		sodium_memzero(q, sizeof q);
+		sodium_memzero(key, sizeof key);
+	}
+	if (st == SA_OK) {
+		put_c2s_header(w, c, 4);
+		sa_put_u32(w, c->n2);
+		uint32_t ci = 0;
+		for (uint32_t i = 0; i < c->n2; i++) {
+			uint64_t v = sa_load_u64_be(c->u2 + 8 * (size_t) i);
+			bool alive = sa_find_id(c->u3, c->n3, 8, v) >= 0;
+			const uint8_t *share;
+			if (v == c->id) {
+				share = c->own_b_share;             /* we are in U3 */
+			} else {
+				/* ciphertexts are stored in sender order, which is U2 order without self */
+				share = plain[ci] + (alive ? 48 : 16);
+				ci++;
+			}
+			sa_put_u64(w, v);
+			sa_put_u8(w, alive ? SA_SHARE_KIND_SELF : SA_SHARE_KIND_PAIR);
+			sa_put_bytes(w, share, 32);
+		}
+		if (w->failed)
+			st = SA_ERR_NOMEM;
+	}
+	sa_free_secret(plain, (size_t) c->n2 * SA_SHARE_PLAIN_BYTES);
+	if (st != SA_OK)
+		return st;
+	c->stage = SA_CLIENT_STAGE_DONE;
+	return SA_OK;
+}
+
+sa_status
+sa_client_round(sa_client *c, const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len)
+{
+	sa_reader r;
+	sa_writer w;
+	sa_reader_init(&r, in, in_len);
+	sa_status st = check_header(c, &r);
+	if (st != SA_OK)
+		return st;
+	sa_writer_init(&w);
+	switch (c->stage) {
+	case 0: st = answer_round0(c, &r, &w); break;
+	case 1: st = answer_round1(c, &r, &w); break;
+	case 2: st = answer_round2(c, &r, &w); break;
+	case 3: st = answer_round3(c, &r, &w); break;
+	case 4: st = answer_round4(c, &r, &w); break;
+	default: st = SA_ERR_STATE; break;
+	}
+	if (st != SA_OK) {
+		sa_writer_discard(&w);
+		return st;
+	}
+	*out = sa_writer_finish(&w, out_len);
+	return *out ? SA_OK : SA_ERR_NOMEM;
+}
+
+/* ---------------------------------------------------------------------- */
+/* serialisation: "SAC1" | version | stage | sid_len | sid | t | m | n |   */
+/* roster | id | sign_sk | has_x | x | keys (7 x 32) | n1 | u1 | n2 | u2 | */
+/* cts | n3 | u3                                                          */
+/* ---------------------------------------------------------------------- */
+
+sa_status
+sa_client_serialize(const sa_client *c, uint8_t **buf, size_t *len)
+{
+	sa_writer w;
+	sa_writer_init(&w);
+	sa_put_bytes(&w, "SAC1", 4);
+	sa_put_u8(&w, SA_WIRE_VERSION);
+	sa_put_u8(&w, c->stage);
+	sa_put_u8(&w, c->s.session_id_len);
+	sa_put_bytes(&w, c->s.session_id, c->s.session_id_len);
+	sa_put_u32(&w, c->s.threshold);
+	sa_put_u32(&w, c->s.vector_length);
+	sa_put_u32(&w, c->n);
+	for (uint32_t i = 0; i < c->n; i++) {
+		sa_put_u64(&w, c->roster_ids[i]);
+		sa_put_bytes(&w, c->roster_pks[i], 32);
+	}
+	sa_put_u64(&w, c->id);
+	sa_put_bytes(&w, c->sign_sk, 64);
+	sa_put_u8(&w, c->x != NULL);
+	if (c->x != NULL && sa_writer_reserve(&w, (size_t) c->s.vector_length * 8)) {
+		for (uint32_t i = 0; i < c->s.vector_length; i++)
+			sa_store_u64_le(w.buf + w.len + 8 * (size_t) i, c->x[i]);
+		w.len += (size_t) c->s.vector_length * 8;
+	}
+	sa_put_bytes(&w, c->c_sk, 32);
+	sa_put_bytes(&w, c->c_pk, 32);
+	sa_put_bytes(&w, c->r_seed, 32);
+	sa_put_bytes(&w, c->s_pk, 32);
+	sa_put_bytes(&w, c->b, 32);
+	sa_put_bytes(&w, c->own_r_share, 32);
+	sa_put_bytes(&w, c->own_b_share, 32);
+	sa_put_u32(&w, c->n1);
+	sa_put_bytes(&w, c->u1, u1_bytes(c->n1));
+	sa_put_u32(&w, c->n2);
+	sa_put_bytes(&w, c->u2, (size_t) c->n2 * 8);
+	sa_put_bytes(&w, c->cts, cts_bytes(c->n2));
+	sa_put_u32(&w, c->n3);
+	sa_put_bytes(&w, c->u3, (size_t) c->n3 * 8);
+	*buf = sa_writer_finish(&w, len);
+	return *buf ? SA_OK : SA_ERR_NOMEM;
+}
+
+static bool
+ids_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
+                  const uint8_t *parent, uint32_t pcount, size_t pstride)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t v = sa_load_u64_be(ids + (size_t) i * stride);
+		if (i > 0 && v <= sa_load_u64_be(ids + (size_t) (i - 1) * stride))
+			return false;
+		if (parent != NULL && sa_find_id(parent, pcount, pstride, v) < 0)
+			return false;
+	}
+	return true;
+}
+
+sa_status
+sa_client_deserialize(const uint8_t *buf, size_t len, sa_client **out)
+{
+	sa_reader r;
+	sa_reader_init(&r, buf, len);
+	const uint8_t *magic = sa_get_view(&r, 4);
+	uint8_t ver, stage, sid_len, has_x;
+	uint32_t t, m, n;
+	if (magic == NULL || memcmp(magic, "SAC1", 4) != 0)
+		return SA_ERR_MALFORMED;
+	if (!sa_get_u8(&r, &ver))
+		return SA_ERR_MALFORMED;
+	if (ver != SA_WIRE_VERSION)
+		return SA_ERR_VERSION;
+	if (!sa_get_u8(&r, &stage) || stage > SA_CLIENT_STAGE_DONE || !sa_get_u8(&r, &sid_len))
+		return SA_ERR_MALFORMED;
+	const uint8_t *sid = sa_get_view(&r, sid_len);
+	if (sid == NULL || !sa_get_u32(&r, &t) || !sa_get_u32(&r, &m) || !sa_get_count(&r, &n, 40))
+		return SA_ERR_MALFORMED;
+	if (n > SA_MAX_USERS || m < 1 || m > SA_MAX_VECTOR_LENGTH)
+		return SA_ERR_MALFORMED;
+	sa_client *c = sa_alloc_zero(sizeof *c);
+	uint64_t *ids = sa_alloc_array(n ? n : 1, 8);
+	uint8_t (*pks)[32] = sa_alloc_array(n ? n : 1, 32);
+	sa_status st = SA_OK;
+	if (c == NULL || ids == NULL || pks == NULL) {
+		st = SA_ERR_NOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		sa_get_u64(&r, &ids[i]);
+		sa_get_bytes(&r, pks[i], 32);
+	}
+	uint64_t id;
+	uint8_t sign_sk[64];
+	if (!sa_get_u64(&r, &id) || !sa_get_bytes(&r, sign_sk, 64)) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	sa_roster ro = { n, ids, (const uint8_t (*)[32]) pks };
+	if (sa_roster_check(&ro) != SA_OK) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	st = init_common(c, sid, sid_len, t, m, ids, (const uint8_t (*)[32]) pks, n, id, sign_sk);
+	sodium_memzero(sign_sk, sizeof sign_sk);
+	if (st != SA_OK) {
+		if (st != SA_ERR_NOMEM)
+			st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	c->stage = stage;
+	if (!sa_get_u8(&r, &has_x) || has_x > 1 || (has_x == 1) != (stage <= 2)) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	if (has_x) {
+		const uint8_t *xv = sa_get_view(&r, (size_t) m * 8);
+		c->x = xv ? sa_alloc_array(m, 8) : NULL;
+		if (xv == NULL || c->x == NULL) {
+			st = xv ? SA_ERR_NOMEM : SA_ERR_MALFORMED;
+			goto fail;
+		}
+		for (uint32_t i = 0; i < m; i++)
+			c->x[i] = sa_load_u64_le(xv + 8 * (size_t) i);
+	}
+	sa_get_bytes(&r, c->c_sk, 32);
+	sa_get_bytes(&r, c->c_pk, 32);
+	sa_get_bytes(&r, c->r_seed, 32);
+	sa_get_bytes(&r, c->s_pk, 32);
+	sa_get_bytes(&r, c->b, 32);
+	sa_get_bytes(&r, c->own_r_share, 32);
+	sa_get_bytes(&r, c->own_b_share, 32);
+	if (!sa_reader_ok(&r)) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	if (stage >= 1) {
+		/* keys must be consistent with their seeds */
+		uint8_t pk[32], sk[32];
+		crypto_scalarmult_base(pk, c->c_sk);
+		bool bad = sodium_memcmp(pk, c->c_pk, 32) != 0;
+		sa_mask_keypair(pk, sk, c->r_seed);
+		bad |= sodium_memcmp(pk, c->s_pk, 32) != 0;
+		sodium_memzero(sk, sizeof sk);
+		if (bad || !sa_scalar_is_canonical(c->r_seed)) {
+			st = SA_ERR_MALFORMED;
+			goto fail;
+		}
+	}
+	if (stage >= 2 && (!sa_scalar_is_canonical(c->b) || !sa_scalar_is_canonical(c->own_r_share) ||
+	                   !sa_scalar_is_canonical(c->own_b_share))) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	uint32_t n1, n2, n3;
+	if (!sa_get_count(&r, &n1, U1_REC) || n1 > n) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	c->u1 = sa_alloc(u1_bytes(n1) ? u1_bytes(n1) : 1);
+	if (c->u1 == NULL) { st = SA_ERR_NOMEM; goto fail; }
+	sa_get_bytes(&r, c->u1, u1_bytes(n1));
+	c->n1 = n1;
+	if (!sa_get_count(&r, &n2, 8) || n2 > n1) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	c->u2 = sa_alloc(n2 ? (size_t) n2 * 8 : 1);
+	c->cts = sa_alloc(cts_bytes(n2) ? cts_bytes(n2) : 1);
+	if (c->u2 == NULL || c->cts == NULL) { st = SA_ERR_NOMEM; goto fail; }
+	c->n2 = n2;
+	if (!sa_get_bytes(&r, c->u2, (size_t) n2 * 8) || !sa_get_bytes(&r, c->cts, cts_bytes(n2)) ||
+	    !sa_get_count(&r, &n3, 8) || n3 > n2) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	c->u3 = sa_alloc(n3 ? (size_t) n3 * 8 : 1);
+	if (c->u3 == NULL) { st = SA_ERR_NOMEM; goto fail; }
+	c->n3 = n3;
+	if (!sa_get_bytes(&r, c->u3, (size_t) n3 * 8) || !sa_reader_done(&r)) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	/* Structure by stage. */
+	bool ok = (stage >= 2) == (n1 > 0) && (stage >= 3) == (n2 > 0) && (stage >= 4) == (n3 > 0);
+	ok = ok && (n1 == 0 || n1 >= t) && (n2 == 0 || n2 >= t) && (n3 == 0 || n3 >= t);
+	ok = ok && ids_sorted_subset(c->u1, n1, U1_REC, NULL, 0, 0);
+	for (uint32_t i = 0; ok && i < n1; i++)
+		ok = sa_roster_find(&ro, sa_load_u64_be(c->u1 + (size_t) i * U1_REC)) >= 0;
+	ok = ok && ids_sorted_subset(c->u2, n2, 8, c->u1, n1, U1_REC);
+	ok = ok && ids_sorted_subset(c->u3, n3, 8, c->u2, n2, 8);
+	if (ok && n1 > 0) {
+		long p = find_u1(c, c->id);
+		ok = p >= 0 && memcmp(c->u1 + (size_t) p * U1_REC + 8, c->c_pk, 32) == 0 &&
+		     memcmp(c->u1 + (size_t) p * U1_REC + 40, c->s_pk, 32) == 0;
+	}
+	if (ok && n2 > 0) {
+		ok = sa_find_id(c->u2, n2, 8, c->id) >= 0;
+		/* ciphertext senders are U2 \ {self}, in order */
+		uint32_t ci = 0;
+		for (uint32_t i = 0; ok && i < n2; i++) {
+			uint64_t v = sa_load_u64_be(c->u2 + 8 * (size_t) i);
+			if (v == c->id)
+				continue;
+			ok = sa_load_u64_be(c->cts + (size_t) ci * SA_CT_ENTRY_BYTES) == v;
+			ci++;
+		}
+	}
+	if (ok && n3 > 0)
+		ok = sa_find_id(c->u3, n3, 8, c->id) >= 0;
+	if (!ok) {
+		st = SA_ERR_MALFORMED;
+		goto fail;
+	}
+	sa_free(ids);
+	sa_free(pks);
+	*out = c;
+	return SA_OK;
+fail:
+	sa_free(ids);
+	sa_free(pks);
+	sa_client_free(c);
+	return st;
+}
+
+sa_status
+sa_client_check_recover(const uint8_t *current, size_t current_len,
+                        const uint8_t *candidate, size_t candidate_len)
+{
+	sa_client *a = NULL, *b = NULL;
+	sa_status st = sa_client_deserialize(current, current_len, &a);
+	if (st != SA_OK)
+		return st;
+	if ((st = sa_client_deserialize(candidate, candidate_len, &b)) != SA_OK) {
+		sa_client_free(a);
+		return st;
+	}
+	if (memcmp(a->s.ctx, b->s.ctx, SA_CTX_BYTES) != 0 || a->id != b->id)
+		st = SA_ERR_SESSION;
+	else if (b->stage < a->stage)
+		st = SA_ERR_ROLLBACK;
+	else if (b->stage == a->stage &&
+	         (current_len != candidate_len || sodium_memcmp(current, candidate, current_len) != 0))
+		st = SA_ERR_ROLLBACK;
+	sa_client_free(a);
+	sa_client_free(b);
+	return st;
+}

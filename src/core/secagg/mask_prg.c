@@ -1,0 +1,86 @@
+/* mask_prg.c: AES-128-CTR mask expansion fused with accumulation. */
+#include "secagg/mask_prg.h"
+
+#include <string.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include "common/codec.h"
+
+#define BLOCK_BYTES 4096        /* keystream chunk kept in L1 */
+
+struct sa_mask_prg {
+	EVP_CIPHER_CTX *ctx;
+};
+
+static const uint8_t zero_block[BLOCK_BYTES];
+
+sa_mask_prg *
+sa_mask_prg_new(void)
+{
+	/* Uses OpenSSL's allocator on purpose: may be created in worker threads. */
+	sa_mask_prg *p = OPENSSL_zalloc(sizeof *p);
+	if (p == NULL)
+		return NULL;
+	p->ctx = EVP_CIPHER_CTX_new();
+	if (p->ctx == NULL) {
+		OPENSSL_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+sa_mask_prg_free(sa_mask_prg *prg)
+{
+	if (prg == NULL)
+		return;
+	EVP_CIPHER_CTX_free(prg->ctx);
+	OPENSSL_free(prg);
+}
+
+static sa_status
+run(sa_mask_prg *prg, uint64_t *dst, size_t m, const uint8_t key[16], int mode)
+{
+	static const uint8_t iv[16];
+	uint64_t block[BLOCK_BYTES / 8];
+	if (EVP_EncryptInit_ex(prg->ctx, EVP_aes_128_ctr(), NULL, key, iv) != 1)
+		return SA_ERR_CRYPTO;
+	size_t done = 0;
+	while (done < m) {
+		size_t n = m - done;
+		if (n > BLOCK_BYTES / 8)
+			n = BLOCK_BYTES / 8;
+		int outl = 0;
+		if (EVP_EncryptUpdate(prg->ctx, (uint8_t *) block, &outl, zero_block, (int) (n * 8)) != 1 ||
+		    (size_t) outl != n * 8)
+			return SA_ERR_CRYPTO;
+		uint64_t *a = dst + done;
+		const uint8_t *ks = (const uint8_t *) block;
+		if (mode > 0) {
+			for (size_t i = 0; i < n; i++)
+				a[i] += sa_load_u64_le(ks + 8 * i);
+		} else if (mode < 0) {
+			for (size_t i = 0; i < n; i++)
+				a[i] -= sa_load_u64_le(ks + 8 * i);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				a[i] = sa_load_u64_le(ks + 8 * i);
+		}
+		done += n;
+	}
+	sodium_memzero(block, sizeof block);
+	return SA_OK;
+}
+
+sa_status
+sa_mask_apply(sa_mask_prg *prg, uint64_t *acc, size_t m, const uint8_t key[16], int sign)
+{
+	return run(prg, acc, m, key, sign >= 0 ? 1 : -1);
+}
+
+sa_status
+sa_mask_expand(sa_mask_prg *prg, uint64_t *out, size_t m, const uint8_t key[16])
+{
+	return run(prg, out, m, key, 0);
+}

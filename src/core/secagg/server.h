@@ -1,0 +1,101 @@
+/*
+ * server.h: the secure-aggregation server as a flat, versioned state image.
+ *
+ * A server state image is one byte string: a read-only BASE section (session
+ * parameters, roster, the user sets U1..U4 with the public data the server
+ * needs later, and from round 3 on the running sum of masked inputs) and a
+ * PENDING section holding what arrived in the current round (a bitmap of
+ * senders, the running sum during round 2, and one record per message in
+ * the other rounds). The server never holds a secret and never holds a
+ * per-user vector: masked inputs are folded into the sum as they arrive.
+ *
+ * recv appends to the pending section in place, so an aggregate can process
+ * a table of messages with amortised O(1) copying; round() turns base plus
+ * pending into the next base and the round's output. Neither modifies its
+ * input on error: a rejected message or a round with fewer than t messages
+ * leaves the image exactly as it was.
+ *
+ * Stages: 0..4 = waiting for the users' messages of round 0..4
+ * (AdvertiseKeys, ShareKeys, MaskedInputCollection, ConsistencyCheck,
+ * Unmasking); 5 = finished.
+ */
+#ifndef SECAGG_SECAGG_SERVER_H
+#define SECAGG_SECAGG_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/status.h"
+#include "secagg/protocol.h"
+
+#define SA_SERVER_STAGE_DONE 5
+
+/* Creates the image of a new session (stage 0). */
+sa_status sa_server_create(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
+                           uint32_t vector_length, const sa_roster *roster,
+                           uint8_t **img, size_t *img_len);
+
+/* Full validation of an image from an untrusted source. */
+sa_status sa_server_validate(const uint8_t *img, size_t img_len);
+
+typedef struct sa_server_info {
+	uint8_t stage;
+	uint32_t threshold, vector_length, n;
+	uint32_t u1, u2, u3, u4;          /* sizes of the user sets so far */
+	uint32_t received;                /* messages pending in this round */
+	size_t base_len;                  /* bytes of the base section */
+	const uint8_t *ctx;               /* session context (32 bytes, inside img) */
+	const uint8_t *session_id;
+	uint8_t session_id_len;
+} sa_server_info;
+
+sa_status sa_server_info_get(const uint8_t *img, size_t img_len, sa_server_info *info);
+
+/* The message that starts round 0 (sent to every roster member). */
+sa_status sa_server_round0_msg(const uint8_t *img, size_t img_len, uint8_t **msg, size_t *msg_len);
+
+/*
+ * Validates `msg` from `user_id` for the current stage and records it in
+ * place. img has room for `cap` bytes, of which *img_len are used. If the
+ * record does not fit, returns SA_ERR_LIMIT with *need set to the capacity
+ * required and leaves the image untouched; the caller grows the buffer and
+ * calls again. Any other error also leaves the image untouched.
+ */
+sa_status sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
+                         const uint8_t *msg, size_t msg_len, size_t *need);
+
+/* Folds the pending section of `b` into `a` (same base required); result in *out. */
+sa_status sa_server_merge(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
+                          uint8_t **out, size_t *out_len);
+
+/*
+ * Closes the current round. On success *out is a round-output blob (see
+ * sa_output_*) holding the next state image and either one message per
+ * user or, after Unmasking, the sum. threads > 1 spreads the mask
+ * recomputation of the unmasking round over that many threads (they call
+ * only libsodium and OpenSSL, never the allocator hook).
+ */
+sa_status sa_server_round(const uint8_t *img, size_t img_len, unsigned threads,
+                          uint8_t **out, size_t *out_len);
+
+/* ---- round output blobs ---- */
+#define SA_OUTPUT_MESSAGES 1
+#define SA_OUTPUT_VECTOR   2
+
+typedef struct sa_output_view {
+	uint8_t kind;
+	const uint8_t *state;  size_t state_len;
+	uint32_t count;                       /* messages, or vector length */
+	const uint8_t *items;  size_t items_len;
+} sa_output_view;
+
+/* Validates an output blob; for messages checks every record's bounds. */
+sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
+/* Iterates messages: *pos starts at 0; returns false at the end. */
+bool sa_output_next_message(const sa_output_view *v, size_t *pos, uint64_t *user_id,
+                            const uint8_t **msg, size_t *msg_len);
+/* Vector element i (two's complement when read as int64). */
+uint64_t sa_output_vector_at(const sa_output_view *v, uint32_t i);
+
+#endif

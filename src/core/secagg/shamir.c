@@ -1,0 +1,161 @@
+/* shamir.c: Shamir sharing over the ed25519 scalar field via libsodium. */
+#include "secagg/shamir.h"
+
+#include <string.h>
+#include <sodium.h>
+
+#include "common/alloc.h"
+
+/* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+static const uint8_t L_BYTES[32] = {
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+};
+
+bool
+sa_scalar_is_canonical(const uint8_t s[SA_SCALAR_LEN])
+{
+	/* Constant-time s < L: compute the borrow of s - L. */
+	unsigned borrow = 0;
+	for (int i = 0; i < 32; i++) {
+		unsigned d = (unsigned) s[i] - (unsigned) L_BYTES[i] - borrow;
+		borrow = (d >> 8) & 1;
+	}
+	return borrow == 1;
+}
+
+void
+sa_scalar_from_u64(uint8_t s[SA_SCALAR_LEN], uint64_t v)
+{
+	memset(s, 0, SA_SCALAR_LEN);
+	for (int i = 0; i < 8; i++) {
+		s[i] = (uint8_t) v;
+		v >>= 8;
+	}
+}
+
+void
+sa_scalar_random(uint8_t s[SA_SCALAR_LEN])
+{
+	crypto_core_ed25519_scalar_random(s);
+}
+
+sa_status
+sa_shamir_share(const uint8_t (*secrets)[SA_SCALAR_LEN], size_t count, uint32_t t,
+                const uint64_t *xs, size_t n, uint8_t (*shares)[SA_SCALAR_LEN])
+{
+	if (t < 1 || count < 1 || n < t)
+		return SA_ERR_PARAM;
+	/* coef[k * t + j] is coefficient j of secret k; coefficient 0 is the secret. */
+	size_t ncoef = count * (size_t) t;
+	uint8_t (*coef)[SA_SCALAR_LEN] = sa_alloc_array(ncoef, SA_SCALAR_LEN);
+	if (coef == NULL)
+		return SA_ERR_NOMEM;
+	for (size_t k = 0; k < count; k++) {
+		memcpy(coef[k * t], secrets[k], SA_SCALAR_LEN);
+		for (uint32_t j = 1; j < t; j++)
+			crypto_core_ed25519_scalar_random(coef[k * t + j]);
+	}
+	uint8_t x[SA_SCALAR_LEN];
+	for (size_t i = 0; i < n; i++) {
+		sa_scalar_from_u64(x, xs[i]);
+		for (size_t k = 0; k < count; k++) {
+			uint8_t *acc = shares[i * count + k];
+			/* Horner: acc = c_{t-1}; acc = acc * x + c_j. */
+			memcpy(acc, coef[k * t + t - 1], SA_SCALAR_LEN);
+			for (int j = (int) t - 2; j >= 0; j--) {
+				crypto_core_ed25519_scalar_mul(acc, acc, x);
+				crypto_core_ed25519_scalar_add(acc, acc, coef[k * t + (size_t) j]);
+			}
+		}
+	}
+	sa_free_secret(coef, ncoef * SA_SCALAR_LEN);
+	return SA_OK;
+}
+
+sa_status
+sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
+{
+	lg->t = 0;
+	lg->lambda = NULL;
+	if (t < 1)
+		return SA_ERR_PARAM;
+	uint8_t (*num)[SA_SCALAR_LEN] = sa_alloc_array(t, SA_SCALAR_LEN);
+	uint8_t (*den)[SA_SCALAR_LEN] = sa_alloc_array(t, SA_SCALAR_LEN);
+	uint8_t (*pre)[SA_SCALAR_LEN] = sa_alloc_array(t, SA_SCALAR_LEN);
+	if (num == NULL || den == NULL || pre == NULL) {
+		sa_free(num); sa_free(den); sa_free(pre);
+		return SA_ERR_NOMEM;
+	}
+	uint8_t xj[SA_SCALAR_LEN], xk[SA_SCALAR_LEN], d[SA_SCALAR_LEN], one[SA_SCALAR_LEN];
+	sa_scalar_from_u64(one, 1);
+	sa_status st = SA_OK;
+	for (size_t j = 0; j < t && st == SA_OK; j++) {
+		if (xs[j] == 0) {
+			st = SA_ERR_PARAM;
+			break;
+		}
+		sa_scalar_from_u64(xj, xs[j]);
+		memcpy(num[j], one, SA_SCALAR_LEN);
+		memcpy(den[j], one, SA_SCALAR_LEN);
+		for (size_t k = 0; k < t; k++) {
+			if (k == j)
+				continue;
+			if (xs[k] == xs[j]) {
+				st = SA_ERR_DUPLICATE;
+				break;
+			}
+			sa_scalar_from_u64(xk, xs[k]);
+			crypto_core_ed25519_scalar_mul(num[j], num[j], xk);
+			crypto_core_ed25519_scalar_sub(d, xk, xj);
+			crypto_core_ed25519_scalar_mul(den[j], den[j], d);
+		}
+	}
+	if (st == SA_OK) {
+		/* Batch inversion of all denominators with one inversion. */
+		uint8_t acc[SA_SCALAR_LEN], inv[SA_SCALAR_LEN], tmp[SA_SCALAR_LEN];
+		memcpy(acc, one, SA_SCALAR_LEN);
+		for (size_t j = 0; j < t; j++) {
+			memcpy(pre[j], acc, SA_SCALAR_LEN);
+			crypto_core_ed25519_scalar_mul(acc, acc, den[j]);
+		}
+		if (crypto_core_ed25519_scalar_invert(inv, acc) != 0) {
+			st = SA_ERR_CRYPTO;
+		} else {
+			for (size_t j = t; j-- > 0;) {
+				crypto_core_ed25519_scalar_mul(tmp, inv, pre[j]);   /* 1/den[j] */
+				crypto_core_ed25519_scalar_mul(inv, inv, den[j]);
+				crypto_core_ed25519_scalar_mul(num[j], num[j], tmp);
+			}
+		}
+	}
+	sa_free(den);
+	sa_free(pre);
+	if (st != SA_OK) {
+		sa_free(num);
+		return st;
+	}
+	lg->t = t;
+	lg->lambda = num;
+	return SA_OK;
+}
+
+void
+sa_lagrange_free(sa_lagrange *lg)
+{
+	sa_free(lg->lambda);
+	lg->lambda = NULL;
+	lg->t = 0;
+}
+
+void
+sa_lagrange_combine(const sa_lagrange *lg, const uint8_t *const *shares, uint8_t out[SA_SCALAR_LEN])
+{
+	uint8_t term[SA_SCALAR_LEN];
+	memset(out, 0, SA_SCALAR_LEN);
+	for (size_t j = 0; j < lg->t; j++) {
+		crypto_core_ed25519_scalar_mul(term, lg->lambda[j], shares[j]);
+		crypto_core_ed25519_scalar_add(out, out, term);
+	}
+	sodium_memzero(term, sizeof term);
+}
