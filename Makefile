@@ -21,7 +21,7 @@ OBJS        = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
 DATA        = $(sort $(wildcard extension/secagg--*.sql))
 
 PG_CPPFLAGS = -Isrc/core -Isrc/pg
-PG_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-declaration-after-statement -Wno-sign-compare
 SHLIB_LINK  = -lsodium -lcrypto
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -1,0 +1,75 @@
+# scripts/lib.sh: shared by test.sh and demo.sh (sourced, not run).
+# Installs missing Debian packages, builds, and manages throwaway clusters.
+
+PG_MAJOR=${PG_MAJOR:-15}
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+DEPS="build-essential pkg-config postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev libssl-dev postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_deps() {
+	local missing=""
+	for p in $DEPS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		log "installing:$missing"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	fi
+	# Debian's postgresql package starts a main cluster: we never need it.
+	if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
+		as_root pg_ctlcluster "$PG_MAJOR" main stop 2>/dev/null || true
+	fi
+	export PATH="$PG_BIN:$PATH"
+}
+
+build_and_install() {
+	log "building the extension"
+	make -s -j"$(nproc)" PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+	as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+}
+
+# start_cluster NAME PORT: a throwaway cluster in a temporary directory,
+# listening on a Unix socket there (and on 127.0.0.1:PORT). Exports PG* vars.
+CLUSTERS=""
+start_cluster() {
+	local name=$1 port=$2
+	local dir
+	dir=$(mktemp -d -t "secagg-$name.XXXXXX")
+	chmod 755 "$dir"
+	local run=""
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres:postgres "$dir"
+		run="runuser -u postgres --"
+	fi
+	$run "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres --no-sync >/dev/null
+	cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+fsync = off
+max_worker_processes = 8
+max_parallel_workers_per_gather = 2
+shared_buffers = 256MB
+work_mem = 64MB
+CONF
+	$run "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+	CLUSTERS="$CLUSTERS $dir"
+	export PGHOST="$dir" PGPORT="$port" PGUSER=postgres
+	log "cluster $name on port $port ($dir)"
+}
+
+stop_clusters() {
+	local run=""
+	[ "$(id -u)" = 0 ] && run="runuser -u postgres --"
+	for dir in $CLUSTERS; do
+		$run "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+		rm -rf "$dir"
+	done
+	CLUSTERS=""
+}

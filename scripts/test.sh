@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test suite: C unit tests (plain and under ASan/UBSan),
+# pg_regress (sql/ + expected/) and pgTAP (test/pgtap/) against a
+# throwaway cluster. Installs what is missing; leaves no server running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+trap stop_clusters EXIT
+
+install_deps
+passed=0 failed=0
+suite() {  # suite NAME COMMAND...
+	local name=$1; shift
+	log "suite: $name"
+	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $name"; fi
+}
+
+suite "C unit tests" make -s unit
+suite "C unit tests (ASan+UBSan)" make -s unit BUILD=build/asan CORE_CC=clang \
+	CORE_CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+build_and_install
+start_cluster regress 54391
+regress() {
+	rm -rf results regression.diffs regression.out
+	if ! make -s installcheck PG_CONFIG="$PG_BIN/pg_config"; then
+		[ -f regression.diffs ] && head -200 regression.diffs
+		return 1
+	fi
+}
+suite "pg_regress" regress
+prove() {
+	psql -q -X -d postgres -c "DROP DATABASE IF EXISTS secagg_tap" -c "CREATE DATABASE secagg_tap" >/dev/null
+	psql -q -X -d secagg_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION secagg" >/dev/null
+	PGDATABASE=secagg_tap pg_prove --ext .sql test/pgtap/
+}
+suite "pgTAP" prove
+if [ -d test/cluster ]; then
+	for t in test/cluster/*.sh; do
+		[ -e "$t" ] && suite "cluster: $(basename "$t")" bash "$t"
+	done
+fi
+echo "suites: $passed passed, $failed failed"
+[ "$failed" = 0 ]

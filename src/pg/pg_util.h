@@ -1,0 +1,71 @@
+/*
+ * pg_util.h: the thin PostgreSQL glue shared by every SQL-callable file:
+ * mapping core status codes to SQLSTATEs, NULL checks, bytea and jsonb
+ * helpers. Nothing here knows the protocols.
+ */
+#ifndef SECAGG_PG_UTIL_H
+#define SECAGG_PG_UTIL_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+#include "common/status.h"
+
+/* SQLSTATEs of secagg's own class "SA" (see README, "Errors"). */
+#define ERRCODE_SECAGG_WRONG_SESSION   MAKE_SQLSTATE('S','A','0','0','1')
+#define ERRCODE_SECAGG_WRONG_ROUND     MAKE_SQLSTATE('S','A','0','0','2')
+#define ERRCODE_SECAGG_UNKNOWN_USER    MAKE_SQLSTATE('S','A','0','0','3')
+#define ERRCODE_SECAGG_DUPLICATE       MAKE_SQLSTATE('S','A','0','0','4')
+#define ERRCODE_SECAGG_SIGNATURE       MAKE_SQLSTATE('S','A','0','0','5')
+#define ERRCODE_SECAGG_DECRYPT         MAKE_SQLSTATE('S','A','0','0','6')
+#define ERRCODE_SECAGG_KEYS            MAKE_SQLSTATE('S','A','0','0','7')
+#define ERRCODE_SECAGG_THRESHOLD       MAKE_SQLSTATE('S','A','0','0','8')
+#define ERRCODE_SECAGG_LENGTH          MAKE_SQLSTATE('S','A','0','0','9')
+#define ERRCODE_SECAGG_RECONSTRUCT     MAKE_SQLSTATE('S','A','0','1','0')
+#define ERRCODE_SECAGG_FINISHED        MAKE_SQLSTATE('S','A','0','1','1')
+#define ERRCODE_SECAGG_ROLLBACK        MAKE_SQLSTATE('S','A','0','1','2')
+#define ERRCODE_SECAGG_REJECTED        MAKE_SQLSTATE('S','A','0','2','0')
+
+int sa_pg_sqlstate(sa_status st);
+
+/* ereport(ERROR) for a failed core call; `what` names the operation. */
+pg_attribute_noreturn() void sa_pg_fail(sa_status st, const char *what);
+/* Same, with a detail line (must not contain secrets). */
+pg_attribute_noreturn() void sa_pg_fail_detail(sa_status st, const char *what, const char *detail);
+
+/* Raises 22004 when argument `argno` is NULL. */
+void sa_pg_require_args(FunctionCallInfo fcinfo, int first, int last, const char *const *names);
+
+/* bytea <-> bytes */
+bytea *sa_pg_bytea(const uint8_t *p, size_t len);
+static inline const uint8_t *
+sa_pg_bytes(bytea *b, size_t *len)
+{
+	*len = VARSIZE_ANY_EXHDR(b);
+	return (const uint8_t *) VARDATA_ANY(b);
+}
+
+/* base64 (libsodium original variant) */
+char *sa_pg_base64(const uint8_t *p, size_t len);
+/* Decodes strictly; NULL on invalid input. */
+uint8_t *sa_pg_unbase64(const char *s, size_t slen, size_t *len);
+char *sa_pg_hex(const uint8_t *p, size_t len);
+
+/* jsonb object lookups; error (22023) if missing or of the wrong type. */
+void sa_pg_jsonb_string(Jsonb *jb, const char *key, const char *what, const char **s, int *len);
+int64 sa_pg_jsonb_int(Jsonb *jb, const char *key, const char *what);
+void sa_pg_jsonb_expect_format(Jsonb *jb, const char *format, const char *what);
+Jsonb *sa_pg_jsonb_from_text(const char *text);
+
+/* bigint[] <-> uint64 vectors (two's complement); errors on NULLs, dims. */
+uint64 *sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what);
+ArrayType *sa_pg_array_from_vector(const uint64 *v, uint32 m);
+
+extern int sa_unmask_threads;
+
+#endif

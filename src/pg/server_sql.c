@@ -1,0 +1,481 @@
+/*
+ * server_sql.c: the secure-aggregation server from SQL.
+ *
+ * The server state is jsonb: a few readable fields (round, threshold,
+ * sizes of the user sets) plus "image", the base64 of the core's canonical
+ * state image, which is authoritative and fully validated on every read.
+ * A round's result is a bytea "output" holding the next state and either
+ * the messages for the users or the final sum.
+ */
+#include "pg_util.h"
+
+#include <sodium.h>
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "common/alloc.h"
+#include "common/codec.h"
+#include "secagg/roster.h"
+#include "secagg/server.h"
+
+PG_FUNCTION_INFO_V1(secagg_server_create);
+PG_FUNCTION_INFO_V1(secagg_round0_msg);
+PG_FUNCTION_INFO_V1(secagg_server_recv);
+PG_FUNCTION_INFO_V1(secagg_server_round);
+PG_FUNCTION_INFO_V1(secagg_server_round_agg_trans);
+PG_FUNCTION_INFO_V1(secagg_server_round_agg_combine);
+PG_FUNCTION_INFO_V1(secagg_server_round_agg_final);
+PG_FUNCTION_INFO_V1(secagg_output_is_vector);
+PG_FUNCTION_INFO_V1(secagg_output_state);
+PG_FUNCTION_INFO_V1(secagg_output_messages);
+PG_FUNCTION_INFO_V1(secagg_output_vector);
+
+#define STATE_FORMAT "secagg.server"
+
+/* ---- state <-> jsonb ---- */
+
+static Jsonb *
+state_to_jsonb(const uint8_t *img, size_t len)
+{
+	sa_server_info info;
+	sa_status st = sa_server_info_get(img, len, &info);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server state");
+	StringInfoData b;
+	initStringInfo(&b);
+	appendStringInfo(&b,
+	                 "{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"session_id\": \"%s\", "
+	                 "\"round\": %d, \"finished\": %s, \"threshold\": %u, \"vector_length\": %u, "
+	                 "\"users\": %u, \"u1\": %u, \"u2\": %u, \"u3\": %u, \"u4\": %u, \"received\": %u, "
+	                 "\"image\": \"",
+	                 sa_pg_hex(info.session_id, info.session_id_len), info.stage,
+	                 info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
+	                 info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
+	char *b64 = sa_pg_base64(img, len);
+	appendStringInfoString(&b, b64);
+	pfree(b64);
+	appendStringInfoString(&b, "\"}");
+	Jsonb *j = sa_pg_jsonb_from_text(b.data);
+	pfree(b.data);
+	return j;
+}
+
+/* Decodes and fully validates a server state; returns the image. */
+static uint8_t *
+jsonb_to_state(Jsonb *jb, size_t *len)
+{
+	const char *s;
+	int slen;
+	sa_pg_jsonb_expect_format(jb, STATE_FORMAT, "server state");
+	sa_pg_jsonb_string(jb, "image", "server state", &s, &slen);
+	uint8_t *img = sa_pg_unbase64(s, (size_t) slen, len);
+	if (img == NULL)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("server state: \"image\" is not valid base64")));
+	sa_status st = sa_server_validate(img, *len);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server state image");
+	sa_server_info info;
+	sa_server_info_get(img, *len, &info);
+	if (sa_pg_jsonb_int(jb, "round", "server state") != info.stage ||
+	    sa_pg_jsonb_int(jb, "threshold", "server state") != info.threshold ||
+	    sa_pg_jsonb_int(jb, "vector_length", "server state") != info.vector_length)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("server state: summary fields do not match the state image")));
+	return img;
+}
+
+static const char *
+round_name(int stage)
+{
+	static const char *const names[] = { "AdvertiseKeys", "ShareKeys", "MaskedInputCollection",
+	                                     "ConsistencyCheck", "Unmasking", "finished" };
+	return stage >= 0 && stage <= 5 ? names[stage] : "unknown";
+}
+
+static void
+fail_recv(sa_status st, const uint8_t *img, size_t len, int64 user)
+{
+	sa_server_info info;
+	int stage = sa_server_info_get(img, len, &info) == SA_OK ? info.stage : -1;
+	ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+	                errmsg("message from user %lld rejected in round %d (%s): %s", (long long) user,
+	                       stage, round_name(stage), sa_status_message(st))));
+}
+
+static void
+fail_round(sa_status st, const uint8_t *img, size_t len)
+{
+	sa_server_info info;
+	if (sa_server_info_get(img, len, &info) != SA_OK)
+		sa_pg_fail(st, "server round");
+	if (st == SA_ERR_THRESHOLD)
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("round %d (%s) has %u messages, fewer than the threshold %u", info.stage,
+		                       round_name(info.stage), info.received, info.threshold),
+		                errhint("The state is unchanged: collect more messages and run the round again.")));
+	ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+	                errmsg("round %d (%s) failed: %s", info.stage, round_name(info.stage),
+	                       sa_status_message(st))));
+}
+
+/* server_create(session_id bytea, threshold int, vector_length int, roster bytea) */
+Datum
+secagg_server_create(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "session_id", "threshold", "vector_length", "roster" };
+	sa_pg_require_args(fcinfo, 0, 3, names);
+	size_t sid_len, ro_len;
+	const uint8_t *sid = sa_pg_bytes(PG_GETARG_BYTEA_PP(0), &sid_len);
+	int32 t = PG_GETARG_INT32(1), m = PG_GETARG_INT32(2);
+	const uint8_t *ro = sa_pg_bytes(PG_GETARG_BYTEA_PP(3), &ro_len);
+	if (sid_len < 1 || sid_len > SA_SESSION_ID_MAX)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("session_id must be 1 to %d bytes, got %zu", SA_SESSION_ID_MAX, sid_len)));
+	if (m < 1 || (uint32) m > SA_MAX_VECTOR_LENGTH)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("vector_length must be between 1 and %u, got %d", SA_MAX_VECTOR_LENGTH, m)));
+	sa_roster r;
+	sa_status st = sa_roster_decode(ro, ro_len, &r);
+	if (st != SA_OK)
+		sa_pg_fail(st, "roster");
+	if (t < 2 || (uint32) t > r.n || (uint32) t <= r.n / 2)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("threshold %d is invalid for %u users", t, r.n),
+		                errdetail("The threshold must satisfy n/2 < t <= n and t >= 2 (here %u..%u).",
+		                          r.n / 2 + 1 > 2 ? r.n / 2 + 1 : 2, r.n)));
+	uint8_t *img;
+	size_t len;
+	st = sa_server_create(sid, sid_len, (uint32) t, (uint32) m, &r, &img, &len);
+	sa_roster_release(&r);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server_create");
+	PG_RETURN_JSONB_P(state_to_jsonb(img, len));
+}
+
+Datum
+secagg_round0_msg(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "server_state" };
+	sa_pg_require_args(fcinfo, 0, 0, names);
+	size_t len, mlen;
+	uint8_t *img = jsonb_to_state(PG_GETARG_JSONB_P(0), &len), *msg;
+	sa_status st = sa_server_round0_msg(img, len, &msg, &mlen);
+	if (st != SA_OK)
+		sa_pg_fail(st, "round0_msg");
+	PG_RETURN_BYTEA_P(sa_pg_bytea(msg, mlen));
+}
+
+/* Receives one message into an image buffer, growing it if needed. */
+static uint8_t *
+recv_grow(uint8_t *img, size_t *len, size_t *cap, int64 user, const uint8_t *msg, size_t mlen)
+{
+	size_t need = 0;
+	sa_status st = sa_server_recv(img, len, *cap, (uint64) user, msg, mlen, &need);
+	if (st == SA_ERR_LIMIT) {
+		if (need > MaxAllocHugeSize)
+			sa_pg_fail(st, "server_recv");
+		uint8_t *n = palloc_extended(need, MCXT_ALLOC_HUGE);
+		memcpy(n, img, *len);
+		*cap = need;
+		img = n;
+		st = sa_server_recv(img, len, *cap, (uint64) user, msg, mlen, &need);
+	}
+	if (st != SA_OK)
+		fail_recv(st, img, *len, user);
+	return img;
+}
+
+/* server_recv(state jsonb, user_id bigint, message bytea) -> jsonb */
+Datum
+secagg_server_recv(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "server_state", "user_id", "message" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	size_t len, mlen;
+	uint8_t *img = jsonb_to_state(PG_GETARG_JSONB_P(0), &len);
+	int64 user = PG_GETARG_INT64(1);
+	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &mlen);
+	size_t cap = len;
+	img = recv_grow(img, &len, &cap, user, msg, mlen);
+	PG_RETURN_JSONB_P(state_to_jsonb(img, len));
+}
+
+static bytea *
+run_round(const uint8_t *img, size_t len)
+{
+	uint8_t *out;
+	size_t out_len;
+	sa_status st = sa_server_round(img, len, (unsigned) sa_unmask_threads, &out, &out_len);
+	if (st != SA_OK)
+		fail_round(st, img, len);
+	return sa_pg_bytea(out, out_len);
+}
+
+/* server_round(state jsonb) -> output bytea */
+Datum
+secagg_server_round(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "server_state" };
+	sa_pg_require_args(fcinfo, 0, 0, names);
+	size_t len;
+	uint8_t *img = jsonb_to_state(PG_GETARG_JSONB_P(0), &len);
+	PG_RETURN_BYTEA_P(run_round(img, len));
+}
+
+/* ------------------------------------------------------------------------ */
+/* server_round_agg(state jsonb, user_id bigint, message bytea) -> output    */
+/*                                                                          */
+/* Flat bytea transition state: header | image (base + pending) | slack.    */
+/* Messages are appended in place; the buffer doubles when full. The        */
+/* header carries a cheap identity of the jsonb state of the group (its     */
+/* TOAST pointer, or a hash of small inline values) so that every row can   */
+/* be checked against the group's state without decoding it again.         */
+/* ------------------------------------------------------------------------ */
+
+#define AGG_MAGIC "SAG1"
+#define AGG_HDR 48      /* magic 4 | ident kind 1 | pad 3 | used u64 | ident 32 */
+
+typedef struct agg_hdr {
+	uint8_t kind;
+	uint8_t ident[32];
+	uint64 used;
+} agg_hdr;
+
+static void
+datum_identity(Datum d, uint8_t *kind, uint8_t ident[32])
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	memset(ident, 0, 32);
+	if (VARATT_IS_EXTERNAL_ONDISK(v)) {
+		struct varatt_external ext;
+		VARATT_EXTERNAL_GET_POINTER(ext, v);
+		*kind = 1;
+		memcpy(ident, &ext.va_valueid, sizeof ext.va_valueid);
+		memcpy(ident + 8, &ext.va_toastrelid, sizeof ext.va_toastrelid);
+		memcpy(ident + 16, &ext.va_rawsize, sizeof ext.va_rawsize);
+		return;
+	}
+	struct varlena *u = pg_detoast_datum_packed(v);
+	*kind = 2;
+	crypto_generichash(ident, 32, (const uint8_t *) VARDATA_ANY(u), VARSIZE_ANY_EXHDR(u), NULL, 0);
+}
+
+static uint8_t *
+agg_image(bytea *s)
+{
+	return (uint8_t *) VARDATA(s) + AGG_HDR;
+}
+
+static size_t
+agg_cap(bytea *s)
+{
+	return VARSIZE(s) - VARHDRSZ - AGG_HDR;
+}
+
+static void
+agg_read_hdr(bytea *s, agg_hdr *h)
+{
+	const uint8_t *p = (const uint8_t *) VARDATA(s);
+	if (VARATT_IS_SHORT(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("server_round_agg state is corrupt")));
+	h->kind = p[4];
+	h->used = sa_load_u64_be(p + 8);
+	memcpy(h->ident, p + 16, 32);
+	if (h->used > agg_cap(s))
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("server_round_agg state is corrupt")));
+}
+
+static bytea *
+agg_new(const agg_hdr *h, const uint8_t *img, size_t used, size_t cap)
+{
+	if (cap > MaxAllocSize - VARHDRSZ - AGG_HDR)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("round state of %zu bytes exceeds the 1 GB value limit", cap),
+		                errhint("Fewer users per session, or shorter vectors, keep a round under 1 GB.")));
+	bytea *s = palloc0(VARHDRSZ + AGG_HDR + cap);
+	SET_VARSIZE(s, VARHDRSZ + AGG_HDR + cap);
+	uint8_t *p = (uint8_t *) VARDATA(s);
+	memcpy(p, AGG_MAGIC, 4);
+	p[4] = h->kind;
+	sa_store_u64_be(p + 8, used);
+	memcpy(p + 16, h->ident, 32);
+	memcpy(p + AGG_HDR, img, used);
+	return s;
+}
+
+Datum
+secagg_server_round_agg_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "server_round_agg_trans called in non-aggregate context");
+	static const char *const names[] = { "server_state", "user_id", "message" };
+	sa_pg_require_args(fcinfo, 1, 3, names);
+	Datum base = PG_GETARG_DATUM(1);
+	int64 user = PG_GETARG_INT64(2);
+	size_t mlen;
+	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(3), &mlen);
+	agg_hdr h;
+	bytea *s;
+	datum_identity(base, &h.kind, h.ident);
+	if (PG_ARGISNULL(0)) {
+		size_t len;
+		uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
+		size_t cap = len + (mlen + 64) * 8;
+		s = agg_new(&h, img, len, cap);
+		pfree(img);
+	} else {
+		s = (bytea *) PG_GETARG_POINTER(0);
+		agg_hdr cur;
+		agg_read_hdr(s, &cur);
+		if (cur.kind != h.kind || memcmp(cur.ident, h.ident, 32) != 0) {
+			/* Slow path: compare the base sections. */
+			size_t len;
+			uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
+			sa_server_info a, b;
+			if (sa_server_info_get(img, len, &a) != SA_OK ||
+			    sa_server_info_get(agg_image(s), cur.used, &b) != SA_OK || a.base_len != b.base_len ||
+			    memcmp(img, agg_image(s), a.base_len) != 0)
+				ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+				                errmsg("server_round_agg: rows of one group carry different server states"),
+				                errhint("Group by the session so that every row has the same state.")));
+			pfree(img);
+		}
+		h.used = cur.used;
+	}
+	agg_read_hdr(s, &h);
+	size_t used = h.used, cap = agg_cap(s), need = 0;
+	sa_status st = sa_server_recv(agg_image(s), &used, cap, (uint64) user, msg, mlen, &need);
+	if (st == SA_ERR_LIMIT) {
+		size_t ncap = cap * 2 > need ? cap * 2 : need;
+		if (ncap > MaxAllocSize - VARHDRSZ - AGG_HDR && need <= MaxAllocSize - VARHDRSZ - AGG_HDR)
+			ncap = MaxAllocSize - VARHDRSZ - AGG_HDR;
+		s = agg_new(&h, agg_image(s), used, ncap);   /* nodeAgg copies it into the aggregate context */
+		cap = ncap;
+		st = sa_server_recv(agg_image(s), &used, cap, (uint64) user, msg, mlen, &need);
+	}
+	if (st != SA_OK)
+		fail_recv(st, agg_image(s), used, user);
+	sa_store_u64_be((uint8_t *) VARDATA(s) + 8, used);
+	PG_RETURN_POINTER(s);
+}
+
+Datum
+secagg_server_round_agg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "server_round_agg_combine called in non-aggregate context");
+	/* STRICT: PostgreSQL handles the NULL cases */
+	bytea *a = PG_GETARG_BYTEA_P(0), *b = PG_GETARG_BYTEA_P(1);
+	agg_hdr ha, hb;
+	agg_read_hdr(a, &ha);
+	agg_read_hdr(b, &hb);
+	uint8_t *out;
+	size_t out_len;
+	sa_status st = sa_server_merge(agg_image(a), ha.used, agg_image(b), hb.used, &out, &out_len);
+	if (st == SA_ERR_SESSION)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+		                errmsg("server_round_agg: partial results belong to different server states")));
+	if (st == SA_ERR_DUPLICATE)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
+		                errmsg("server_round_agg: a user sent more than one message in this round")));
+	if (st != SA_OK)
+		sa_pg_fail(st, "server_round_agg");
+	PG_RETURN_BYTEA_P(agg_new(&ha, out, out_len, out_len));
+}
+
+Datum
+secagg_server_round_agg_final(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "server_round_agg_final called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	bytea *s = PG_GETARG_BYTEA_P(0);
+	agg_hdr h;
+	agg_read_hdr(s, &h);
+	PG_RETURN_BYTEA_P(run_round(agg_image(s), h.used));
+}
+
+/* ---- round outputs ---- */
+
+static void
+open_output(FunctionCallInfo fcinfo, sa_output_view *ov)
+{
+	static const char *const names[] = { "output" };
+	sa_pg_require_args(fcinfo, 0, 0, names);
+	size_t len;
+	const uint8_t *p = sa_pg_bytes(PG_GETARG_BYTEA_PP(0), &len);
+	sa_status st = sa_output_open(p, len, ov);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server round output");
+}
+
+Datum
+secagg_output_is_vector(PG_FUNCTION_ARGS)
+{
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	PG_RETURN_BOOL(ov.kind == SA_OUTPUT_VECTOR);
+}
+
+Datum
+secagg_output_state(PG_FUNCTION_ARGS)
+{
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	sa_status st = sa_server_validate(ov.state, ov.state_len);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server round output");
+	PG_RETURN_JSONB_P(state_to_jsonb(ov.state, ov.state_len));
+}
+
+Datum
+secagg_output_vector(PG_FUNCTION_ARGS)
+{
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	if (ov.kind != SA_OUTPUT_VECTOR)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output holds messages, not the final vector"),
+		                errhint("Only the Unmasking round (round 4) outputs the sum.")));
+	uint64 *v = palloc_extended(sizeof(uint64) * (size_t) ov.count, MCXT_ALLOC_HUGE);
+	for (uint32 i = 0; i < ov.count; i++)
+		v[i] = sa_output_vector_at(&ov, i);
+	PG_RETURN_ARRAYTYPE_P(sa_pg_array_from_vector(v, ov.count));
+}
+
+/* output_messages(output) -> TABLE(user_id bigint, message bytea) */
+Datum
+secagg_output_messages(PG_FUNCTION_ARGS)
+{
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	if (ov.kind != SA_OUTPUT_MESSAGES)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output holds the final vector, not messages")));
+	InitMaterializedSRF(fcinfo, 0);
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+	size_t pos = 0;
+	uint64_t id;
+	const uint8_t *msg;
+	size_t mlen;
+	while (sa_output_next_message(&ov, &pos, &id, &msg, &mlen)) {
+		Datum values[2];
+		bool nulls[2] = { false, false };
+		values[0] = Int64GetDatum((int64) id);
+		bytea *b = sa_pg_bytea(msg, mlen);
+		values[1] = PointerGetDatum(b);
+		tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
+		pfree(b);
+	}
+	return (Datum) 0;
+}
