@@ -155,6 +155,11 @@ secagg_client_round(PG_FUNCTION_ARGS)
 	uint8_t *out;
 	int stage = sa_client_stage(c);
 	sa_status st = sa_client_round(c, in, in_len, &out, &out_len);
+	if (st == SA_ERR_STATE) {
+		sa_client_free(c);
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("client has finished the session and answers no further message")));
+	}
 	if (st != SA_OK) {
 		sa_client_free(c);
 		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),

@@ -103,6 +103,9 @@ fail_recv(sa_status st, const uint8_t *img, size_t len, int64 user)
 {
 	sa_server_info info;
 	int stage = sa_server_info_get(img, len, &info) == SA_OK ? info.stage : -1;
+	if (st == SA_ERR_STATE)
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("message from user %lld rejected: the session is finished", (long long) user)));
 	ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
 	                errmsg("message from user %lld rejected in round %d (%s): %s", (long long) user,
 	                       stage, round_name(stage), sa_status_message(st))));
@@ -114,6 +117,9 @@ fail_round(sa_status st, const uint8_t *img, size_t len)
 	sa_server_info info;
 	if (sa_server_info_get(img, len, &info) != SA_OK)
 		sa_pg_fail(st, "server round");
+	if (st == SA_ERR_STATE)
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("the session is finished: there is no round to close")));
 	if (st == SA_ERR_THRESHOLD)
 		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
 		                errmsg("round %d (%s) has %u messages, fewer than the threshold %u", info.stage,
