@@ -1,0 +1,687 @@
+/*
+ * pine.c: the PINE VDAF, draft-chen-cfrg-vdaf-pine-01 (spec/pine-01.md
+ * sections 8 and 9): shard, prep_init, prep_shares_to_prep, prep_next,
+ * aggregation over encoded bytes and unshard.
+ */
+#include <string.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include "pine/pine_circuit.h"
+#include "pine/pine_internal.h"
+#include "vdaf/flp.h"
+
+/* Elements per chunk when streaming a share through the joint-rand XOFs. */
+#define STREAM_CHUNK 2048
+
+/* ------------------------------------------------------------------------ */
+/* small helpers                                                             */
+
+static vdaf_elem *elems_alloc(size_t n)
+{
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX / sizeof(vdaf_elem))
+		return NULL;
+	return calloc(n, sizeof(vdaf_elem));
+}
+
+static void elems_free(vdaf_elem *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	sodium_memzero(v, n * sizeof *v);
+	free(v);
+}
+
+static pine_status map_vdaf(int rc, const char **why)
+{
+	switch (rc) {
+	case VDAF_OK:
+		return PINE_OK;
+	case VDAF_ERR_NOMEM:
+		pine_set_why(why, "out of memory");
+		return PINE_ERR_NOMEM;
+	case VDAF_ERR_ROOT:
+		pine_set_why(why, "query randomness hit a root of unity");
+		return PINE_REJECT;
+	default:
+		pine_set_why(why, "internal error in the VDAF building blocks");
+		return PINE_ERR_INTERNAL;
+	}
+}
+
+#define CHECK_VDAF(expr)                                                      \
+	do {                                                                      \
+		int rc_ = (expr);                                                     \
+		if (rc_ != VDAF_OK) {                                                 \
+			st = map_vdaf(rc_, why);                                          \
+			goto out;                                                         \
+		}                                                                     \
+	} while (0)
+
+#define FAIL(code, msg)                                                       \
+	do {                                                                      \
+		pine_set_why(why, msg);                                               \
+		st = (code);                                                          \
+		goto out;                                                             \
+	} while (0)
+
+static void dst(const pine_params *P, uint16_t usage, uint8_t out[PINE_DST_LEN])
+{
+	pine_dst(out, P->vdaf_id, usage);
+}
+
+/* A fresh XOF with seed and dst(usage). */
+static int xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t usage)
+{
+	uint8_t d[PINE_DST_LEN];
+	dst(P, usage, d);
+	return vdaf_xof_init(x, pine_vdaf_xof(P), seed, P->seed_size, d, sizeof d);
+}
+
+/* expand_into_vec(seed, dst(usage), binder, n) */
+static int expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
+                  const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n)
+{
+	uint8_t d[PINE_DST_LEN];
+	dst(P, usage, d);
+	return vdaf_xof_expand_into_vec(pine_vdaf_xof(P), pine_vdaf_field(P), seed, P->seed_size,
+	                                d, sizeof d, binder, binder_len, out, n);
+}
+
+/* joint_rand_seed(parts, usage) = derive_seed(zeros, dst(usage), concat(parts)) */
+static int joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage,
+                           uint8_t *out)
+{
+	uint8_t zeros[PINE_MAX_SEED_SIZE] = { 0 };
+	uint8_t d[PINE_DST_LEN];
+	dst(P, usage, d);
+	return vdaf_xof_derive_seed(pine_vdaf_xof(P), zeros, P->seed_size, d, sizeof d, parts,
+	                            P->num_shares * P->seed_size, out);
+}
+
+/*
+ * Joint-rand parts of one share, both at once:
+ *   wr part = derive_seed(wr_blind, dst(10), byte(id) || nonce || encvec(share[0 : d + 2 n_sq]))
+ *   vf part = derive_seed(vf_blind, dst(7),  byte(id) || nonce || encvec(share[0 : MEAS_LEN]))
+ * If `expand_seed` is not NULL the share is first produced chunk by chunk as
+ * the helper's measurement share (expand(seed, dst(1), byte(id))) and
+ * written to `share`; either part may be skipped by passing NULL blinds.
+ */
+static int share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
+                       const uint8_t *expand_seed, vdaf_elem *share,
+                       const uint8_t *wr_blind, uint8_t *wr_part,
+                       const uint8_t *vf_blind, uint8_t *vf_part)
+{
+	const vdaf_field *f = pine_vdaf_field(P);
+	vdaf_xof xm, xw, xv;
+	size_t gn = P->grad_norm_len, n = P->meas_len;
+	int rc;
+
+	memset(&xm, 0, sizeof xm);
+	memset(&xw, 0, sizeof xw);
+	memset(&xv, 0, sizeof xv);
+	if (expand_seed != NULL) {
+		if ((rc = xof_start(P, &xm, expand_seed, PINE_USAGE_MEAS_SHARE)) != VDAF_OK ||
+		    (rc = vdaf_xof_update(&xm, &agg_id, 1)) != VDAF_OK)
+			goto out;
+	}
+	if (wr_blind != NULL) {
+		if ((rc = xof_start(P, &xw, wr_blind, PINE_USAGE_WR_JOINT_RAND_PART)) != VDAF_OK ||
+		    (rc = vdaf_xof_update(&xw, &agg_id, 1)) != VDAF_OK ||
+		    (rc = vdaf_xof_update(&xw, nonce, PINE_NONCE_SIZE)) != VDAF_OK)
+			goto out;
+	}
+	if (vf_blind != NULL) {
+		if ((rc = xof_start(P, &xv, vf_blind, PINE_USAGE_JOINT_RAND_PART)) != VDAF_OK ||
+		    (rc = vdaf_xof_update(&xv, &agg_id, 1)) != VDAF_OK ||
+		    (rc = vdaf_xof_update(&xv, nonce, PINE_NONCE_SIZE)) != VDAF_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < n; i += STREAM_CHUNK) {
+		size_t len = n - i < STREAM_CHUNK ? n - i : STREAM_CHUNK;
+		if (expand_seed != NULL &&
+		    (rc = vdaf_xof_next_vec(&xm, f, share + i, len)) != VDAF_OK)
+			goto out;
+		if (wr_blind != NULL && i < gn) {
+			size_t wl = gn - i < len ? gn - i : len;
+			if ((rc = vdaf_xof_update_vec(&xw, f, share + i, wl)) != VDAF_OK)
+				goto out;
+		}
+		if (vf_blind != NULL && (rc = vdaf_xof_update_vec(&xv, f, share + i, len)) != VDAF_OK)
+			goto out;
+	}
+	rc = VDAF_OK;
+	if (wr_blind != NULL && (rc = vdaf_xof_next(&xw, wr_part, P->seed_size)) != VDAF_OK)
+		goto out;
+	if (vf_blind != NULL && (rc = vdaf_xof_next(&xv, vf_part, P->seed_size)) != VDAF_OK)
+		goto out;
+out:
+	vdaf_xof_free(&xm);
+	vdaf_xof_free(&xw);
+	vdaf_xof_free(&xv);
+	return rc;
+}
+
+/* The wraparound results for a (share of the) gradient under wr_seed. */
+static pine_status wr_results(const pine_params *P, const uint8_t *wr_seed,
+                              const vdaf_elem *grad, vdaf_elem *res, const char **why)
+{
+	vdaf_xof x;
+	pine_status st;
+	int rc;
+
+	memset(&x, 0, sizeof x);
+	rc = xof_start(P, &x, wr_seed, PINE_USAGE_WR_JOINT_RANDOMNESS);
+	if (rc != VDAF_OK) {
+		vdaf_xof_free(&x);
+		return map_vdaf(rc, why);
+	}
+	st = pine_run_wr_checks(P, grad, &x, res, why);
+	vdaf_xof_free(&x);
+	return st;
+}
+
+static int vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr)
+{
+	uint8_t b = (uint8_t) P->num_proofs;
+	return expand(P, vf_seed, PINE_USAGE_JOINT_RANDOMNESS, &b, 1, jr, P->joint_rands_len);
+}
+
+static int helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
+                               vdaf_elem *out)
+{
+	uint8_t b[3] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs, agg_id };
+	return expand(P, seed, PINE_USAGE_PROOF_SHARE, b, 3, out, P->proofs_len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* shard                                                                     */
+
+pine_status pine_shard(const pine_params *P, const double *measurement, size_t meas_len,
+                       const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
+                       size_t rand_len, uint8_t *public_share,
+                       uint8_t *const *input_shares, const char **why)
+{
+	return pine_shard_impl(P, measurement, meas_len, nonce, nonce_len, rand, rand_len,
+	                       public_share, input_shares, 0, why);
+}
+
+pine_status pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len,
+                            const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
+                            size_t rand_len, uint8_t *public_share,
+                            uint8_t *const *input_shares, unsigned cheat, const char **why)
+{
+	const vdaf_field *f;
+	size_t L, S, E, n, gn, d;
+	vdaf_elem *meas = NULL;   /* FLP input: meas || wr_res */
+	vdaf_elem *lead = NULL;   /* -(sum of helper shares), then the leader share */
+	vdaf_elem *h = NULL;      /* one helper share */
+	vdaf_elem *lp = NULL;     /* leader share prefix (d + 2 n_sq) */
+	vdaf_elem *proofs = NULL, *tmp = NULL, *pr = NULL, *jr = NULL;
+	uint8_t *wr_parts = NULL, *vf_parts = NULL;
+	uint8_t wr_seed[PINE_MAX_SEED_SIZE], vf_seed[PINE_MAX_SEED_SIZE];
+	vdaf_valid vmain, vne;
+	pine_status st = PINE_OK;
+
+	if (P == NULL || measurement == NULL || nonce == NULL || rand == NULL ||
+	    public_share == NULL || input_shares == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	f = pine_vdaf_field(P);
+	L = P->seed_size, S = P->num_shares, E = P->elem_size;
+	n = P->meas_len, gn = P->grad_norm_len, d = P->dimension;
+	if (meas_len != d) {
+		pine_set_why(why, "measurement length does not match the dimension");
+		return PINE_ERR_MALFORMED;
+	}
+	if (nonce_len != PINE_NONCE_SIZE) {
+		pine_set_why(why, "nonce must be 16 bytes");
+		return PINE_ERR_MALFORMED;
+	}
+	if (rand_len != P->rand_len) {
+		pine_set_why(why, "rand has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	for (size_t j = 0; j < S; j++)
+		if (input_shares[j] == NULL) {
+			pine_set_why(why, "NULL input share buffer");
+			return PINE_ERR_PARAM;
+		}
+
+	/* rand layout: per helper j: meas_seed, proof_seed, wr_blind, vf_blind;
+	 * then wr_blind_0, vf_blind_0, k_prove. */
+#define H_MEAS(j) (rand + (4 * ((j) - 1) + 0) * L)
+#define H_PROOF(j) (rand + (4 * ((j) - 1) + 1) * L)
+#define H_WR(j) (rand + (4 * ((j) - 1) + 2) * L)
+#define H_VF(j) (rand + (4 * ((j) - 1) + 3) * L)
+	const uint8_t *l_wr = rand + 4 * (S - 1) * L;
+	const uint8_t *l_vf = l_wr + L;
+	const uint8_t *k_prove = l_vf + L;
+
+	meas = elems_alloc(P->flp_meas_len);
+	lead = elems_alloc(n);
+	h = elems_alloc(n);
+	lp = elems_alloc(gn);
+	proofs = elems_alloc(P->proofs_len);
+	tmp = elems_alloc(P->proofs_len);
+	pr = elems_alloc(P->prove_rands_len);
+	jr = elems_alloc(P->joint_rands_len);
+	wr_parts = malloc(S * L);
+	vf_parts = malloc(S * L);
+	if (!meas || !lead || !h || !lp || !proofs || !tmp || !pr || !jr || !wr_parts || !vf_parts)
+		FAIL(PINE_ERR_NOMEM, "out of memory");
+
+	if ((st = pine_encode_gradient_and_norm(P, measurement, meas, cheat, why)) != PINE_OK)
+		goto out;
+
+	/* Wraparound joint randomness over the first d + 2 n_sq elements.
+	 * lead accumulates -(sum of the helper shares) over all MEAS_LEN. */
+	for (size_t j = 1; j < S; j++) {
+		CHECK_VDAF(share_parts(P, (uint8_t) j, nonce, H_MEAS(j), h, H_WR(j),
+		                       wr_parts + j * L, NULL, NULL));
+		f->vec_sub(lead, h, n);
+	}
+	/* leader prefix = m1 + lead[0:gn] (computed into tmp2; h keeps the
+	 * last helper's share for the second pass) */
+	memcpy(lp, meas, gn * sizeof *lp);
+	f->vec_add(lp, lead, gn);
+	CHECK_VDAF(share_parts(P, 0, nonce, NULL, lp, l_wr, wr_parts, NULL, NULL));
+	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, wr_seed));
+	if ((st = wr_results(P, wr_seed, meas, meas + n, why)) != PINE_OK)
+		goto out;
+	if ((st = pine_encode_wr_checks(P, meas + n, meas + gn, cheat, why)) != PINE_OK)
+		goto out;
+
+	/* Verification joint randomness over the full shared measurement. */
+	/* h still holds the last helper's share: hash it first, then re-expand
+	 * the others (streamed together with the hash). */
+	CHECK_VDAF(share_parts(P, (uint8_t) (S - 1), nonce, NULL, h, NULL, NULL, H_VF(S - 1),
+	                       vf_parts + (S - 1) * L));
+	for (size_t j = 1; j + 1 < S; j++)
+		CHECK_VDAF(share_parts(P, (uint8_t) j, nonce, H_MEAS(j), h, NULL, NULL, H_VF(j),
+		                       vf_parts + j * L));
+	f->vec_add(lead, meas, n); /* leader share = meas - sum_j h_j */
+	CHECK_VDAF(share_parts(P, 0, nonce, NULL, lead, NULL, NULL, l_vf, vf_parts));
+	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, vf_seed));
+	CHECK_VDAF(vf_joint_rands(P, vf_seed, jr));
+
+	/* Proofs: NE first, then main. */
+	{
+		uint8_t b[2] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs };
+		size_t ne_len = P->proof_len_ne * P->num_proofs_ne;
+		CHECK_VDAF(expand(P, k_prove, PINE_USAGE_PROVE_RANDOMNESS, b, 2, pr,
+		                  P->prove_rands_len));
+		pine_circuits_init(P, &vmain, &vne);
+		CHECK_VDAF(vdaf_flp_prove_multi(&vne, P->num_proofs_ne, meas, pr, NULL, proofs));
+		CHECK_VDAF(vdaf_flp_prove_multi(&vmain, P->num_proofs, meas,
+		                                pr + P->chunk_length_ne * P->num_proofs_ne, jr,
+		                                proofs + ne_len));
+	}
+	for (size_t j = 1; j < S; j++) {
+		CHECK_VDAF(helper_proofs_share(P, (uint8_t) j, H_PROOF(j), tmp));
+		f->vec_sub(proofs, tmp, P->proofs_len);
+	}
+
+	/* Outputs. */
+	memcpy(public_share, wr_parts, S * L);
+	memcpy(public_share + S * L, vf_parts, S * L);
+	{
+		uint8_t *o = input_shares[0];
+		f->encode_vec(o, lead, n);
+		o += n * E;
+		f->encode_vec(o, proofs, P->proofs_len);
+		o += P->proofs_len * E;
+		memcpy(o, l_wr, L);
+		memcpy(o + L, l_vf, L);
+	}
+	for (size_t j = 1; j < S; j++) {
+		uint8_t *o = input_shares[j];
+		memcpy(o, H_MEAS(j), L);
+		memcpy(o + L, H_PROOF(j), L);
+		memcpy(o + 2 * L, H_WR(j), L);
+		memcpy(o + 3 * L, H_VF(j), L);
+	}
+	st = PINE_OK;
+#undef H_MEAS
+#undef H_PROOF
+#undef H_WR
+#undef H_VF
+out:
+	elems_free(meas, P->flp_meas_len);
+	elems_free(lead, n);
+	elems_free(h, n);
+	elems_free(lp, gn);
+	elems_free(proofs, P->proofs_len);
+	elems_free(tmp, P->proofs_len);
+	elems_free(pr, P->prove_rands_len);
+	elems_free(jr, P->joint_rands_len);
+	free(wr_parts);
+	free(vf_parts);
+	sodium_memzero(wr_seed, sizeof wr_seed);
+	sodium_memzero(vf_seed, sizeof vf_seed);
+	return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* preparation                                                               */
+
+pine_status pine_prep_init(const pine_params *P, const uint8_t *verify_key,
+                           size_t verify_key_len, uint32_t agg_id, const uint8_t *nonce,
+                           size_t nonce_len, const uint8_t *public_share,
+                           size_t public_share_len, const uint8_t *input_share,
+                           size_t input_share_len, uint8_t *prep_state,
+                           uint8_t *prep_share, const char **why)
+{
+	const vdaf_field *f;
+	size_t L, S, E, n;
+	vdaf_elem *meas = NULL, *proofs = NULL, *qr = NULL, *jr = NULL, *ver = NULL;
+	uint8_t *wr_parts = NULL, *vf_parts = NULL;
+	uint8_t wr_seed[PINE_MAX_SEED_SIZE], vf_seed[PINE_MAX_SEED_SIZE];
+	const uint8_t *wr_blind, *vf_blind;
+	vdaf_valid vmain, vne;
+	pine_status st = PINE_OK;
+
+	if (P == NULL || verify_key == NULL || nonce == NULL || public_share == NULL ||
+	    input_share == NULL || prep_state == NULL || prep_share == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	f = pine_vdaf_field(P);
+	L = P->seed_size, S = P->num_shares, E = P->elem_size, n = P->meas_len;
+	if (agg_id >= S) {
+		pine_set_why(why, "aggregator id out of range");
+		return PINE_ERR_PARAM;
+	}
+	if (verify_key_len != P->verify_key_len) {
+		pine_set_why(why, "verify key has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	if (nonce_len != PINE_NONCE_SIZE) {
+		pine_set_why(why, "nonce must be 16 bytes");
+		return PINE_ERR_MALFORMED;
+	}
+	if (public_share_len != P->public_share_len) {
+		pine_set_why(why, "public share has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	if (input_share_len != pine_input_share_len(P, agg_id)) {
+		pine_set_why(why, "input share has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+
+	meas = elems_alloc(P->flp_meas_len);
+	proofs = elems_alloc(P->proofs_len);
+	qr = elems_alloc(P->query_rands_len);
+	jr = elems_alloc(P->joint_rands_len);
+	ver = elems_alloc(P->verifiers_len);
+	wr_parts = malloc(S * L);
+	vf_parts = malloc(S * L);
+	if (!meas || !proofs || !qr || !jr || !ver || !wr_parts || !vf_parts)
+		FAIL(PINE_ERR_NOMEM, "out of memory");
+	memcpy(wr_parts, public_share, S * L);
+	memcpy(vf_parts, public_share + S * L, S * L);
+
+	if (agg_id == 0) {
+		size_t n1 = n * E, n2 = P->proofs_len * E;
+		if (f->decode_vec(meas, n, input_share, n1) != VDAF_OK)
+			FAIL(PINE_ERR_NONCANONICAL, "leader measurement share has a non-canonical element");
+		if (f->decode_vec(proofs, P->proofs_len, input_share + n1, n2) != VDAF_OK)
+			FAIL(PINE_ERR_NONCANONICAL, "leader proofs share has a non-canonical element");
+		wr_blind = input_share + n1 + n2;
+		vf_blind = wr_blind + L;
+		CHECK_VDAF(share_parts(P, 0, nonce, NULL, meas, wr_blind, wr_parts, vf_blind,
+		                       vf_parts));
+	} else {
+		wr_blind = input_share + 2 * L;
+		vf_blind = input_share + 3 * L;
+		CHECK_VDAF(share_parts(P, (uint8_t) agg_id, nonce, input_share, meas, wr_blind,
+		                       wr_parts + agg_id * L, vf_blind, vf_parts + agg_id * L));
+		CHECK_VDAF(helper_proofs_share(P, (uint8_t) agg_id, input_share + L, proofs));
+	}
+
+	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, wr_seed));
+	if ((st = wr_results(P, wr_seed, meas, meas + n, why)) != PINE_OK)
+		goto out;
+	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, vf_seed));
+	CHECK_VDAF(vf_joint_rands(P, vf_seed, jr));
+	{
+		uint8_t b[2 + PINE_NONCE_SIZE];
+		b[0] = (uint8_t) P->num_proofs_ne;
+		b[1] = (uint8_t) P->num_proofs;
+		memcpy(b + 2, nonce, PINE_NONCE_SIZE);
+		CHECK_VDAF(expand(P, verify_key, PINE_USAGE_QUERY_RANDOMNESS, b, sizeof b, qr,
+		                  P->query_rands_len));
+	}
+	pine_circuits_init(P, &vmain, &vne);
+	CHECK_VDAF(vdaf_flp_query_multi(&vne, P->num_proofs_ne, meas, proofs, qr, NULL, S, ver));
+	CHECK_VDAF(vdaf_flp_query_multi(&vmain, P->num_proofs, meas,
+	                                proofs + P->proof_len_ne * P->num_proofs_ne,
+	                                qr + P->num_proofs_ne, jr, S,
+	                                ver + P->verifier_len_ne * P->num_proofs_ne));
+
+	/* prep share = encvec(verifiers) || wr_part || vf_part */
+	f->encode_vec(prep_share, ver, P->verifiers_len);
+	memcpy(prep_share + P->verifiers_len * E, wr_parts + agg_id * L, L);
+	memcpy(prep_share + P->verifiers_len * E + L, vf_parts + agg_id * L, L);
+
+	/* state = "PNs1" || digest[0:8] || wr_seed || vf_seed || encvec(out_share) */
+	memcpy(prep_state, PINE_STATE_MAGIC, 4);
+	memcpy(prep_state + 4, P->digest, 8);
+	memcpy(prep_state + PINE_STATE_HDR_LEN, wr_seed, L);
+	memcpy(prep_state + PINE_STATE_HDR_LEN + L, vf_seed, L);
+	f->encode_vec(prep_state + PINE_STATE_HDR_LEN + 2 * L, meas, P->dimension);
+	st = PINE_OK;
+out:
+	elems_free(meas, P->flp_meas_len);
+	elems_free(proofs, P->proofs_len);
+	elems_free(qr, P->query_rands_len);
+	elems_free(jr, P->joint_rands_len);
+	elems_free(ver, P->verifiers_len);
+	free(wr_parts);
+	free(vf_parts);
+	sodium_memzero(wr_seed, sizeof wr_seed);
+	sodium_memzero(vf_seed, sizeof vf_seed);
+	return st;
+}
+
+pine_status pine_prep_shares_to_prep(const pine_params *P, const uint8_t *const *prep_shares,
+                                     const size_t *lens, size_t num, uint8_t *prep_msg,
+                                     const char **why)
+{
+	const vdaf_field *f;
+	size_t L, S, E, vl;
+	vdaf_elem *sum = NULL, *tmp = NULL;
+	uint8_t *wr_parts = NULL, *vf_parts = NULL;
+	vdaf_valid vmain, vne;
+	pine_status st = PINE_OK;
+	int ok;
+
+	if (P == NULL || prep_shares == NULL || lens == NULL || prep_msg == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	f = pine_vdaf_field(P);
+	L = P->seed_size, S = P->num_shares, E = P->elem_size, vl = P->verifiers_len;
+	if (num != S) {
+		pine_set_why(why, "wrong number of prep shares");
+		return PINE_ERR_MALFORMED;
+	}
+	for (size_t j = 0; j < S; j++) {
+		if (prep_shares[j] == NULL || lens[j] != P->prep_share_len) {
+			pine_set_why(why, "prep share has the wrong length");
+			return PINE_ERR_MALFORMED;
+		}
+	}
+	sum = elems_alloc(vl);
+	tmp = elems_alloc(vl);
+	wr_parts = malloc(S * L);
+	vf_parts = malloc(S * L);
+	if (!sum || !tmp || !wr_parts || !vf_parts)
+		FAIL(PINE_ERR_NOMEM, "out of memory");
+	for (size_t j = 0; j < S; j++) {
+		if (f->decode_vec(tmp, vl, prep_shares[j], vl * E) != VDAF_OK)
+			FAIL(PINE_ERR_NONCANONICAL, "prep share has a non-canonical element");
+		f->vec_add(sum, tmp, vl);
+		memcpy(wr_parts + j * L, prep_shares[j] + vl * E, L);
+		memcpy(vf_parts + j * L, prep_shares[j] + vl * E + L, L);
+	}
+	pine_circuits_init(P, &vmain, &vne);
+	ok = vdaf_flp_decide_multi(&vne, P->num_proofs_ne, sum);
+	if (ok < 0)
+		CHECK_VDAF(ok);
+	if (ok != 1)
+		FAIL(PINE_REJECT, "norm-equality proof rejected");
+	ok = vdaf_flp_decide_multi(&vmain, P->num_proofs,
+	                           sum + P->verifier_len_ne * P->num_proofs_ne);
+	if (ok < 0)
+		CHECK_VDAF(ok);
+	if (ok != 1)
+		FAIL(PINE_REJECT, "main proof rejected");
+	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, prep_msg));
+	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, prep_msg + L));
+	st = PINE_OK;
+out:
+	elems_free(sum, vl);
+	elems_free(tmp, vl);
+	free(wr_parts);
+	free(vf_parts);
+	return st;
+}
+
+pine_status pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
+                                  const char **why)
+{
+	size_t L;
+
+	if (P == NULL || state == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	L = P->seed_size;
+	if (len != P->prep_state_len) {
+		pine_set_why(why, "prep state has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	if (memcmp(state, PINE_STATE_MAGIC, 4) != 0) {
+		pine_set_why(why, "not a PINE prep state");
+		return PINE_ERR_MALFORMED;
+	}
+	if (memcmp(state + 4, P->digest, 8) != 0) {
+		pine_set_why(why, "prep state belongs to different PINE parameters");
+		return PINE_ERR_PARAM;
+	}
+	if (pine_vec_check_encoded(P->field, state + PINE_STATE_HDR_LEN + 2 * L,
+	                           P->dimension) != PINE_OK) {
+		pine_set_why(why, "prep state has a non-canonical element");
+		return PINE_ERR_NONCANONICAL;
+	}
+	return PINE_OK;
+}
+
+pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t state_len,
+                           const uint8_t *msg, size_t msg_len, uint8_t *out_share,
+                           const char **why)
+{
+	pine_status st;
+	size_t L;
+
+	if ((st = pine_prep_state_check(P, state, state_len, why)) != PINE_OK)
+		return st;
+	if (msg == NULL || out_share == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	L = P->seed_size;
+	if (msg_len != P->prep_msg_len) {
+		pine_set_why(why, "prep message has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	/* Constant-time comparison of wr_seed || vf_seed. */
+	if (sodium_memcmp(state + PINE_STATE_HDR_LEN, msg, 2 * L) != 0) {
+		pine_set_why(why, "joint randomness check failed");
+		return PINE_REJECT;
+	}
+	memcpy(out_share, state + PINE_STATE_HDR_LEN + 2 * L, P->out_share_len);
+	return PINE_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* aggregation and unsharding                                                */
+
+void pine_agg_init(const pine_params *P, uint8_t *agg)
+{
+	memset(agg, 0, P->agg_share_len);
+}
+
+pine_status pine_agg_add(const pine_params *P, uint8_t *agg, size_t agg_len,
+                         const uint8_t *share, size_t share_len, const char **why)
+{
+	pine_status st;
+
+	if (P == NULL || agg == NULL || share == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	if (agg_len != P->agg_share_len || share_len != P->out_share_len) {
+		pine_set_why(why, "aggregate or output share has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	st = pine_vec_add_encoded(P->field, agg, share, P->dimension);
+	if (st != PINE_OK)
+		pine_set_why(why, "output share has a non-canonical element");
+	return st;
+}
+
+pine_status pine_unshard(const pine_params *P, const uint8_t *const *agg_shares,
+                         const size_t *lens, size_t num, uint64_t num_measurements,
+                         double *result, const char **why)
+{
+	uint8_t *sum;
+	pine_status st = PINE_OK;
+	size_t E, d;
+
+	if (P == NULL || agg_shares == NULL || lens == NULL || result == NULL) {
+		pine_set_why(why, "NULL argument");
+		return PINE_ERR_PARAM;
+	}
+	if (num != P->num_shares) {
+		pine_set_why(why, "wrong number of aggregate shares");
+		return PINE_ERR_MALFORMED;
+	}
+	if (num_measurements > P->max_measurements) {
+		pine_set_why(why, "too many measurements for the norm bound: the sum may wrap around");
+		return PINE_ERR_PARAM;
+	}
+	for (size_t j = 0; j < num; j++)
+		if (agg_shares[j] == NULL || lens[j] != P->agg_share_len) {
+			pine_set_why(why, "aggregate share has the wrong length");
+			return PINE_ERR_MALFORMED;
+		}
+	E = P->elem_size, d = P->dimension;
+	sum = calloc(d, E);
+	if (sum == NULL) {
+		pine_set_why(why, "out of memory");
+		return PINE_ERR_NOMEM;
+	}
+	for (size_t j = 0; j < num; j++) {
+		if (pine_vec_add_encoded(P->field, sum, agg_shares[j], d) != PINE_OK) {
+			st = PINE_ERR_NONCANONICAL;
+			pine_set_why(why, "aggregate share has a non-canonical element");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < d; i++) {
+		uint64_t v[2] = { 0, 0 };
+		const uint8_t *b = sum + i * E;
+		for (size_t k = 0; k < E; k++)
+			v[k / 8] |= (uint64_t) b[k] << (8 * (k % 8));
+		result[i] = pine_decode_value(P, v);
+	}
+out:
+	free(sum);
+	return st;
+}
