@@ -145,10 +145,8 @@ BEGIN
     IF new_state IS NULL THEN
       RAISE EXCEPTION 'client state may not be set to NULL' USING ERRCODE = 'SA012';
     END IF;
-    IF (new_state ->> 'round')::int = (old_state ->> 'round')::int
-       OR (new_state ->> 'round')::int < (old_state ->> 'round')::int THEN
-      PERFORM @extschema@.client_recover(old_state, new_state);
-    END IF;
+    -- same session and user, no earlier round, no fork of the same round
+    PERFORM @extschema@.client_recover(old_state, new_state);
   END IF;
   RETURN NEW;
 END
