@@ -242,6 +242,30 @@ test_vector_ops(void)
 		f->vec_powers(t, b[0], b[1], 4);
 		UNIT_CHECK(vdaf_elem_eq(t[3], f->mul(b[0], f->pow(b[1], 3))));
 	}
+	/* signed sums: every length 0..40 (tails), all-negative / all-positive /
+	 * mixed codes, maximal values */
+	for (int i = 0; i < 3; i++) {
+		const vdaf_field *f = all[i];
+		vdaf_elem a[40];
+		uint8_t codes[10];
+		const uint8_t pats[3] = { 0x00, 0xff, 0x1b };
+		for (size_t j = 0; j < 40; j++)
+			a[j] = f->neg(f->from_u64(1 + (j % 3)));
+		for (int pi = 0; pi < 3; pi++) {
+			memset(codes, pats[pi], sizeof codes);
+			for (size_t n = 0; n <= 40; n++) {
+				vdaf_elem want = vdaf_elem_zero();
+				for (size_t j = 0; j < n; j++) {
+					unsigned sel = (codes[j / 4] >> (2 * (j % 4))) & 3;
+					if (sel == 3)
+						want = f->add(want, a[j]);
+					if (sel == 0)
+						want = f->sub(want, a[j]);
+				}
+				UNIT_CHECK(vdaf_elem_eq(f->vec_signed_sum2(a, n, codes), want));
+			}
+		}
+	}
 	/* Field64 lazy accumulation with many maximal products: n*(p-1)^2 = n mod p */
 	{
 		const vdaf_field *f = &vdaf_field64;

@@ -89,11 +89,36 @@ test_delta_and_errors(void)
 	UNIT_CHECK_EQ_U64(vdaf_log2_pow2(64), 6);
 }
 
+static void
+test_plan(void)
+{
+	const vdaf_field *f = &vdaf_field64;
+	vdaf_ntt_plan plan;
+	vdaf_elem a[256], b[256];
+	for (size_t i = 0; i < 256; i++)
+		a[i] = b[i] = f->from_u64(i * 0x9e3779b97f4a7c15ULL);
+	UNIT_CHECK(vdaf_ntt_plan_init(&plan, f, 256) == VDAF_OK);
+	vdaf_ntt_plan_forward(&plan, a);
+	vdaf_ntt_forward(f, b, 256);
+	UNIT_CHECK_MEM(a, b, sizeof a);
+	vdaf_ntt_plan_inverse(&plan, a);
+	vdaf_ntt_inverse(f, b, 256);
+	UNIT_CHECK_MEM(a, b, sizeof a);
+	UNIT_CHECK(vdaf_elem_eq(a[255], f->from_u64(255 * 0x9e3779b97f4a7c15ULL)));
+	vdaf_ntt_plan_free(&plan);
+	vdaf_ntt_plan_free(&plan); /* idempotent */
+	UNIT_CHECK(vdaf_ntt_plan_init(&plan, f, 3) == VDAF_ERR_INVALID);
+	vdaf_ntt_plan_free(&plan);
+	UNIT_CHECK(vdaf_ntt_plan_init(&plan, &vdaf_field32, (size_t) 1 << 21) == VDAF_ERR_INVALID);
+	vdaf_ntt_plan_free(&plan);
+}
+
 int
 main(void)
 {
 	UNIT_RUN(test_known_values);
 	UNIT_RUN(test_against_naive_dft);
 	UNIT_RUN(test_delta_and_errors);
+	UNIT_RUN(test_plan);
 	return UNIT_DONE();
 }

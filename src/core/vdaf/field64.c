@@ -10,6 +10,7 @@
  * reduce once at the end using 2^128 = -2^32 (mod p).
  */
 #include "vdaf/field.h"
+#include "vdaf/sign_codes.h"
 
 __extension__ typedef unsigned __int128 vdaf_u128;
 
@@ -130,35 +131,41 @@ fe_vec_sum(const vdaf_elem *a, size_t n)
 	return mk(f64_reduce128((uint64_t) s, (uint64_t) (s >> 64)));
 }
 
+/*
+ * Wraparound-check sums. For each code byte b, a constant table gives per
+ * lane t a "non-zero" mask (code 0b00 or 0b11) and a "negative" mask (code
+ * 0b00). A lane contributes (x & nz) ^ neg, i.e. x, 0 or ~x = 2^64 - 1 - x;
+ * each negative lane therefore adds an excess of 2^64 - 1, removed at the
+ * end using the count of negative lanes. The table is indexed by the public
+ * codes only. One 128-bit add per element and two independent chains.
+ */
 static inline vdaf_elem
 fe_vec_signed_sum2(const vdaf_elem *a, size_t n, const uint8_t *codes)
 {
-	/* Per code byte: bit 2t of P is set iff lane t is 0b11 (+1), bit 2t of
-	 * N iff it is 0b00 (-1). Two accumulator pairs keep the add-with-carry
-	 * chains short; every term is below 2^64, so 128 bits cannot overflow. */
-	vdaf_u128 p0 = 0, n0 = 0, p1 = 0, n1 = 0;
+	vdaf_u128 s0 = 0, s1 = 0; /* each below n * 2^64: no overflow */
+	uint64_t negs = 0;
 	size_t full = n / 4;
 	for (size_t k = 0; k < full; k++) {
-		uint64_t b = codes[k], P = b & (b >> 1), N = ~(b | (b >> 1));
+		const uint64_t *m = vdaf_sign_code_masks[codes[k]];
 		const vdaf_elem *g = a + 4 * k;
-		p0 += g[0].w[0] & (0 - (P & 1));
-		n0 += g[0].w[0] & (0 - (N & 1));
-		p1 += g[1].w[0] & (0 - ((P >> 2) & 1));
-		n1 += g[1].w[0] & (0 - ((N >> 2) & 1));
-		p0 += g[2].w[0] & (0 - ((P >> 4) & 1));
-		n0 += g[2].w[0] & (0 - ((N >> 4) & 1));
-		p1 += g[3].w[0] & (0 - ((P >> 6) & 1));
-		n1 += g[3].w[0] & (0 - ((N >> 6) & 1));
+		s0 += (g[0].w[0] & m[0]) ^ m[1];
+		s1 += (g[1].w[0] & m[2]) ^ m[3];
+		s0 += (g[2].w[0] & m[4]) ^ m[5];
+		s1 += (g[3].w[0] & m[6]) ^ m[7];
+		negs += vdaf_sign_code_negs[codes[k]];
 	}
-	for (size_t i = 4 * full; i < n; i++) {
-		uint64_t sel = (uint64_t) (codes[i >> 2] >> (2 * (i & 3))) & 3u;
-		p0 += a[i].w[0] & (0 - ((sel & (sel >> 1)) & 1));
-		n0 += a[i].w[0] & (0 - ((~(sel | (sel >> 1))) & 1));
+	if (full * 4 < n) { /* tail: only the low lanes of the last byte count */
+		const uint64_t *m = vdaf_sign_code_masks[codes[full]];
+		for (size_t t = 0; t < n - full * 4; t++) {
+			s0 += (a[4 * full + t].w[0] & m[2 * t]) ^ m[2 * t + 1];
+			negs += m[2 * t + 1] & 1;
+		}
 	}
-	p0 += p1;
-	n0 += n1;
-	return mk(f64_sub_raw(f64_reduce128((uint64_t) p0, (uint64_t) (p0 >> 64)),
-	                      f64_reduce128((uint64_t) n0, (uint64_t) (n0 >> 64))));
+	s0 += s1;
+	/* value = s0 - negs * (2^64 - 1) */
+	uint64_t r = f64_reduce128((uint64_t) s0, (uint64_t) (s0 >> 64));
+	vdaf_u128 excess = ((vdaf_u128) negs << 64) - negs;
+	return mk(f64_sub_raw(r, f64_reduce128((uint64_t) excess, (uint64_t) (excess >> 64))));
 }
 
 #include "vdaf/field_vec_impl.h"

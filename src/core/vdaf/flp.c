@@ -316,9 +316,9 @@ vdaf_flp_eval(const vdaf_valid *v, const vdaf_elem *meas, const vdaf_elem *joint
  * costs one inverse NTT and m - 1 forward NTTs of size P. twist holds
  * w_N^(r*i) for r = 1..m-1, i < P (row r-1); tmp has room for 2P elements.
  */
-static int
-wire_evals(const vdaf_field *f, const gadget_state *s, size_t j, const vdaf_elem *twist,
-           vdaf_elem *tmp, vdaf_elem *col)
+static void
+wire_evals(const vdaf_field *f, const gadget_state *s, size_t j, const vdaf_ntt_plan *plan,
+           const vdaf_elem *twist, vdaf_elem *tmp, vdaf_elem *col)
 {
 	size_t P = s->P, m = s->N / s->P;
 	vdaf_elem *coeff = tmp, *t = tmp + P;
@@ -327,15 +327,14 @@ wire_evals(const vdaf_field *f, const gadget_state *s, size_t j, const vdaf_elem
 		coeff[k] = s->wires[k * s->arity + j];
 	for (size_t k = 0; k < P; k++)
 		col[m * k] = coeff[k];
-	int rc = vdaf_ntt_inverse(f, coeff, P);
-	for (size_t r = 1; r < m && rc == VDAF_OK; r++) {
+	vdaf_ntt_plan_inverse(plan, coeff);
+	for (size_t r = 1; r < m; r++) {
 		memcpy(t, coeff, P * sizeof *t);
 		f->vec_mul(t, twist + (r - 1) * P, P);
-		rc = vdaf_ntt_forward(f, t, P);
+		vdaf_ntt_plan_forward(plan, t);
 		for (size_t k = 0; k < P; k++)
 			col[r + m * k] = t[k];
 	}
-	return rc;
 }
 
 /* Coefficients of the gadget polynomial (s->hlen of them) into h. */
@@ -349,33 +348,33 @@ gadget_poly(const vdaf_field *f, const vdaf_gadget *g, const gadget_state *s, vd
 		return VDAF_ERR_NOMEM;
 	vdaf_elem *acc = buf, *c0 = buf + N, *c1 = buf + 2 * N, *tmp = buf + 3 * N;
 	vdaf_elem *twist = tmp + 2 * P, wN;
+	vdaf_ntt_plan plan_p, plan_n;
+	memset(&plan_p, 0, sizeof plan_p);
+	memset(&plan_n, 0, sizeof plan_n);
 	int rc = f->root_of_unity(vdaf_log2_pow2(N), &wN);
+	if (rc == VDAF_OK)
+		rc = vdaf_ntt_plan_init(&plan_p, f, P);
+	if (rc == VDAF_OK)
+		rc = vdaf_ntt_plan_init(&plan_n, f, N);
 	for (size_t r = 1; r < m && rc == VDAF_OK; r++) /* w_N^(r*i) */
 		f->vec_powers(twist + (r - 1) * P, f->from_u64(1), f->pow(wN, r), P);
 	for (size_t slot = 0; slot < g->parallel && rc == VDAF_OK; slot++) {
 		switch (g->kind) {
 		case VDAF_GADGET_MUL:
-			rc = wire_evals(f, s, 2 * slot, twist, tmp, c0);
-			if (rc == VDAF_OK)
-				rc = wire_evals(f, s, 2 * slot + 1, twist, tmp, c1);
-			if (rc == VDAF_OK) {
-				f->vec_mul(c0, c1, N);
-				f->vec_add(acc, c0, N);
-			}
+			wire_evals(f, s, 2 * slot, &plan_p, twist, tmp, c0);
+			wire_evals(f, s, 2 * slot + 1, &plan_p, twist, tmp, c1);
+			f->vec_mul(c0, c1, N);
+			f->vec_add(acc, c0, N);
 			break;
 		case VDAF_GADGET_RANGE2:
-			rc = wire_evals(f, s, slot, twist, tmp, c0);
-			if (rc == VDAF_OK) {
-				memcpy(c1, c0, N * sizeof *c0);
-				f->vec_mul(c0, c1, N);
-				f->vec_sub(c0, c1, N);
-				f->vec_add(acc, c0, N);
-			}
+			wire_evals(f, s, slot, &plan_p, twist, tmp, c0);
+			memcpy(c1, c0, N * sizeof *c0);
+			f->vec_mul(c0, c1, N);
+			f->vec_sub(c0, c1, N);
+			f->vec_add(acc, c0, N);
 			break;
 		case VDAF_GADGET_POLY_EVAL:
-			rc = wire_evals(f, s, slot, twist, tmp, c0);
-			if (rc != VDAF_OK)
-				break;
+			wire_evals(f, s, slot, &plan_p, twist, tmp, c0);
 			if (is_square_poly(g)) {
 				f->vec_mul(c0, c0, N);
 				f->vec_add(acc, c0, N);
@@ -390,10 +389,12 @@ gadget_poly(const vdaf_field *f, const vdaf_gadget *g, const gadget_state *s, vd
 			break;
 		}
 	}
-	if (rc == VDAF_OK)
-		rc = vdaf_ntt_inverse(f, acc, N);
-	if (rc == VDAF_OK)
+	if (rc == VDAF_OK) {
+		vdaf_ntt_plan_inverse(&plan_n, acc);
 		memcpy(h, acc, s->hlen * sizeof *h); /* coefficients >= hlen are zero */
+	}
+	vdaf_ntt_plan_free(&plan_p);
+	vdaf_ntt_plan_free(&plan_n);
 	sodium_memzero(buf, total * sizeof *buf);
 	free(buf);
 	return rc;
