@@ -82,8 +82,17 @@ jsonb_to_client(Jsonb *jb, const char *what)
 	pfree(img);
 	if (st != SA_OK)
 		sa_pg_fail(st, what);
+	uint8_t sid_len;
+	const uint8_t *sid = sa_client_session_id(c, &sid_len);
+	char *sid_hex = sa_pg_hex(sid, sid_len);
+	const char *js;
+	int js_len;
+	sa_pg_jsonb_string(jb, "session_id", what, &js, &js_len);
 	if (sa_pg_jsonb_int(jb, "round", what) != sa_client_stage(c) ||
-	    sa_pg_jsonb_int(jb, "user_id", what) != (int64) sa_client_user_id(c))
+	    sa_pg_jsonb_bool(jb, "finished", what) != (sa_client_stage(c) == SA_CLIENT_STAGE_DONE) ||
+	    sa_pg_jsonb_int(jb, "user_id", what) != (int64) sa_client_user_id(c) ||
+	    sa_pg_jsonb_int(jb, "vector_length", what) != sa_client_vector_length(c) ||
+	    (size_t) js_len != strlen(sid_hex) || memcmp(js, sid_hex, js_len) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("%s: summary fields do not match the state image", what)));
 	return c;

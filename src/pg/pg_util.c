@@ -136,6 +136,16 @@ sa_pg_jsonb_int(Jsonb *jb, const char *key, const char *what)
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v.val.numeric)));
 }
 
+bool
+sa_pg_jsonb_bool(Jsonb *jb, const char *key, const char *what)
+{
+	JsonbValue v;
+	if (!jsonb_lookup(jb, key, &v) || v.type != jbvBool)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%s: key \"%s\" is missing or not a boolean", what, key)));
+	return v.val.boolean;
+}
+
 void
 sa_pg_jsonb_expect_format(Jsonb *jb, const char *format, const char *what)
 {

@@ -82,9 +82,22 @@ jsonb_to_state(Jsonb *jb, size_t *len)
 		sa_pg_fail(st, "server state image");
 	sa_server_info info;
 	sa_server_info_get(img, *len, &info);
+	const char *sid;
+	int sid_len;
+	sa_pg_jsonb_string(jb, "session_id", "server state", &sid, &sid_len);
+	char *sid_hex = sa_pg_hex(info.session_id, info.session_id_len);
+	bool finished = sa_pg_jsonb_bool(jb, "finished", "server state");
 	if (sa_pg_jsonb_int(jb, "round", "server state") != info.stage ||
+	    finished != (info.stage == SA_SERVER_STAGE_DONE) ||
 	    sa_pg_jsonb_int(jb, "threshold", "server state") != info.threshold ||
-	    sa_pg_jsonb_int(jb, "vector_length", "server state") != info.vector_length)
+	    sa_pg_jsonb_int(jb, "vector_length", "server state") != info.vector_length ||
+	    sa_pg_jsonb_int(jb, "users", "server state") != info.n ||
+	    sa_pg_jsonb_int(jb, "u1", "server state") != info.u1 ||
+	    sa_pg_jsonb_int(jb, "u2", "server state") != info.u2 ||
+	    sa_pg_jsonb_int(jb, "u3", "server state") != info.u3 ||
+	    sa_pg_jsonb_int(jb, "u4", "server state") != info.u4 ||
+	    sa_pg_jsonb_int(jb, "received", "server state") != info.received ||
+	    (size_t) sid_len != strlen(sid_hex) || memcmp(sid, sid_hex, sid_len) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("server state: summary fields do not match the state image")));
 	return img;
@@ -334,7 +347,11 @@ secagg_server_round_agg_trans(PG_FUNCTION_ARGS)
 		size_t len;
 		uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
 		size_t cap = len + (mlen + 64) * 8;
+		sa_server_info info;
+		sa_server_info_get(img, len, &info);
 		s = agg_new(&h, img, len, cap);
+		/* remember that the state already held messages (see the combine function) */
+		((uint8_t *) VARDATA(s))[5] = info.received > 0;
 		pfree(img);
 	} else {
 		s = (bytea *) PG_GETARG_POINTER(0);
@@ -362,7 +379,9 @@ secagg_server_round_agg_trans(PG_FUNCTION_ARGS)
 		size_t ncap = cap * 2 > need ? cap * 2 : need;
 		if (ncap > MaxAllocSize - VARHDRSZ - AGG_HDR && need <= MaxAllocSize - VARHDRSZ - AGG_HDR)
 			ncap = MaxAllocSize - VARHDRSZ - AGG_HDR;
+		uint8_t had_pending = ((uint8_t *) VARDATA(s))[5];
 		s = agg_new(&h, agg_image(s), used, ncap);   /* nodeAgg copies it into the aggregate context */
+		((uint8_t *) VARDATA(s))[5] = had_pending;
 		cap = ncap;
 		st = sa_server_recv(agg_image(s), &used, cap, (uint64) user, msg, mlen, &need);
 	}
@@ -383,6 +402,12 @@ secagg_server_round_agg_combine(PG_FUNCTION_ARGS)
 	agg_hdr ha, hb;
 	agg_read_hdr(a, &ha);
 	agg_read_hdr(b, &hb);
+	if (((uint8_t *) VARDATA(a))[5] || ((uint8_t *) VARDATA(b))[5])
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("server_round_agg cannot split a round whose state already holds messages "
+		                       "received with server_recv"),
+		                errhint("Run this query without parallel or partitionwise aggregation, or receive "
+		                        "every message of the round through the aggregate.")));
 	uint8_t *out;
 	size_t out_len;
 	sa_status st = sa_server_merge(agg_image(a), ha.used, agg_image(b), hb.used, &out, &out_len);

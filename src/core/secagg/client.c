@@ -433,6 +433,9 @@ answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
 	/* commit */
 	sa_free_secret(c->x, (size_t) c->s.vector_length * 8);
 	c->x = NULL;
+	sa_free(c->u2);
+	if (c->cts)
+		sa_free_secret(c->cts, cts_bytes(c->n2) ? cts_bytes(c->n2) : 1);
 	c->u2 = u2;
 	c->cts = cts;
 	c->n2 = n2;
@@ -489,6 +492,7 @@ answer_round3(sa_client *c, sa_reader *r, sa_writer *w)
 		sa_free(u3);
 		return SA_ERR_NOMEM;
 	}
+	sa_free(c->u3);
 	c->u3 = u3;
 	c->n3 = n3;
 	c->stage = 4;

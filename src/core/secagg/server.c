@@ -447,8 +447,9 @@ check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p,
 		return SA_OK;
 	}
 	case 2:
+		/* plen is already 4 + 8m: a different length field disagrees with the body */
 		if (sa_load_u32_be(p) != v->m)
-			return SA_ERR_LENGTH;
+			return SA_ERR_MALFORMED;
 		return SA_OK;
 	case 3: {
 		uint8_t *stmt;
@@ -514,9 +515,13 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 		return SA_ERR_DUPLICATE;
 	const uint8_t *p = msg + SA_C2S_HEADER_BYTES;
 	size_t plen = msg_len - SA_C2S_HEADER_BYTES;
-	if (plen != payload_len(&v))
-		return plen < payload_len(&v) ? SA_ERR_MALFORMED :
-		       (v.stage == 2 ? SA_ERR_LENGTH : SA_ERR_MALFORMED);
+	if (plen != payload_len(&v)) {
+		/* A well-formed vector of another length is a length error. */
+		if (v.stage == 2 && plen >= 4 && (plen - 4) % 8 == 0 &&
+		    (size_t) sa_load_u32_be(p) == (plen - 4) / 8)
+			return SA_ERR_LENGTH;
+		return SA_ERR_MALFORMED;
+	}
 	size_t *idx = NULL;
 	if (v.stage == 0) {
 		idx = sa_alloc_array(v.n, sizeof(size_t));
