@@ -138,8 +138,8 @@ CREATE FUNCTION @extschema@.client_state_guard() RETURNS trigger
   LANGUAGE plpgsql AS $$
 DECLARE
   col text := TG_ARGV[0];
-  old_state jsonb := to_jsonb(OLD) -> col;
-  new_state jsonb := to_jsonb(NEW) -> col;
+  old_state jsonb := NULLIF(to_jsonb(OLD) -> col, 'null'::jsonb);
+  new_state jsonb := NULLIF(to_jsonb(NEW) -> col, 'null'::jsonb);
 BEGIN
   IF old_state IS NOT NULL AND new_state IS DISTINCT FROM old_state THEN
     IF new_state IS NULL THEN
