@@ -17,7 +17,7 @@ SELECT p.proname, p.provolatile, p.proparallel, p.prokind
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'secagg' AND p.proname NOT LIKE '%\_trans' AND p.proname NOT LIKE '%\_combine'
   AND p.proname NOT LIKE '%\_final'
-ORDER BY p.proname;
+ORDER BY p.proname, p.provolatile;
 
 -- Aggregates have combine functions and flat bytea states.
 SELECT a.aggfnoid::regprocedure, a.aggtranstype::regtype, a.aggcombinefn <> 0 AS has_combine

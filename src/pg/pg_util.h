@@ -30,6 +30,8 @@
 #define ERRCODE_SECAGG_FINISHED        MAKE_SQLSTATE('S','A','0','1','1')
 #define ERRCODE_SECAGG_ROLLBACK        MAKE_SQLSTATE('S','A','0','1','2')
 #define ERRCODE_SECAGG_REJECTED        MAKE_SQLSTATE('S','A','0','2','0')
+/* PINE client: the wraparound checks failed for the given randomness (retry). */
+#define ERRCODE_SECAGG_PINE_RETRY      MAKE_SQLSTATE('S','A','0','2','1')
 
 int sa_pg_sqlstate(sa_status st);
 
@@ -59,6 +61,7 @@ char *sa_pg_hex(const uint8_t *p, size_t len);
 /* jsonb object lookups; error (22023) if missing or of the wrong type. */
 void sa_pg_jsonb_string(Jsonb *jb, const char *key, const char *what, const char **s, int *len);
 int64 sa_pg_jsonb_int(Jsonb *jb, const char *key, const char *what);
+bool sa_pg_jsonb_bool(Jsonb *jb, const char *key, const char *what);
 void sa_pg_jsonb_expect_format(Jsonb *jb, const char *format, const char *what);
 Jsonb *sa_pg_jsonb_from_text(const char *text);
 

@@ -1,0 +1,1015 @@
+/*
+ * pine_sql.c: the PINE VDAF (draft-chen-cfrg-vdaf-pine-01) from SQL.
+ *
+ * Parameters are a canonical jsonb built by pine_params(): the user
+ * configuration plus every derived value (sizes of every message, the batch
+ * cap, a SHA-256 digest of the canonical parameter encoding). Every other
+ * function takes that jsonb, re-derives the parameters from the
+ * configuration keys and refuses a document whose derived values do not
+ * match. The parsed parameters are cached in fn_extra, keyed by the jsonb
+ * bytes, so per-row functions and aggregates parse them once.
+ *
+ * Outcomes: a report that fails verification is an explicit result
+ * (accepted = false), never an error. Malformed input raises an error
+ * with a specific SQLSTATE; the mapping from PINE status codes to SQLSTATEs
+ * is pine_pg_sqlstate() below, and nowhere else.
+ *
+ * The prep state jsonb holds this Aggregator's share of the encoded
+ * measurement (base64 of the core's state image); it is not secret-free.
+ */
+#include "pg_util.h"
+
+#include <math.h>
+#include <sodium.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "common/base64.h"
+#include "common/shortest_dec.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/numeric.h"
+
+#include "pine/pine.h"
+
+PG_FUNCTION_INFO_V1(secagg_pine_params);
+PG_FUNCTION_INFO_V1(secagg_pine_params_check);
+PG_FUNCTION_INFO_V1(secagg_pine_shard);
+PG_FUNCTION_INFO_V1(secagg_pine_prep_init);
+PG_FUNCTION_INFO_V1(secagg_pine_prep_shares_to_prep);
+PG_FUNCTION_INFO_V1(secagg_pine_prep_next);
+PG_FUNCTION_INFO_V1(secagg_pine_prep_finish);
+PG_FUNCTION_INFO_V1(secagg_pine_agg_trans);
+PG_FUNCTION_INFO_V1(secagg_pine_agg_combine);
+PG_FUNCTION_INFO_V1(secagg_pine_agg_final);
+PG_FUNCTION_INFO_V1(secagg_pine_agg_count);
+PG_FUNCTION_INFO_V1(secagg_pine_unshard);
+
+#define PARAMS_FORMAT "secagg.pine.params"
+#define STATE_FORMAT  "secagg.pine.prep_state"
+
+/* Client attempts on PINE_RETRY (an honest client fails each with
+ * probability about 2^-100). */
+#define PINE_SHARD_ATTEMPTS 16
+
+/* ------------------------------------------------------------------------ */
+/* Status codes -> SQLSTATEs (the only place)                               */
+/* ------------------------------------------------------------------------ */
+
+static int
+pine_pg_sqlstate(pine_status st)
+{
+	switch (st) {
+	case PINE_ERR_PARAM: return ERRCODE_INVALID_PARAMETER_VALUE;             /* 22023 */
+	case PINE_ERR_MALFORMED: return ERRCODE_INVALID_BINARY_REPRESENTATION;   /* 22P03 */
+	case PINE_ERR_NONCANONICAL: return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;   /* 22003 */
+	case PINE_ERR_MEASUREMENT: return ERRCODE_INVALID_PARAMETER_VALUE;       /* 22023 */
+	case PINE_ERR_NORM: return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;           /* 22003 */
+	case PINE_RETRY: return ERRCODE_SECAGG_PINE_RETRY;                       /* SA021 */
+	case PINE_REJECT: return ERRCODE_SECAGG_REJECTED;                        /* SA020 */
+	case PINE_ERR_NOMEM: return ERRCODE_OUT_OF_MEMORY;                       /* 53200 */
+	default: return ERRCODE_INTERNAL_ERROR;                                  /* XX000 */
+	}
+}
+
+pg_attribute_noreturn() static void
+pine_fail(pine_status st, const char *what, const char *why)
+{
+	if (why != NULL)
+		ereport(ERROR, (errcode(pine_pg_sqlstate(st)), errmsg("%s: %s", what, pine_strerror(st)),
+		                errdetail_internal("%s", why)));
+	ereport(ERROR, (errcode(pine_pg_sqlstate(st)), errmsg("%s: %s", what, pine_strerror(st))));
+	pg_unreachable();
+}
+
+static void
+check_len(const char *what, size_t got, size_t want)
+{
+	if (got != want)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+		                errmsg("%s must be %zu bytes for these parameters, got %zu", what, want, got)));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parameters <-> canonical jsonb                                           */
+/* ------------------------------------------------------------------------ */
+
+static const char *const variant_names[] = {
+	"Pine64", "Pine128", "Pine64HmacSha256Aes128", "Pine32HmacSha256Aes128"
+};
+
+static const char *
+field_name(pine_field_id f)
+{
+	switch (f) {
+	case PINE_FIELD64: return "Field64";
+	case PINE_FIELD128: return "Field128";
+	case PINE_FIELD32: return "Field32";
+	}
+	return "?";
+}
+
+static void
+append_u128(StringInfo b, uint64_t lo, uint64_t hi)
+{
+	unsigned __int128 v = ((unsigned __int128) hi << 64) | lo;
+	char buf[48];
+	int i = sizeof buf - 1;
+	buf[i] = '\0';
+	do {
+		buf[--i] = (char) ('0' + (int) (v % 10));
+		v /= 10;
+	} while (v != 0);
+	appendStringInfoString(b, buf + i);
+}
+
+/* Shortest round-trip representation, independent of extra_float_digits. */
+static void
+append_double(StringInfo b, double x)
+{
+	char buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+	double_to_shortest_decimal_buf(x, buf);
+	appendStringInfoString(b, buf);
+}
+
+static Jsonb *
+params_to_jsonb(const pine_params *P)
+{
+	const pine_config *c = &P->cfg;
+	StringInfoData b;
+	initStringInfo(&b);
+	appendStringInfo(&b, "{\"format\": \"" PARAMS_FORMAT "\", \"version\": 1, \"variant\": \"%s\", ",
+	                 variant_names[c->variant]);
+	appendStringInfo(&b, "\"field\": \"%s\", \"xof\": \"%s\", \"vdaf_id\": %u, ", field_name(P->field),
+	                 P->xof == PINE_XOF_TURBOSHAKE128 ? "XofTurboShake128" : "XofHmacSha256Aes128",
+	                 P->vdaf_id);
+	appendStringInfo(&b, "\"l2_norm_bound\": " UINT64_FORMAT ", \"l2_norm_bound_float\": ",
+	                 c->l2_norm_bound);
+	append_double(&b, ldexp((double) c->l2_norm_bound, -(int) c->num_frac_bits));
+	appendStringInfo(&b, ", \"num_frac_bits\": %u, \"dimension\": " UINT64_FORMAT ", ", c->num_frac_bits,
+	                 c->dimension);
+	appendStringInfo(&b, "\"chunk_length\": " UINT64_FORMAT ", \"chunk_length_norm_equality\": " UINT64_FORMAT ", ",
+	                 c->chunk_length, c->chunk_length_norm_equality);
+	appendStringInfo(&b, "\"num_proofs\": %u, \"num_proofs_norm_equality\": %u, ", P->num_proofs,
+	                 P->num_proofs_ne);
+	appendStringInfo(&b, "\"num_wr_checks\": %u, \"num_wr_successes\": %u, \"alpha\": ", c->num_wr_checks,
+	                 c->num_wr_successes);
+	append_double(&b, c->alpha);
+	appendStringInfo(&b, ", \"num_shares\": %u, ", P->num_shares);
+	/* derived values */
+	appendStringInfo(&b, "\"encoded_size\": %zu, \"seed_size\": %zu, \"sq_norm_bound\": ", P->elem_size,
+	                 P->seed_size);
+	append_u128(&b, P->sq_norm_bound[0], P->sq_norm_bound[1]);
+	appendStringInfoString(&b, ", \"wr_check_bound\": ");
+	append_u128(&b, P->wr_check_bound[0], P->wr_check_bound[1]);
+	appendStringInfo(&b, ", \"num_bits_for_sq_norm\": %u, \"num_bits_for_wr_check\": %u, ",
+	                 P->num_bits_for_sq_norm, P->num_bits_for_wr_check);
+	appendStringInfo(&b, "\"max_measurements\": " UINT64_FORMAT ", ", P->max_measurements);
+	appendStringInfo(&b, "\"bit_checked_len\": %zu, \"meas_len\": %zu, \"flp_meas_len\": %zu, ",
+	                 P->bit_checked_len, P->meas_len, P->flp_meas_len);
+	appendStringInfo(&b, "\"gadget_calls\": %zu, \"gadget_calls_norm_equality\": %zu, ", P->calls_main,
+	                 P->calls_ne);
+	appendStringInfo(&b, "\"proof_len\": %zu, \"proof_len_norm_equality\": %zu, ", P->proof_len_main,
+	                 P->proof_len_ne);
+	appendStringInfo(&b, "\"verifier_len\": %zu, \"verifier_len_norm_equality\": %zu, ",
+	                 P->verifier_len_main, P->verifier_len_ne);
+	appendStringInfo(&b, "\"proofs_len\": %zu, \"verifiers_len\": %zu, ", P->proofs_len, P->verifiers_len);
+	appendStringInfo(&b, "\"verify_key_len\": %zu, \"nonce_len\": %zu, \"rand_len\": %zu, ",
+	                 P->verify_key_len, P->nonce_len, P->rand_len);
+	appendStringInfo(&b, "\"public_share_len\": %zu, \"leader_input_share_len\": %zu, "
+	                 "\"helper_input_share_len\": %zu, ",
+	                 P->public_share_len, P->leader_input_share_len, P->helper_input_share_len);
+	appendStringInfo(&b, "\"prep_share_len\": %zu, \"prep_message_len\": %zu, \"prep_state_len\": %zu, ",
+	                 P->prep_share_len, P->prep_msg_len, P->prep_state_len);
+	appendStringInfo(&b, "\"output_share_len\": %zu, \"agg_share_len\": %zu, \"digest\": \"%s\"}",
+	                 P->out_share_len, P->agg_share_len, sa_pg_hex(P->digest, sizeof P->digest));
+	Jsonb *j = sa_pg_jsonb_from_text(b.data);
+	pfree(b.data);
+	return j;
+}
+
+static bool
+jb_get(Jsonb *jb, const char *key, JsonbValue *v)
+{
+	return getKeyJsonValueFromContainer(&jb->root, key, strlen(key), v) != NULL;
+}
+
+static void
+bad_params(const char *fmt_key, const char *msg)
+{
+	ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+	                errmsg("PINE params: key \"%s\" %s", fmt_key, msg),
+	                errhint("Build the parameters with secagg.pine_params().")));
+}
+
+/* A non-negative integer key that fits in uint64. */
+static uint64
+jb_u64(Jsonb *jb, const char *key)
+{
+	JsonbValue v;
+	if (!jb_get(jb, key, &v) || v.type != jbvNumeric)
+		bad_params(key, "is missing or not a number");
+	char *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+	if (s[0] == '\0' || strlen(s) > 20 || strspn(s, "0123456789") != strlen(s))
+		bad_params(key, "must be a non-negative integer");
+	errno = 0;
+	char *end;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		bad_params(key, "is out of range");
+	pfree(s);
+	return (uint64) x;
+}
+
+static uint32
+jb_u32(Jsonb *jb, const char *key)
+{
+	uint64 x = jb_u64(jb, key);
+	if (x > PG_UINT32_MAX)
+		bad_params(key, "is out of range");
+	return (uint32) x;
+}
+
+static double
+jb_double(Jsonb *jb, const char *key)
+{
+	JsonbValue v;
+	if (!jb_get(jb, key, &v) || v.type != jbvNumeric)
+		bad_params(key, "is missing or not a number");
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
+}
+
+/* Full parse and validation of a parameter jsonb (no cache). */
+static void
+params_from_jsonb(Jsonb *jb, pine_params *P)
+{
+	JsonbValue v;
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PINE params must be a JSON object"),
+		                errhint("Build the parameters with secagg.pine_params().")));
+	if (!jb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(PARAMS_FORMAT) ||
+	    memcmp(v.val.string.val, PARAMS_FORMAT, v.val.string.len) != 0)
+		bad_params("format", "must be \"" PARAMS_FORMAT "\"");
+	if (jb_u64(jb, "version") != 1)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("PINE params: unsupported version")));
+	if (!jb_get(jb, "variant", &v) || v.type != jbvString)
+		bad_params("variant", "is missing or not a string");
+	int variant = -1;
+	for (int i = 0; i < 4; i++)
+		if (v.val.string.len == strlen(variant_names[i]) &&
+		    memcmp(v.val.string.val, variant_names[i], v.val.string.len) == 0)
+			variant = i;
+	if (variant < 0)
+		bad_params("variant", "is not a known PINE variant");
+	pine_config c;
+	memset(&c, 0, sizeof c);
+	c.variant = (pine_variant) variant;
+	c.l2_norm_bound = jb_u64(jb, "l2_norm_bound");
+	c.num_frac_bits = jb_u32(jb, "num_frac_bits");
+	c.dimension = jb_u64(jb, "dimension");
+	c.chunk_length = jb_u64(jb, "chunk_length");
+	c.chunk_length_norm_equality = jb_u64(jb, "chunk_length_norm_equality");
+	c.num_shares = jb_u32(jb, "num_shares");
+	c.num_proofs = jb_u32(jb, "num_proofs");
+	c.num_proofs_norm_equality = jb_u32(jb, "num_proofs_norm_equality");
+	c.num_wr_checks = jb_u32(jb, "num_wr_checks");
+	c.num_wr_successes = jb_u32(jb, "num_wr_successes");
+	c.alpha = jb_double(jb, "alpha");
+	/* 0 means "default" to the core; in a params document every value is explicit */
+	if (c.num_proofs == 0 || c.num_proofs_norm_equality == 0 || c.alpha == 0.0)
+		bad_params(c.num_proofs == 0 ? "num_proofs" : c.num_proofs_norm_equality == 0 ? "num_proofs_norm_equality" : "alpha",
+		           "must be positive");
+	const char *why = NULL;
+	pine_status st = pine_params_init(P, &c, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "PINE params", why);
+	Jsonb *canon = params_to_jsonb(P);
+	if (compareJsonbContainers(&jb->root, &canon->root) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("PINE params: derived values do not match the configuration"),
+		                errdetail("Some key is missing, extra or altered."),
+		                errhint("Build the parameters with secagg.pine_params().")));
+	pfree(canon);
+}
+
+typedef struct params_cache {
+	Size len;       /* VARSIZE of the cached jsonb */
+	char *bytes;    /* the jsonb (with header) */
+	pine_params P;
+} params_cache;
+
+/* Parameters of argument argno, through a cache in fn_extra. */
+static const pine_params *
+params_arg(FunctionCallInfo fcinfo, int argno)
+{
+	Jsonb *jb = PG_GETARG_JSONB_P(argno);
+	Size len = VARSIZE(jb);
+	FmgrInfo *fl = fcinfo->flinfo;
+	if (fl != NULL) {
+		params_cache *pc = (params_cache *) fl->fn_extra;
+		if (pc != NULL && pc->len == len && memcmp(pc->bytes, jb, len) == 0)
+			return &pc->P;
+		pine_params P;
+		params_from_jsonb(jb, &P);
+		if (pc == NULL)
+			pc = MemoryContextAllocZero(fl->fn_mcxt, sizeof *pc);
+		else if (pc->bytes != NULL)
+			pfree(pc->bytes);
+		pc->bytes = NULL;
+		pc->len = 0;
+		pc->P = P;
+		pc->bytes = MemoryContextAlloc(fl->fn_mcxt, len);
+		memcpy(pc->bytes, jb, len);
+		pc->len = len;
+		fl->fn_extra = pc;
+		return &pc->P;
+	}
+	pine_params *P = palloc(sizeof *P);
+	params_from_jsonb(jb, P);
+	return P;
+}
+
+static int64
+arg_int(FunctionCallInfo fcinfo, int argno, int64 dflt)
+{
+	return PG_ARGISNULL(argno) ? dflt : (int64) PG_GETARG_INT32(argno);
+}
+
+/*
+ * pine_params(variant text, l2_norm_bound float8, dimension bigint,
+ *             num_frac_bits int, chunk_length bigint, chunk_length_norm_equality bigint,
+ *             num_proofs int, num_proofs_norm_equality int, num_wr_checks int,
+ *             num_wr_successes int, alpha float8, num_shares int) -> jsonb
+ * NULL optional arguments take the defaults.
+ */
+Datum
+secagg_pine_params(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "variant", "l2_norm_bound", "dimension" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	char *vname = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int variant = -1;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(vname, variant_names[i]) == 0)
+			variant = i;
+	if (variant < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("unknown PINE variant \"%s\"", vname),
+		                errhint("Use Pine64, Pine128, Pine64HmacSha256Aes128 or Pine32HmacSha256Aes128.")));
+	pine_config c;
+	pine_config_defaults(&c, (pine_variant) variant);
+	double l2 = PG_GETARG_FLOAT8(1);
+	int64 d = PG_GETARG_INT64(2);
+	int64 nfb = arg_int(fcinfo, 3, 15);
+	if (nfb < 0 || nfb > 127)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("num_frac_bits must be between 0 and 127, got " INT64_FORMAT, nfb)));
+	if (d < 1 || (uint64) d > PINE_MAX_DIMENSION)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("dimension must be between 1 and " UINT64_FORMAT ", got " INT64_FORMAT,
+		                       (uint64) PINE_MAX_DIMENSION, d)));
+	/* fixed point like the reference: floor(B * 2^nfb) */
+	double scaled = isfinite(l2) ? floor(ldexp(l2, (int) nfb)) : l2;
+	if (!isfinite(scaled) || !(scaled >= 1.0) || scaled >= 18446744073709551616.0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("l2_norm_bound * 2^num_frac_bits must be a finite value between 1 and 2^64"),
+		                errdetail("l2_norm_bound = %g, num_frac_bits = " INT64_FORMAT ".", l2, nfb)));
+	c.l2_norm_bound = (uint64_t) scaled;
+	c.num_frac_bits = (uint32_t) nfb;
+	c.dimension = (uint64_t) d;
+	static const struct { int arg; const char *name; int64 lo, hi; } ints[] = {
+		{ 6, "num_proofs", 1, 255 }, { 7, "num_proofs_norm_equality", 1, 255 },
+		{ 8, "num_wr_checks", 1, PINE_MAX_WR_CHECKS }, { 9, "num_wr_successes", 1, PINE_MAX_WR_CHECKS },
+		{ 11, "num_shares", 2, 255 },
+	};
+	int64 iv[12];
+	for (size_t i = 0; i < lengthof(ints); i++) {
+		int a = ints[i].arg;
+		if (PG_ARGISNULL(a))
+			continue;
+		iv[a] = PG_GETARG_INT32(a);
+		if (iv[a] < ints[i].lo || iv[a] > ints[i].hi)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("%s must be between " INT64_FORMAT " and " INT64_FORMAT ", got " INT64_FORMAT,
+			                       ints[i].name, ints[i].lo, ints[i].hi, iv[a])));
+	}
+	if (!PG_ARGISNULL(6)) c.num_proofs = (uint32_t) iv[6];
+	if (!PG_ARGISNULL(7)) c.num_proofs_norm_equality = (uint32_t) iv[7];
+	if (!PG_ARGISNULL(8)) c.num_wr_checks = (uint32_t) iv[8];
+	if (!PG_ARGISNULL(9)) c.num_wr_successes = (uint32_t) iv[9];
+	if (!PG_ARGISNULL(11)) c.num_shares = (uint32_t) iv[11];
+	if (!PG_ARGISNULL(10)) {
+		double alpha = PG_GETARG_FLOAT8(10);
+		if (!isfinite(alpha) || !(alpha > 0.0))
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("alpha must be a positive finite number")));
+		c.alpha = alpha;
+	}
+	const char *why = NULL;
+	pine_status st;
+	if (PG_ARGISNULL(4) || PG_ARGISNULL(5)) {
+		uint64_t cl, cne;
+		st = pine_optimal_chunk_lengths(&c, &cl, &cne, &why);
+		if (st != PINE_OK)
+			pine_fail(st, "PINE params", why);
+		if (PG_ARGISNULL(4)) c.chunk_length = cl;
+		if (PG_ARGISNULL(5)) c.chunk_length_norm_equality = cne;
+	}
+	for (int a = 4; a <= 5; a++)
+		if (!PG_ARGISNULL(a)) {
+			int64 x = PG_GETARG_INT64(a);
+			if (x < 1 || (uint64) x > PINE_MAX_CHUNK_LENGTH)
+				ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				                errmsg("%s must be between 1 and " UINT64_FORMAT ", got " INT64_FORMAT,
+				                       a == 4 ? "chunk_length" : "chunk_length_norm_equality",
+				                       (uint64) PINE_MAX_CHUNK_LENGTH, x)));
+			if (a == 4) c.chunk_length = (uint64_t) x;
+			else c.chunk_length_norm_equality = (uint64_t) x;
+		}
+	pine_params P;
+	st = pine_params_init(&P, &c, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "PINE params", why);
+	PG_RETURN_JSONB_P(params_to_jsonb(&P));
+}
+
+/* pine_params_check(params jsonb) -> jsonb: validates and returns the canonical form. */
+Datum
+secagg_pine_params_check(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params" };
+	sa_pg_require_args(fcinfo, 0, 0, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	PG_RETURN_JSONB_P(params_to_jsonb(P));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+static Datum
+make_record(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	TupleDesc td;
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	td = BlessTupleDesc(td);
+	return HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
+}
+
+/* A one-dimensional bytea[] without NULLs of exactly n elements. */
+static void
+bytea_array(ArrayType *a, const char *what, int n, const uint8_t **ptrs, size_t *lens)
+{
+	if (ARR_ELEMTYPE(a) != BYTEAOID)
+		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH), errmsg("%s must be a bytea[]", what)));
+	int nd = ARR_NDIM(a), count = nd == 0 ? 0 : ARR_DIMS(a)[0];
+	if (nd > 1)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR), errmsg("%s must be one-dimensional", what)));
+	if (count != n)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%s must have one element per Aggregator (%d), got %d", what, n, count)));
+	Datum *d;
+	bool *nulls;
+	int got;
+	deconstruct_array(a, BYTEAOID, -1, false, TYPALIGN_INT, &d, &nulls, &got);
+	for (int i = 0; i < got; i++) {
+		if (nulls[i])
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("%s must not contain NULL elements", what)));
+		bytea *b = DatumGetByteaPP(d[i]);
+		ptrs[i] = sa_pg_bytes(b, &lens[i]);
+	}
+}
+
+static void
+check_agg_id(const pine_params *P, int32 agg_id)
+{
+	if (agg_id < 0 || (uint32) agg_id >= P->num_shares)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("agg_id must be between 0 and %u, got %d", P->num_shares - 1, agg_id)));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Client                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * pine_shard(params, measurement float8[], nonce bytea [, rand bytea])
+ *   -> (public_share bytea, input_shares bytea[])
+ * Without rand: fresh randomness, retried on PINE_RETRY (VOLATILE).
+ */
+Datum
+secagg_pine_shard(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "measurement", "nonce", "rand" };
+	bool explicit_rand = PG_NARGS() > 3;
+	sa_pg_require_args(fcinfo, 0, explicit_rand ? 3 : 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	ArrayType *ma = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_ELEMTYPE(ma) != FLOAT8OID)
+		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH), errmsg("measurement must be a float8[]")));
+	if (ARR_NDIM(ma) > 1)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR), errmsg("measurement must be one-dimensional")));
+	if (ARR_HASNULL(ma) && array_contains_nulls(ma))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+		                errmsg("measurement must not contain NULL elements")));
+	size_t n = ARR_NDIM(ma) == 0 ? 0 : (size_t) ARR_DIMS(ma)[0];
+	if (n != P->dimension)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("measurement has %zu entries, the parameters' dimension is %zu", n, P->dimension)));
+	const double *meas = (const double *) ARR_DATA_PTR(ma);
+	size_t nonce_len;
+	const uint8_t *nonce = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &nonce_len);
+	check_len("nonce", nonce_len, P->nonce_len);
+
+	size_t S = P->num_shares;
+	uint8_t *pub = palloc(P->public_share_len);
+	uint8_t **in = palloc(S * sizeof *in);
+	for (size_t j = 0; j < S; j++)
+		in[j] = palloc_extended(pine_input_share_len(P, (uint32_t) j), MCXT_ALLOC_HUGE);
+	const char *why = NULL;
+	pine_status st;
+	if (explicit_rand) {
+		size_t rand_len;
+		const uint8_t *rand = sa_pg_bytes(PG_GETARG_BYTEA_PP(3), &rand_len);
+		check_len("rand", rand_len, P->rand_len);
+		st = pine_shard(P, meas, n, nonce, nonce_len, rand, rand_len, pub, in, &why);
+		if (st == PINE_RETRY)
+			ereport(ERROR, (errcode(pine_pg_sqlstate(st)),
+			                errmsg("pine_shard: the wraparound checks failed with this rand"),
+			                errhint("Draw fresh randomness and call again (the 3-argument form does this).")));
+	} else {
+		uint8_t *rand = palloc(P->rand_len);
+		int attempt = 0;
+		do {
+			randombytes_buf(rand, P->rand_len);
+			st = pine_shard(P, meas, n, nonce, nonce_len, rand, P->rand_len, pub, in, &why);
+		} while (st == PINE_RETRY && ++attempt < PINE_SHARD_ATTEMPTS);
+		sodium_memzero(rand, P->rand_len);
+		pfree(rand);
+	}
+	if (st != PINE_OK) {
+		for (size_t j = 0; j < S; j++)
+			sodium_memzero(in[j], pine_input_share_len(P, (uint32_t) j));
+		pine_fail(st, "pine_shard", why);
+	}
+	Datum *shares = palloc(S * sizeof(Datum));
+	for (size_t j = 0; j < S; j++) {
+		size_t l = pine_input_share_len(P, (uint32_t) j);
+		shares[j] = PointerGetDatum(sa_pg_bytea(in[j], l));
+		sodium_memzero(in[j], l);
+		pfree(in[j]);
+	}
+	Datum values[2];
+	bool nulls[2] = { false, false };
+	values[0] = PointerGetDatum(sa_pg_bytea(pub, P->public_share_len));
+	values[1] = PointerGetDatum(construct_array(shares, (int) S, BYTEAOID, -1, false, TYPALIGN_INT));
+	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Aggregators                                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The prep state jsonb, built without a parse: the image is large. The
+ * base64 is PostgreSQL's (standard alphabet, padded; the same text as
+ * libsodium's original variant) which is several times faster than
+ * libsodium's constant-time codec on these megabyte-sized states.
+ */
+static Jsonb *
+state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
+{
+	JsonbParseState *ps = NULL;
+	JsonbValue k, v;
+	if (len > (MaxAllocSize / 4) * 3 - 16)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("PINE prep state of %zu bytes is too large to store in jsonb", len)));
+	int b64len = pg_b64_enc_len((int) len);
+	char *b64 = palloc(b64len + 1);
+	b64len = pg_b64_encode((const char *) img, (int) len, b64, b64len);
+	if (b64len < 0)
+		elog(ERROR, "base64 encoding failed");
+	b64[b64len] = '\0';
+	char *dig = sa_pg_hex(P->digest, sizeof P->digest);
+	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+#define PUSH_KEY(s) (k.type = jbvString, k.val.string.val = (char *) (s), k.val.string.len = strlen(s), \
+	                 pushJsonbValue(&ps, WJB_KEY, &k))
+	PUSH_KEY("format");
+	v.type = jbvString;
+	v.val.string.val = STATE_FORMAT;
+	v.val.string.len = strlen(STATE_FORMAT);
+	pushJsonbValue(&ps, WJB_VALUE, &v);
+	PUSH_KEY("version");
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(1);
+	pushJsonbValue(&ps, WJB_VALUE, &v);
+	PUSH_KEY("params_digest");
+	v.type = jbvString;
+	v.val.string.val = dig;
+	v.val.string.len = strlen(dig);
+	pushJsonbValue(&ps, WJB_VALUE, &v);
+	PUSH_KEY("state");
+	v.type = jbvString;
+	v.val.string.val = b64;
+	v.val.string.len = strlen(b64);
+	pushJsonbValue(&ps, WJB_VALUE, &v);
+#undef PUSH_KEY
+	JsonbValue *res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	Jsonb *j = JsonbValueToJsonb(res);
+	sodium_memzero(b64, strlen(b64));
+	pfree(b64);
+	return j;
+}
+
+/* The state image of a prep state jsonb, checked against the parameters. */
+static uint8_t *
+jsonb_to_state(const pine_params *P, Jsonb *jb)
+{
+	JsonbValue v;
+	const char *what = "PINE prep state";
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s must be a JSON object", what)));
+	if (!jb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(STATE_FORMAT) ||
+	    memcmp(v.val.string.val, STATE_FORMAT, v.val.string.len) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%s: expected format \"" STATE_FORMAT "\"", what)));
+	if (sa_pg_jsonb_int(jb, "version", what) != 1)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("%s: unsupported version", what)));
+	const char *s;
+	int slen;
+	sa_pg_jsonb_string(jb, "params_digest", what, &s, &slen);
+	char *dig = sa_pg_hex(P->digest, sizeof P->digest);
+	if ((size_t) slen != strlen(dig) || memcmp(s, dig, slen) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%s belongs to different PINE parameters", what)));
+	sa_pg_jsonb_string(jb, "state", what, &s, &slen);
+	size_t want = sodium_base64_encoded_len(P->prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1;
+	if ((size_t) slen != want)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+		                errmsg("%s: \"state\" has the wrong length for these parameters", what)));
+	int cap = pg_b64_dec_len(slen);
+	uint8_t *img = palloc(cap);
+	int len = pg_b64_decode(s, slen, (char *) img, cap);
+	if (len < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+		                errmsg("%s: \"state\" is not valid base64", what)));
+	check_len("PINE prep state image", (size_t) len, P->prep_state_len);
+	const char *why = NULL;
+	pine_status st = pine_prep_state_check(P, img, (size_t) len, &why);
+	if (st != PINE_OK)
+		pine_fail(st, what, why);
+	return img;
+}
+
+/*
+ * pine_prep_init(params, verify_key, agg_id, nonce, public_share, input_share)
+ *   -> (prep_state jsonb, prep_share bytea)
+ */
+Datum
+secagg_pine_prep_init(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "verify_key", "agg_id", "nonce", "public_share",
+	                                     "input_share" };
+	sa_pg_require_args(fcinfo, 0, 5, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	size_t vk_len, nonce_len, pub_len, in_len;
+	const uint8_t *vk = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &vk_len);
+	int32 agg_id = PG_GETARG_INT32(2);
+	const uint8_t *nonce = sa_pg_bytes(PG_GETARG_BYTEA_PP(3), &nonce_len);
+	const uint8_t *pub = sa_pg_bytes(PG_GETARG_BYTEA_PP(4), &pub_len);
+	const uint8_t *in = sa_pg_bytes(PG_GETARG_BYTEA_PP(5), &in_len);
+	check_agg_id(P, agg_id);
+	check_len("verify_key", vk_len, P->verify_key_len);
+	check_len("nonce", nonce_len, P->nonce_len);
+	check_len("public_share", pub_len, P->public_share_len);
+	check_len(agg_id == 0 ? "input_share (Leader)" : "input_share (Helper)", in_len,
+	          pine_input_share_len(P, (uint32_t) agg_id));
+	uint8_t *state = palloc_extended(P->prep_state_len, MCXT_ALLOC_HUGE);
+	uint8_t *share = palloc_extended(P->prep_share_len, MCXT_ALLOC_HUGE);
+	const char *why = NULL;
+	pine_status st = pine_prep_init(P, vk, vk_len, (uint32_t) agg_id, nonce, nonce_len, pub, pub_len, in,
+	                                in_len, state, share, &why);
+	if (st == PINE_REJECT)
+		ereport(ERROR, (errcode(pine_pg_sqlstate(st)),
+		                errmsg("pine_prep_init: report rejected (query randomness hit a root of unity)"),
+		                errdetail("This happens with negligible probability; treat the report as rejected.")));
+	if (st != PINE_OK)
+		pine_fail(st, "pine_prep_init", why);
+	Datum values[2];
+	bool nulls[2] = { false, false };
+	values[0] = PointerGetDatum(state_to_jsonb(P, state, P->prep_state_len));
+	values[1] = PointerGetDatum(sa_pg_bytea(share, P->prep_share_len));
+	sodium_memzero(state, P->prep_state_len);
+	pfree(state);
+	pfree(share);
+	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
+}
+
+/* Combines the prep shares; false if the report is rejected. */
+static bool
+shares_to_prep(const pine_params *P, ArrayType *a, uint8_t *msg)
+{
+	const uint8_t **ptrs = palloc(P->num_shares * sizeof *ptrs);
+	size_t *lens = palloc(P->num_shares * sizeof *lens);
+	bytea_array(a, "prep_shares", (int) P->num_shares, ptrs, lens);
+	for (uint32 j = 0; j < P->num_shares; j++)
+		if (lens[j] != P->prep_share_len)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			                errmsg("prep_shares[%u] must be %zu bytes for these parameters, got %zu", j + 1,
+			                       P->prep_share_len, lens[j])));
+	const char *why = NULL;
+	pine_status st = pine_prep_shares_to_prep(P, (const uint8_t *const *) ptrs, lens, P->num_shares, msg, &why);
+	if (st == PINE_REJECT)
+		return false;
+	if (st != PINE_OK)
+		pine_fail(st, "pine_prep_shares_to_prep", why);
+	return true;
+}
+
+/* pine_prep_shares_to_prep(params, prep_shares bytea[]) -> (accepted boolean, prep_message bytea) */
+Datum
+secagg_pine_prep_shares_to_prep(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "prep_shares" };
+	sa_pg_require_args(fcinfo, 0, 1, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	uint8_t *msg = palloc(P->prep_msg_len);
+	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(1), msg);
+	Datum values[2];
+	bool nulls[2] = { false, !ok };
+	values[0] = BoolGetDatum(ok);
+	values[1] = ok ? PointerGetDatum(sa_pg_bytea(msg, P->prep_msg_len)) : (Datum) 0;
+	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
+}
+
+/* Finishes preparation; false if the prep message does not match. */
+static bool
+prep_next(const pine_params *P, Jsonb *state_jb, const uint8_t *msg, size_t msg_len, uint8_t *out)
+{
+	uint8_t *img = jsonb_to_state(P, state_jb);
+	check_len("prep_message", msg_len, P->prep_msg_len);
+	const char *why = NULL;
+	pine_status st = pine_prep_next(P, img, P->prep_state_len, msg, msg_len, out, &why);
+	sodium_memzero(img, P->prep_state_len);
+	pfree(img);
+	if (st == PINE_REJECT)
+		return false;
+	if (st != PINE_OK)
+		pine_fail(st, "pine_prep_next", why);
+	return true;
+}
+
+static Datum
+outcome_record(FunctionCallInfo fcinfo, const pine_params *P, bool ok, uint8_t *out)
+{
+	Datum values[2];
+	bool nulls[2] = { false, !ok };
+	values[0] = BoolGetDatum(ok);
+	values[1] = ok ? PointerGetDatum(sa_pg_bytea(out, P->out_share_len)) : (Datum) 0;
+	sodium_memzero(out, P->out_share_len);
+	return make_record(fcinfo, values, nulls);
+}
+
+/* pine_prep_next(params, prep_state jsonb, prep_message bytea) -> (accepted boolean, output_share bytea) */
+Datum
+secagg_pine_prep_next(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "prep_state", "prep_message" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	size_t msg_len;
+	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &msg_len);
+	uint8_t *out = palloc_extended(P->out_share_len, MCXT_ALLOC_HUGE);
+	bool ok = prep_next(P, PG_GETARG_JSONB_P(1), msg, msg_len, out);
+	PG_RETURN_DATUM(outcome_record(fcinfo, P, ok, out));
+}
+
+/*
+ * pine_prep_finish(params, prep_state jsonb, prep_shares bytea[])
+ *   -> (accepted boolean, prep_message bytea, output_share bytea)
+ * The Leader's step in one call: combine the prep shares, then finish its own
+ * preparation with the resulting prep message (sent on to the Helpers).
+ */
+Datum
+secagg_pine_prep_finish(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "prep_state", "prep_shares" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	Jsonb *state_jb = PG_GETARG_JSONB_P(1);
+	uint8_t *msg = palloc(P->prep_msg_len);
+	uint8_t *out = palloc_extended(P->out_share_len, MCXT_ALLOC_HUGE);
+	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(2), msg);
+	bool done = ok && prep_next(P, state_jb, msg, P->prep_msg_len, out);
+	if (!ok) {
+		/* still validate the state, so that malformed input is never hidden by a rejection */
+		uint8_t *img = jsonb_to_state(P, state_jb);
+		sodium_memzero(img, P->prep_state_len);
+		pfree(img);
+	}
+	Datum values[3];
+	bool nulls[3] = { false, !ok, !done };
+	values[0] = BoolGetDatum(done);
+	values[1] = ok ? PointerGetDatum(sa_pg_bytea(msg, P->prep_msg_len)) : (Datum) 0;
+	values[2] = done ? PointerGetDatum(sa_pg_bytea(out, P->out_share_len)) : (Datum) 0;
+	sodium_memzero(out, P->out_share_len);
+	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
+}
+
+/* ------------------------------------------------------------------------ */
+/* pine_agg(params, output_share) -> aggregate share                        */
+/*                                                                          */
+/* Flat bytea state: header | d encoded field elements (the running sum).   */
+/* The header carries everything the combine function needs (it gets no    */
+/* parameters): field, d, the batch cap and the parameter digest.           */
+/* ------------------------------------------------------------------------ */
+
+#define AGG_MAGIC "PNa1"
+#define AGG_HDR 64      /* magic 4 | field 1 | elem 1 | pad 2 | count u64 | max u64 | d u64 | digest 32 */
+
+typedef struct agg_hdr {
+	uint8_t field, elem;
+	uint64 count, max, d;
+	const uint8_t *digest;
+} agg_hdr;
+
+static uint64
+load_u64(const uint8_t *p)
+{
+	uint64 v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void
+store_u64(uint8_t *p, uint64 v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t) v;
+}
+
+static void
+agg_read_hdr(bytea *s, agg_hdr *h)
+{
+	const uint8_t *p = (const uint8_t *) VARDATA(s);
+	if (VARATT_IS_SHORT(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
+	h->field = p[4];
+	h->elem = p[5];
+	h->count = load_u64(p + 8);
+	h->max = load_u64(p + 16);
+	h->d = load_u64(p + 24);
+	h->digest = p + 32;
+	if (h->field > PINE_FIELD32 || (h->elem != 4 && h->elem != 8 && h->elem != 16) || h->d == 0 ||
+	    h->d > PINE_MAX_DIMENSION || VARSIZE(s) - VARHDRSZ - AGG_HDR != h->d * h->elem)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
+}
+
+static void
+batch_cap(uint64 count, uint64 max)
+{
+	ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+	                errmsg("pine_agg: more than " UINT64_FORMAT " reports in one aggregate", max),
+	                errdetail("The sum of " UINT64_FORMAT " reports could wrap around the field "
+	                          "(num_reports * l2_norm_bound must stay below p/2).", count),
+	                errhint("Aggregate smaller batches (see max_measurements in the parameters).")));
+}
+
+Datum
+secagg_pine_agg_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "pine_agg_trans called in non-aggregate context");
+	static const char *const names[] = { "params", "output_share" };
+	sa_pg_require_args(fcinfo, 1, 2, names);
+	const pine_params *P = params_arg(fcinfo, 1);
+	size_t len;
+	const uint8_t *share = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &len);
+	check_len("output_share", len, P->out_share_len);
+	bytea *s;
+	agg_hdr h;
+	if (PG_ARGISNULL(0)) {
+		s = palloc_extended(VARHDRSZ + AGG_HDR + P->agg_share_len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		SET_VARSIZE(s, VARHDRSZ + AGG_HDR + P->agg_share_len);
+		uint8_t *p = (uint8_t *) VARDATA(s);
+		memcpy(p, AGG_MAGIC, 4);
+		p[4] = (uint8_t) P->field;
+		p[5] = (uint8_t) P->elem_size;
+		store_u64(p + 16, P->max_measurements);
+		store_u64(p + 24, P->dimension);
+		memcpy(p + 32, P->digest, 32);
+		pine_agg_init(P, p + AGG_HDR);
+		h.count = 0;
+	} else {
+		s = PG_GETARG_BYTEA_P(0);
+		agg_read_hdr(s, &h);
+		if (memcmp(h.digest, P->digest, 32) != 0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("pine_agg: rows of one group carry different PINE parameters"),
+			                errhint("Group by the task so that every row has the same parameters.")));
+	}
+	if (h.count >= P->max_measurements)
+		batch_cap(h.count + 1, P->max_measurements);
+	uint8_t *acc = (uint8_t *) VARDATA(s) + AGG_HDR;
+	pine_status st = pine_vec_add_encoded(P->field, acc, share, P->dimension);
+	if (st != PINE_OK)
+		pine_fail(st, "pine_agg: output_share", NULL);
+	store_u64((uint8_t *) VARDATA(s) + 8, h.count + 1);
+	PG_RETURN_BYTEA_P(s);
+}
+
+Datum
+secagg_pine_agg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "pine_agg_combine called in non-aggregate context");
+	/* STRICT: PostgreSQL handles the NULL cases */
+	bytea *a = PG_GETARG_BYTEA_P(0), *b = PG_GETARG_BYTEA_P(1);
+	agg_hdr ha, hb;
+	agg_read_hdr(a, &ha);
+	agg_read_hdr(b, &hb);
+	if (memcmp(ha.digest, hb.digest, 32) != 0 || ha.field != hb.field || ha.d != hb.d || ha.max != hb.max)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("pine_agg: partial aggregates belong to different PINE parameters")));
+	if (ha.count > ha.max || hb.count > ha.max - ha.count)
+		batch_cap(ha.count + hb.count, ha.max);
+	pine_status st = pine_vec_add_encoded((pine_field_id) ha.field, (uint8_t *) VARDATA(a) + AGG_HDR,
+	                                      (const uint8_t *) VARDATA(b) + AGG_HDR, ha.d);
+	if (st != PINE_OK)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
+	store_u64((uint8_t *) VARDATA(a) + 8, ha.count + hb.count);
+	PG_RETURN_BYTEA_P(a);
+}
+
+Datum
+secagg_pine_agg_final(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "pine_agg_final called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	bytea *s = PG_GETARG_BYTEA_P(0);
+	agg_hdr h;
+	agg_read_hdr(s, &h);
+	PG_RETURN_BYTEA_P(sa_pg_bytea((const uint8_t *) VARDATA(s) + AGG_HDR, h.d * h.elem));
+}
+
+/* Final function of pine_agg_count: the number of output shares summed. */
+Datum
+secagg_pine_agg_count(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "pine_agg_count_final called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT64(0);
+	bytea *s = PG_GETARG_BYTEA_P(0);
+	agg_hdr h;
+	agg_read_hdr(s, &h);
+	PG_RETURN_INT64((int64) h.count);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Collector                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* pine_unshard(params, agg_shares bytea[], num_measurements bigint) -> float8[] */
+Datum
+secagg_pine_unshard(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "agg_shares", "num_measurements" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	int64 num = PG_GETARG_INT64(2);
+	if (num < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("num_measurements must not be negative, got " INT64_FORMAT, num)));
+	if ((uint64) num > P->max_measurements)
+		batch_cap((uint64) num, P->max_measurements);
+	const uint8_t **ptrs = palloc(P->num_shares * sizeof *ptrs);
+	size_t *lens = palloc(P->num_shares * sizeof *lens);
+	bytea_array(PG_GETARG_ARRAYTYPE_P(1), "agg_shares", (int) P->num_shares, ptrs, lens);
+	for (uint32 j = 0; j < P->num_shares; j++)
+		if (lens[j] != P->agg_share_len)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			                errmsg("agg_shares[%u] must be %zu bytes for these parameters, got %zu", j + 1,
+			                       P->agg_share_len, lens[j])));
+	double *res = palloc_extended(P->dimension * sizeof(double), MCXT_ALLOC_HUGE);
+	const char *why = NULL;
+	pine_status st = pine_unshard(P, (const uint8_t *const *) ptrs, lens, P->num_shares, (uint64) num, res, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "pine_unshard", why);
+	Datum *d = palloc_extended(P->dimension * sizeof(Datum), MCXT_ALLOC_HUGE);
+	for (size_t i = 0; i < P->dimension; i++)
+		d[i] = Float8GetDatum(res[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, (int) P->dimension, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
