@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct sa_reader {
 	const uint8_t *p;
@@ -101,6 +102,23 @@ sa_store_u64_le(uint8_t *p, uint64_t v)
 	for (int i = 0; i < 8; i++) {
 		p[i] = (uint8_t) v;
 		v >>= 8;
+	}
+}
+
+/* acc[i] += src[i] over n little-endian u64 words stored as bytes (mod 2^64). */
+static inline void
+sa_add_le64_words(uint8_t *restrict acc, const uint8_t *restrict src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a, b;
+		memcpy(&a, acc + 8 * i, 8);
+		memcpy(&b, src + 8 * i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		a = __builtin_bswap64(__builtin_bswap64(a) + __builtin_bswap64(b));
+#else
+		a += b;
+#endif
+		memcpy(acc + 8 * i, &a, 8);
 	}
 }
 

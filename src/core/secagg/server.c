@@ -543,11 +543,7 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 	}
 	/* Commit: nothing can fail from here on. */
 	if (v.stage == 2) {
-		uint8_t *s = img + v.psum_off;
-		const uint8_t *y = p + 4;
-		for (uint32_t i = 0; i < v.m; i++)
-			sa_store_u64_le(s + 8 * (size_t) i,
-			                sa_load_u64_le(s + 8 * (size_t) i) + sa_load_u64_le(y + 8 * (size_t) i));
+		sa_add_le64_words(img + v.psum_off, p + 4, v.m);
 	} else {
 		uint8_t *r = img + *img_len;
 		sa_store_u64_be(r, user_id);
@@ -581,13 +577,11 @@ sa_server_merge(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 	for (size_t i = 0; i < va.bitmap_len; i++)
 		sa_put_u8(&w, ba[i] | bb[i]);
 	if (va.stage == 2) {
-		for (size_t i = 0; i < va.m; i++)
-			sa_put_bytes(&w, (uint8_t[8]) { 0 }, 8);
-		if (!w.failed) {
-			uint8_t *s = w.buf + w.len - (size_t) va.m * 8;
-			for (size_t i = 0; i < va.m; i++)
-				sa_store_u64_le(s + 8 * i, sa_load_u64_le(a + va.psum_off + 8 * i) +
-				                           sa_load_u64_le(b + vb.psum_off + 8 * i));
+		if (sa_writer_reserve(&w, (size_t) va.m * 8)) {
+			uint8_t *s = w.buf + w.len;
+			w.len += (size_t) va.m * 8;
+			memcpy(s, a + va.psum_off, (size_t) va.m * 8);
+			sa_add_le64_words(s, b + vb.psum_off, va.m);
 		}
 	}
 	sa_put_bytes(&w, a + va.rec_off, a_len - va.rec_off);
@@ -938,13 +932,29 @@ rebuild_checked(recon_ctx *rc, uint32_t i, bool alive, uint8_t secret[32])
 	return SA_ERR_RECONSTRUCT;
 }
 
+/*
+ * One mask to remove: a self mask (key known) or the pairwise mask between
+ * dropped user `dropped` and survivor w (key derived by the worker, so the
+ * X25519 work is spread over the threads too).
+ */
 typedef struct mask_task {
 	uint8_t key[SA_MASK_KEY_BYTES];
 	int8_t sign;
+	int32_t dropped;              /* -1: self mask */
+	uint64_t w;
+	const uint8_t *pk_w;
 } mask_task;
+
+typedef struct dropped_keys {
+	const uint8_t *ctx;
+	uint64_t *ids;
+	uint8_t (*pk)[32];
+	uint8_t (*sk)[32];
+} dropped_keys;
 
 typedef struct worker {
 	const mask_task *tasks;
+	const dropped_keys *dk;
 	size_t from, to;
 	uint64_t *acc;
 	size_t m;
@@ -961,22 +971,36 @@ worker_run(void *arg)
 		return NULL;
 	}
 	w->st = SA_OK;
-	for (size_t i = w->from; i < w->to && w->st == SA_OK; i++)
-		w->st = sa_mask_apply(prg, w->acc, w->m, w->tasks[i].key, w->tasks[i].sign);
+	uint8_t q[32], key[SA_MASK_KEY_BYTES];
+	for (size_t i = w->from; i < w->to && w->st == SA_OK; i++) {
+		const mask_task *t = &w->tasks[i];
+		const uint8_t *k = t->key;
+		if (t->dropped >= 0) {
+			int32_t d = t->dropped;
+			if ((w->st = sa_kx_agree(q, w->dk->sk[d], t->pk_w)) != SA_OK)
+				break;
+			sa_pair_mask_key(key, w->dk->ctx, q, w->dk->ids[d], w->dk->pk[d], t->w, t->pk_w);
+			k = key;
+		}
+		w->st = sa_mask_apply(prg, w->acc, w->m, k, t->sign);
+	}
+	sodium_memzero(q, sizeof q);
+	sodium_memzero(key, sizeof key);
 	sa_mask_prg_free(prg);
 	return NULL;
 }
 
 /* Applies all mask tasks to acc, on up to `threads` threads. */
 static sa_status
-apply_tasks(const mask_task *tasks, size_t ntasks, uint64_t *acc, size_t m, unsigned threads)
+apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint64_t *acc, size_t m,
+            unsigned threads)
 {
 	if (threads > 64)
 		threads = 64;
 	if (threads > ntasks)
 		threads = ntasks ? (unsigned) ntasks : 1;
 	if (threads <= 1) {
-		worker w = { tasks, 0, ntasks, acc, m, SA_OK };
+		worker w = { tasks, dk, 0, ntasks, acc, m, SA_OK };
 		worker_run(&w);
 		return w.st;
 	}
@@ -996,7 +1020,7 @@ apply_tasks(const mask_task *tasks, size_t ntasks, uint64_t *acc, size_t m, unsi
 		sigfillset(&all);
 		pthread_sigmask(SIG_BLOCK, &all, &old);    /* workers never take signals */
 		for (unsigned k = 0; k < threads; k++) {
-			ws[k] = (worker) { tasks, ntasks * k / threads, ntasks * (k + 1) / threads,
+			ws[k] = (worker) { tasks, dk, ntasks * k / threads, ntasks * (k + 1) / threads,
 			                   k == 0 ? acc : accs[k], m, SA_OK };
 			if (k > 0)
 				started[k] = pthread_create(&th[k], NULL, worker_run, &ws[k]) == 0;
@@ -1008,13 +1032,11 @@ apply_tasks(const mask_task *tasks, size_t ntasks, uint64_t *acc, size_t m, unsi
 		for (unsigned k = 1; k < threads; k++) {
 			if (started[k]) {
 				pthread_join(th[k], NULL);
-				if (ws[k].st != SA_OK)
-					st = ws[k].st;
 			} else {
 				worker_run(&ws[k]);      /* thread creation failed: do it here */
-				if (ws[k].st != SA_OK)
-					st = ws[k].st;
 			}
+			if (ws[k].st != SA_OK)
+				st = ws[k].st;
 			for (size_t i = 0; i < m; i++)
 				acc[i] += accs[k][i];
 		}
@@ -1037,7 +1059,11 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	rc.excluded = sa_alloc_zero(k * sizeof(bool));
 	rc.set = sa_alloc_array(v->t, sizeof(uint32_t));
 	rc.shares = sa_alloc_array(v->t, sizeof(uint8_t *));
-	if (acc == NULL || tasks == NULL || rc.excluded == NULL || rc.set == NULL || rc.shares == NULL) {
+	dropped_keys dk = { v->ctx, sa_alloc_array(ndropped ? ndropped : 1, sizeof(uint64_t)),
+	                    sa_alloc_array(ndropped ? ndropped : 1, 32),
+	                    sa_alloc_array(ndropped ? ndropped : 1, 32) };
+	if (acc == NULL || tasks == NULL || rc.excluded == NULL || rc.set == NULL || rc.shares == NULL ||
+	    dk.ids == NULL || dk.pk == NULL || dk.sk == NULL) {
 		st = SA_ERR_NOMEM;
 		goto done;
 	}
@@ -1047,6 +1073,7 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 		acc[i] = sa_load_u64_le(v->sum + 8 * (size_t) i);
 
 	size_t nt = 0;
+	uint32_t nd = 0;
 	uint8_t secret[32];
 	for (uint32_t i = 0; i < v->n2 && st == SA_OK; i++) {
 		uint64_t id = sa_load_u64_be(v->u2 + (size_t) i * U2_REC);
@@ -1055,30 +1082,28 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 			break;
 		if (alive) {
 			sa_self_mask_key(tasks[nt].key, v->ctx, id, secret);
+			tasks[nt].dropped = -1;
 			tasks[nt++].sign = -1;      /* remove PRG(b_u) */
 			continue;
 		}
-		/* Dropped after ShareKeys: rebuild its pairwise masks with every w in U3. */
-		uint8_t pk_v[32], sk_v[32];
-		sa_mask_keypair(pk_v, sk_v, secret);
-		for (uint32_t j = 0; j < v->n3 && st == SA_OK; j++) {
+		/* Dropped after ShareKeys: its pairwise masks with every w in U3 are rebuilt. */
+		sa_mask_keypair(dk.pk[nd], dk.sk[nd], secret);
+		dk.ids[nd] = id;
+		for (uint32_t j = 0; j < v->n3; j++) {
 			uint64_t w = sa_load_u64_be(v->u3 + (size_t) j * ID_REC);
 			long pw = sa_find_id(v->u1, v->n1, U1_REC, w);
-			const uint8_t *pk_w = v->u1 + (size_t) pw * U1_REC + 40;
-			uint8_t q[32];
-			if ((st = sa_kx_agree(q, sk_v, pk_w)) != SA_OK)
-				break;
-			sa_pair_mask_key(tasks[nt].key, v->ctx, q, id, pk_v, w, pk_w);
-			sodium_memzero(q, sizeof q);
+			tasks[nt].dropped = (int32_t) nd;
+			tasks[nt].w = w;
+			tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
 			/* y_w holds sign(w, v) * PRG; subtract it. */
 			tasks[nt++].sign = (int8_t) -sa_mask_sign(w, id);
 		}
-		sodium_memzero(sk_v, sizeof sk_v);
+		nd++;
 	}
 	sodium_memzero(secret, sizeof secret);
 	if (st != SA_OK)
 		goto done;
-	if ((st = apply_tasks(tasks, nt, acc, v->m, threads)) != SA_OK)
+	if ((st = apply_tasks(tasks, &dk, nt, acc, v->m, threads)) != SA_OK)
 		goto done;
 	{
 		sa_writer state, o;
@@ -1101,6 +1126,10 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 		st = finish_messages(&o, out, out_len);
 	}
 done:
+	sa_free(dk.ids);
+	sa_free(dk.pk);
+	if (dk.sk != NULL)
+		sa_free_secret(dk.sk, (size_t) (ndropped ? ndropped : 1) * 32);
 	sa_lagrange_free(&rc.lg);
 	sa_free(rc.excluded);
 	sa_free(rc.set);
