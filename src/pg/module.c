@@ -6,10 +6,17 @@
 #include "utils/guc.h"
 
 #include "common/alloc.h"
+#include "common/parallel.h"
 
 PG_MODULE_MAGIC;
 
-int sa_unmask_threads = 2;
+int sa_threads = 2;
+
+static void
+assign_threads(int newval, void *extra)
+{
+	sa_set_default_threads((unsigned) newval);
+}
 
 void _PG_init(void);
 
@@ -32,9 +39,10 @@ _PG_init(void)
 	if (sodium_init() < 0)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("libsodium could not be initialised")));
 	sa_set_allocator(pg_core_alloc, pg_core_free);
-	DefineCustomIntVariable("secagg.unmask_threads",
-	                        "Threads used to recompute masks in the unmasking round.",
+	DefineCustomIntVariable("secagg.threads",
+	                        "Threads for the heavy loops of one call: mask recomputation in the "
+	                        "Unmasking round and the client's secret sharing.",
 	                        "The threads run only libsodium and OpenSSL code, never PostgreSQL code.",
-	                        &sa_unmask_threads, 2, 1, 64, PGC_USERSET, 0, NULL, NULL, NULL);
+	                        &sa_threads, 2, 1, 64, PGC_USERSET, 0, NULL, assign_threads, NULL);
 	MarkGUCPrefixReserved("secagg");
 }

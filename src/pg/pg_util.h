@@ -69,6 +69,6 @@ Jsonb *sa_pg_jsonb_from_text(const char *text);
 uint64 *sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what);
 ArrayType *sa_pg_array_from_vector(const uint64 *v, uint32 m);
 
-extern int sa_unmask_threads;
+extern int sa_threads;
 
 #endif

@@ -230,7 +230,7 @@ run_round(const uint8_t *img, size_t len)
 {
 	uint8_t *out;
 	size_t out_len;
-	sa_status st = sa_server_round(img, len, (unsigned) sa_unmask_threads, &out, &out_len);
+	sa_status st = sa_server_round(img, len, (unsigned) sa_threads, &out, &out_len);
 	if (st != SA_OK)
 		fail_round(st, img, len);
 	return sa_pg_bytea(out, out_len);

@@ -2,6 +2,7 @@
 #include "unit.h"
 #include "secagg_sim.h"
 
+#include "common/parallel.h"
 #include "secagg/mask_prg.h"
 #include "secagg/shamir.h"
 
@@ -168,6 +169,7 @@ main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	sa_set_default_threads(2);     /* exercise the threaded sharing */
 	UNIT_RUN(test_threshold_rules);
 	UNIT_RUN(test_scalar_canonical);
 	UNIT_RUN(test_shamir_roundtrip);

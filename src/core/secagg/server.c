@@ -1,14 +1,12 @@
 /* server.c: the server side of the protocol over a flat state image. */
-#define _POSIX_C_SOURCE 200809L
 #include "secagg/server.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "common/alloc.h"
 #include "common/codec.h"
+#include "common/parallel.h"
 #include "secagg/mask_prg.h"
 #include "secagg/shamir.h"
 
@@ -952,42 +950,41 @@ typedef struct dropped_keys {
 	uint8_t (*sk)[32];
 } dropped_keys;
 
-typedef struct worker {
+typedef struct unmask_job {
 	const mask_task *tasks;
 	const dropped_keys *dk;
-	size_t from, to;
-	uint64_t *acc;
+	uint64_t **accs;              /* one accumulator per worker */
 	size_t m;
-	sa_status st;
-} worker;
+	sa_status st[SA_MAX_THREADS];
+} unmask_job;
 
-static void *
-worker_run(void *arg)
+static void
+unmask_range(void *arg, unsigned k, size_t from, size_t to)
 {
-	worker *w = arg;
+	unmask_job *j = arg;
 	sa_mask_prg *prg = sa_mask_prg_new();
 	if (prg == NULL) {
-		w->st = SA_ERR_NOMEM;
-		return NULL;
+		j->st[k] = SA_ERR_NOMEM;
+		return;
 	}
-	w->st = SA_OK;
+	sa_status st = SA_OK;
 	uint8_t q[32], key[SA_MASK_KEY_BYTES];
-	for (size_t i = w->from; i < w->to && w->st == SA_OK; i++) {
-		const mask_task *t = &w->tasks[i];
-		const uint8_t *k = t->key;
+	for (size_t i = from; i < to && st == SA_OK; i++) {
+		const mask_task *t = &j->tasks[i];
+		const uint8_t *mk = t->key;
 		if (t->dropped >= 0) {
 			int32_t d = t->dropped;
-			if ((w->st = sa_kx_agree(q, w->dk->sk[d], t->pk_w)) != SA_OK)
+			if ((st = sa_kx_agree(q, j->dk->sk[d], t->pk_w)) != SA_OK)
 				break;
-			sa_pair_mask_key(key, w->dk->ctx, q, w->dk->ids[d], w->dk->pk[d], t->w, t->pk_w);
-			k = key;
+			sa_pair_mask_key(key, j->dk->ctx, q, j->dk->ids[d], j->dk->pk[d], t->w, t->pk_w);
+			mk = key;
 		}
-		w->st = sa_mask_apply(prg, w->acc, w->m, k, t->sign);
+		st = sa_mask_apply(prg, j->accs[k], j->m, mk, t->sign);
 	}
 	sodium_memzero(q, sizeof q);
 	sodium_memzero(key, sizeof key);
 	sa_mask_prg_free(prg);
-	return NULL;
+	j->st[k] = st;
 }
 
 /* Applies all mask tasks to acc, on up to `threads` threads. */
@@ -995,50 +992,25 @@ static sa_status
 apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint64_t *acc, size_t m,
             unsigned threads)
 {
-	if (threads > 64)
-		threads = 64;
+	if (threads > SA_MAX_THREADS)
+		threads = SA_MAX_THREADS;
 	if (threads > ntasks)
 		threads = ntasks ? (unsigned) ntasks : 1;
-	if (threads <= 1) {
-		worker w = { tasks, dk, 0, ntasks, acc, m, SA_OK };
-		worker_run(&w);
-		return w.st;
-	}
-	worker ws[64];
-	pthread_t th[64];
-	bool started[64] = { false };
-	uint64_t *accs[64] = { NULL };
+	uint64_t *accs[SA_MAX_THREADS] = { acc };
+	unmask_job j = { tasks, dk, accs, m, { SA_OK } };
 	sa_status st = SA_OK;
 	/* Extra accumulators are allocated here, on the calling thread. */
-	for (unsigned k = 1; k < threads; k++) {
-		accs[k] = sa_alloc_zero((size_t) m * 8);
-		if (accs[k] == NULL)
+	for (unsigned k = 1; k < threads; k++)
+		if ((accs[k] = sa_alloc_zero((size_t) m * 8)) == NULL)
 			st = SA_ERR_NOMEM;
-	}
 	if (st == SA_OK) {
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);    /* workers never take signals */
+		sa_parallel_for(ntasks, threads, unmask_range, &j);
 		for (unsigned k = 0; k < threads; k++) {
-			ws[k] = (worker) { tasks, dk, ntasks * k / threads, ntasks * (k + 1) / threads,
-			                   k == 0 ? acc : accs[k], m, SA_OK };
+			if (j.st[k] != SA_OK)
+				st = j.st[k];
 			if (k > 0)
-				started[k] = pthread_create(&th[k], NULL, worker_run, &ws[k]) == 0;
-		}
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		worker_run(&ws[0]);
-		if (ws[0].st != SA_OK)
-			st = ws[0].st;
-		for (unsigned k = 1; k < threads; k++) {
-			if (started[k]) {
-				pthread_join(th[k], NULL);
-			} else {
-				worker_run(&ws[k]);      /* thread creation failed: do it here */
-			}
-			if (ws[k].st != SA_OK)
-				st = ws[k].st;
-			for (size_t i = 0; i < m; i++)
-				acc[i] += accs[k][i];
+				for (size_t i = 0; i < m; i++)
+					acc[i] += accs[k][i];
 		}
 	}
 	for (unsigned k = 1; k < threads; k++)

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "common/alloc.h"
+#include "common/parallel.h"
 
 /* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
 static const uint8_t L_BYTES[32] = {
@@ -40,6 +41,35 @@ sa_scalar_random(uint8_t s[SA_SCALAR_LEN])
 	crypto_core_ed25519_scalar_random(s);
 }
 
+typedef struct share_job {
+	const uint8_t (*coef)[SA_SCALAR_LEN];
+	size_t count;
+	uint32_t t;
+	const uint64_t *xs;
+	uint8_t (*shares)[SA_SCALAR_LEN];
+} share_job;
+
+/* Evaluates every polynomial at points [from, to) (Horner's rule). */
+static void
+share_range(void *arg, unsigned k, size_t from, size_t to)
+{
+	share_job *j = arg;
+	uint32_t t = j->t;
+	uint8_t x[SA_SCALAR_LEN];
+	for (size_t i = from; i < to; i++) {
+		sa_scalar_from_u64(x, j->xs[i]);
+		for (size_t c = 0; c < j->count; c++) {
+			uint8_t *acc = j->shares[i * j->count + c];
+			memcpy(acc, j->coef[c * t + t - 1], SA_SCALAR_LEN);
+			for (int d = (int) t - 2; d >= 0; d--) {
+				crypto_core_ed25519_scalar_mul(acc, acc, x);
+				crypto_core_ed25519_scalar_add(acc, acc, j->coef[c * t + (size_t) d]);
+			}
+		}
+	}
+	(void) k;
+}
+
 sa_status
 sa_shamir_share(const uint8_t (*secrets)[SA_SCALAR_LEN], size_t count, uint32_t t,
                 const uint64_t *xs, size_t n, uint8_t (*shares)[SA_SCALAR_LEN])
@@ -56,19 +86,8 @@ sa_shamir_share(const uint8_t (*secrets)[SA_SCALAR_LEN], size_t count, uint32_t 
 		for (uint32_t j = 1; j < t; j++)
 			crypto_core_ed25519_scalar_random(coef[k * t + j]);
 	}
-	uint8_t x[SA_SCALAR_LEN];
-	for (size_t i = 0; i < n; i++) {
-		sa_scalar_from_u64(x, xs[i]);
-		for (size_t k = 0; k < count; k++) {
-			uint8_t *acc = shares[i * count + k];
-			/* Horner: acc = c_{t-1}; acc = acc * x + c_j. */
-			memcpy(acc, coef[k * t + t - 1], SA_SCALAR_LEN);
-			for (int j = (int) t - 2; j >= 0; j--) {
-				crypto_core_ed25519_scalar_mul(acc, acc, x);
-				crypto_core_ed25519_scalar_add(acc, acc, coef[k * t + (size_t) j]);
-			}
-		}
-	}
+	share_job job = { (const uint8_t (*)[SA_SCALAR_LEN]) coef, count, t, xs, shares };
+	sa_parallel_for(n, sa_default_threads(), share_range, &job);
 	sa_free_secret(coef, ncoef * SA_SCALAR_LEN);
 	return SA_OK;
 }
