@@ -57,8 +57,9 @@ max_worker_processes = 8
 max_parallel_workers_per_gather = 2
 shared_buffers = 256MB
 work_mem = 64MB
+${CLUSTER_EXTRA_CONF:-}
 CONF
-	$run "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+	$run env ${CLUSTER_ENV:-} "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 	CLUSTERS="$CLUSTERS $dir"
 	export PGHOST="$dir" PGPORT="$port" PGUSER=postgres
 	log "cluster $name on port $port ($dir)"

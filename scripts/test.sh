@@ -34,6 +34,8 @@ prove() {
 	PGDATABASE=secagg_tap pg_prove --ext .sql test/pgtap/
 }
 suite "pgTAP" prove
+stop_clusters
+suite "pg_regress + pgTAP, extension built with UBSan" bash scripts/ubsan_sql.sh
 if [ -d test/cluster ]; then
 	for t in test/cluster/*.sh; do
 		[ -e "$t" ] && suite "cluster: $(basename "$t")" bash "$t"
