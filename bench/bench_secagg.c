@@ -11,6 +11,7 @@
  *                                config is big when its unmasking expands
  *                                more than 8e8 mask elements)
  *             --only N,M,D       a single config (D in percent)
+ *             --client-threads T threads of the real clients' Shamir sharing (default 2)
  *             --exact-prg        time the raw PRG floor on exactly as many
  *                                masks as the unmasking round expands (by
  *                                default at most --prg-cap elements' worth of
@@ -64,6 +65,7 @@
 #include <sodium.h>
 
 #include "common/alloc.h"
+#include "common/parallel.h"
 #include "common/status.h"
 #include "secagg/client.h"
 #include "secagg/mask_prg.h"
@@ -1152,7 +1154,7 @@ print_row(uint32_t n, uint32_t m, uint32_t dpct, const result *rs, int R, const 
 int
 main(int argc, char **argv)
 {
-	int quick = 0, reps = 3, reps_big = 1;
+	int quick = 0, reps = 3, reps_big = 1, client_threads = 2;
 	long only_n = -1, only_m = -1, only_d = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0)
@@ -1161,6 +1163,8 @@ main(int argc, char **argv)
 			reps = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--reps-big") == 0 && i + 1 < argc)
 			reps_big = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--client-threads") == 0 && i + 1 < argc)
+			client_threads = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--exact-prg") == 0)
 			opt_exact_prg = 1;
 		else if (strcmp(argv[i], "--prg-cap") == 0 && i + 1 < argc)
@@ -1172,7 +1176,7 @@ main(int argc, char **argv)
 			}
 		} else {
 			fprintf(stderr, "usage: %s [--quick] [--reps R] [--reps-big R] [--only N,M,D] "
-			        "[--exact-prg] [--prg-cap C]\n", argv[0]);
+			        "[--exact-prg] [--prg-cap C] [--client-threads T]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1185,11 +1189,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	static const uint32_t NS[] = { 100, 500, 1000 }, MS[] = { 10000, 100000 }, DS[] = { 0, 10, 30 };
+	/* the real clients' secret sharing uses this many threads (secagg.threads, default 2) */
+	sa_set_default_threads(client_threads < 1 ? 1 : (unsigned) client_threads);
 	hprg_selftest();
 	double t_start = now();
 	printf("bench_secagg: secure aggregation per round (Bonawitz et al. 2017, Figure 8 setting)%s\n",
 	       quick ? " [--quick]" : "");
 	machine_info();
+	printf("real clients: secret sharing on %d thread(s) (--client-threads)\n", client_threads);
 
 	/* context: the keystreams per mask, once per m */
 	mask_costs mc[2];
