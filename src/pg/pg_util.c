@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "catalog/pg_type.h"
+#include "common/base64.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -96,6 +97,49 @@ sa_pg_unbase64(const char *s, size_t slen, size_t *len)
 		pfree(b);
 		return NULL;
 	}
+	return b;
+}
+
+char *
+sa_pg_base64_public(const uint8_t *p, size_t len)
+{
+	if (len > (size_t) (MaxAllocSize / 4 * 3 - 8))
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("state of %zu bytes is too large to store in jsonb", len)));
+	int cap = pg_b64_enc_len((int) len);
+	char *s = palloc((size_t) cap + 1);
+	int n = pg_b64_encode((const char *) p, (int) len, s, cap);
+	if (n < 0)
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("base64 encoding failed")));
+	s[n] = '\0';
+	return s;
+}
+
+uint8_t *
+sa_pg_unbase64_public(const char *s, size_t slen, size_t *len)
+{
+	if (slen % 4 != 0 || slen > (size_t) INT_MAX)
+		return NULL;
+	int cap = pg_b64_dec_len((int) slen);
+	uint8_t *b = palloc_extended(cap > 0 ? (size_t) cap : 1, MCXT_ALLOC_HUGE);
+	int n = pg_b64_decode(s, (int) slen, (char *) b, cap);
+	if (n < 0) {
+		pfree(b);
+		return NULL;
+	}
+	/* canonical: re-encoding must give the same text (no stray padding bits) */
+	if (n > 0) {
+		int ecap = pg_b64_enc_len(n);
+		char *e = palloc((size_t) ecap + 1);
+		int en = pg_b64_encode((const char *) b, n, e, ecap);
+		bool same = en == (int) slen && memcmp(e, s, slen) == 0;
+		pfree(e);
+		if (!same) {
+			pfree(b);
+			return NULL;
+		}
+	}
+	*len = (size_t) n;
 	return b;
 }
 

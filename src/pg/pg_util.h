@@ -52,10 +52,15 @@ sa_pg_bytes(bytea *b, size_t *len)
 	return (const uint8_t *) VARDATA_ANY(b);
 }
 
-/* base64 (libsodium original variant) */
+/*
+ * base64 of SECRET bytes: libsodium's constant-time codec (original variant).
+ * Decodes strictly; NULL on invalid input.
+ */
 char *sa_pg_base64(const uint8_t *p, size_t len);
-/* Decodes strictly; NULL on invalid input. */
 uint8_t *sa_pg_unbase64(const char *s, size_t slen, size_t *len);
+/* base64 of PUBLIC bytes: PostgreSQL's table-driven codec, about 10x faster. */
+char *sa_pg_base64_public(const uint8_t *p, size_t len);
+uint8_t *sa_pg_unbase64_public(const char *s, size_t slen, size_t *len);
 char *sa_pg_hex(const uint8_t *p, size_t len);
 
 /* jsonb object lookups; error (22023) if missing or of the wrong type. */

@@ -56,7 +56,7 @@ state_to_jsonb(const uint8_t *img, size_t len)
 	                 sa_pg_hex(info.session_id, info.session_id_len), info.stage,
 	                 info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
 	                 info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
-	char *b64 = sa_pg_base64(img, len);
+	char *b64 = sa_pg_base64_public(img, len);     /* the server state holds no secret */
 	appendStringInfoString(&b, b64);
 	pfree(b64);
 	appendStringInfoString(&b, "\"}");
@@ -73,7 +73,7 @@ jsonb_to_state(Jsonb *jb, size_t *len)
 	int slen;
 	sa_pg_jsonb_expect_format(jb, STATE_FORMAT, "server state");
 	sa_pg_jsonb_string(jb, "image", "server state", &s, &slen);
-	uint8_t *img = sa_pg_unbase64(s, (size_t) slen, len);
+	uint8_t *img = sa_pg_unbase64_public(s, (size_t) slen, len);
 	if (img == NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("server state: \"image\" is not valid base64")));
