@@ -126,10 +126,7 @@ secagg_client_create(PG_FUNCTION_ARGS)
 	sa_status st = sa_roster_decode(ro, ro_len, &r);
 	if (st != SA_OK)
 		sa_pg_fail(st, "roster");
-	if (t < 2 || (uint32) t > r.n || (uint32) t <= r.n / 2)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("threshold %d is invalid for %u users", t, r.n),
-		                errdetail("The threshold must satisfy n/2 < t <= n and t >= 2.")));
+	sa_pg_check_threshold(t, r.n);     /* roster memory belongs to the call's context */
 	if (sa_roster_find(&r, (uint64) id) < 0)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_UNKNOWN_USER),
 		                errmsg("user %lld is not in the roster", (long long) id)));

@@ -10,6 +10,8 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "secagg/protocol.h"
+
 int
 sa_pg_sqlstate(sa_status st)
 {
@@ -50,6 +52,16 @@ sa_pg_fail_detail(sa_status st, const char *what, const char *detail)
 	ereport(ERROR, (errcode(sa_pg_sqlstate(st)), errmsg("%s: %s", what, sa_status_message(st)),
 	                errdetail_internal("%s", detail)));
 	pg_unreachable();
+}
+
+void
+sa_pg_check_threshold(int32 t, uint32 n)
+{
+	if (t < 2 || (uint32) t > n || sa_check_threshold((uint32) t, n) != SA_OK)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("threshold %d is invalid for %u users", t, n),
+		                errdetail("The threshold must satisfy n/2 < t <= n and t >= 2 (here %u..%u).",
+		                          n / 2 + 1 > 2 ? n / 2 + 1 : 2, n)));
 }
 
 void

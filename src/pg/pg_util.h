@@ -40,6 +40,9 @@ pg_attribute_noreturn() void sa_pg_fail(sa_status st, const char *what);
 /* Same, with a detail line (must not contain secrets). */
 pg_attribute_noreturn() void sa_pg_fail_detail(sa_status st, const char *what, const char *detail);
 
+/* Raises 22023 unless n/2 < t <= n and t >= 2 (the rule against a malicious server). */
+void sa_pg_check_threshold(int32 t, uint32 n);
+
 /* Raises 22004 when argument `argno` is NULL. */
 void sa_pg_require_args(FunctionCallInfo fcinfo, int first, int last, const char *const *names);
 

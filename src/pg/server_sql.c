@@ -163,11 +163,7 @@ secagg_server_create(PG_FUNCTION_ARGS)
 	sa_status st = sa_roster_decode(ro, ro_len, &r);
 	if (st != SA_OK)
 		sa_pg_fail(st, "roster");
-	if (t < 2 || (uint32) t > r.n || (uint32) t <= r.n / 2)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("threshold %d is invalid for %u users", t, r.n),
-		                errdetail("The threshold must satisfy n/2 < t <= n and t >= 2 (here %u..%u).",
-		                          r.n / 2 + 1 > 2 ? r.n / 2 + 1 : 2, r.n)));
+	sa_pg_check_threshold(t, r.n);     /* roster memory belongs to the call's context */
 	uint8_t *img;
 	size_t len;
 	st = sa_server_create(sid, sid_len, (uint32) t, (uint32) m, &r, &img, &len);

@@ -659,20 +659,6 @@ sa_client_serialize(const sa_client *c, uint8_t **buf, size_t *len)
 	return *buf ? SA_OK : SA_ERR_NOMEM;
 }
 
-static bool
-ids_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
-                  const uint8_t *parent, uint32_t pcount, size_t pstride)
-{
-	for (uint32_t i = 0; i < count; i++) {
-		uint64_t v = sa_load_u64_be(ids + (size_t) i * stride);
-		if (i > 0 && v <= sa_load_u64_be(ids + (size_t) (i - 1) * stride))
-			return false;
-		if (parent != NULL && sa_find_id(parent, pcount, pstride, v) < 0)
-			return false;
-	}
-	return true;
-}
-
 sa_status
 sa_client_deserialize(const uint8_t *buf, size_t len, sa_client **out)
 {
@@ -800,11 +786,11 @@ sa_client_deserialize(const uint8_t *buf, size_t len, sa_client **out)
 	/* Structure by stage. */
 	bool ok = (stage >= 2) == (n1 > 0) && (stage >= 3) == (n2 > 0) && (stage >= 4) == (n3 > 0);
 	ok = ok && (n1 == 0 || n1 >= t) && (n2 == 0 || n2 >= t) && (n3 == 0 || n3 >= t);
-	ok = ok && ids_sorted_subset(c->u1, n1, U1_REC, NULL, 0, 0);
+	ok = ok && sa_ids_sorted_subset(c->u1, n1, U1_REC, NULL, 0, 0);
 	for (uint32_t i = 0; ok && i < n1; i++)
 		ok = sa_roster_find(&ro, sa_load_u64_be(c->u1 + (size_t) i * U1_REC)) >= 0;
-	ok = ok && ids_sorted_subset(c->u2, n2, 8, c->u1, n1, U1_REC);
-	ok = ok && ids_sorted_subset(c->u3, n3, 8, c->u2, n2, 8);
+	ok = ok && sa_ids_sorted_subset(c->u2, n2, 8, c->u1, n1, U1_REC);
+	ok = ok && sa_ids_sorted_subset(c->u3, n3, 8, c->u2, n2, 8);
 	if (ok && n1 > 0) {
 		long p = find_u1(c, c->id);
 		ok = p >= 0 && memcmp(c->u1 + (size_t) p * U1_REC + 8, c->c_pk, 32) == 0 &&

@@ -76,6 +76,20 @@ sa_find_id(const uint8_t *base, uint32_t count, size_t stride, uint64_t id)
 	return -1;
 }
 
+bool
+sa_ids_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
+                     const uint8_t *parent, uint32_t parent_count, size_t parent_stride)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t v = sa_load_u64_be(ids + (size_t) i * stride);
+		if (i > 0 && v <= sa_load_u64_be(ids + (size_t) (i - 1) * stride))
+			return false;
+		if (parent != NULL && sa_find_id(parent, parent_count, parent_stride, v) < 0)
+			return false;
+	}
+	return true;
+}
+
 void
 sa_roster_digest(const sa_roster *r, uint8_t out[32])
 {

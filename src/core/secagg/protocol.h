@@ -78,6 +78,9 @@ sa_status sa_session_init(sa_session *s, const uint8_t *session_id, size_t sessi
 
 /* Binary search in an array of big-endian u64 ids spaced by stride bytes. */
 long sa_find_id(const uint8_t *base, uint32_t count, size_t stride, uint64_t id);
+/* Ids strictly increasing and, if parent is not NULL, each one in parent. */
+bool sa_ids_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
+                          const uint8_t *parent, uint32_t parent_count, size_t parent_stride);
 
 /* --- key schedule --- */
 

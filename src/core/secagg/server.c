@@ -185,20 +185,6 @@ popcount_bitmap(const uint8_t *bm, size_t len)
 	return c;
 }
 
-static sa_status
-check_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
-                    const uint8_t *parent, uint32_t parent_count, size_t parent_stride)
-{
-	for (uint32_t i = 0; i < count; i++) {
-		uint64_t id = sa_load_u64_be(ids + (size_t) i * stride);
-		if (i > 0 && id <= sa_load_u64_be(ids + (size_t) (i - 1) * stride))
-			return SA_ERR_MALFORMED;
-		if (sa_find_id(parent, parent_count, parent_stride, id) < 0)
-			return SA_ERR_MALFORMED;
-	}
-	return SA_OK;
-}
-
 /* Roster as an sa_roster (copies into arrays). */
 static sa_status
 roster_from_view(const view *v, uint64_t **ids, uint8_t (**pks)[SA_SIGN_PK_BYTES], sa_roster *r)
@@ -256,10 +242,10 @@ sa_server_validate(const uint8_t *img, size_t img_len)
 		if (!closed && sizes[k] != 0)
 			return SA_ERR_MALFORMED;
 	}
-	if (check_sorted_subset(v.u1, v.n1, U1_REC, v.roster, v.n, ROSTER_REC) != SA_OK ||
-	    check_sorted_subset(v.u2, v.n2, U2_REC, v.u1, v.n1, U1_REC) != SA_OK ||
-	    check_sorted_subset(v.u3, v.n3, ID_REC, v.u2, v.n2, U2_REC) != SA_OK ||
-	    check_sorted_subset(v.u4, v.n4, ID_REC, v.u3, v.n3, ID_REC) != SA_OK)
+	if (!sa_ids_sorted_subset(v.u1, v.n1, U1_REC, v.roster, v.n, ROSTER_REC) ||
+	    !sa_ids_sorted_subset(v.u2, v.n2, U2_REC, v.u1, v.n1, U1_REC) ||
+	    !sa_ids_sorted_subset(v.u3, v.n3, ID_REC, v.u2, v.n2, U2_REC) ||
+	    !sa_ids_sorted_subset(v.u4, v.n4, ID_REC, v.u3, v.n3, ID_REC))
 		return SA_ERR_MALFORMED;
 	if (v.has_sum != (v.stage == 3 || v.stage == 4))
 		return SA_ERR_MALFORMED;
