@@ -145,6 +145,7 @@ sa_pg_unbase64_public(const char *s, size_t slen, size_t *len)
 		char *e = palloc((size_t) ecap + 1);
 		int en = pg_b64_encode((const char *) b, n, e, ecap);
 		bool same = en == (int) slen && memcmp(e, s, slen) == 0;
+		sodium_memzero(e, (size_t) ecap + 1);     /* PINE prep states hold a measurement share */
 		pfree(e);
 		if (!same) {
 			pfree(b);
@@ -163,8 +164,8 @@ sa_pg_hex(const uint8_t *p, size_t len)
 	return s;
 }
 
-static bool
-jsonb_lookup(Jsonb *jb, const char *key, JsonbValue *v)
+bool
+sa_pg_jsonb_get(Jsonb *jb, const char *key, JsonbValue *v)
 {
 	if (!JB_ROOT_IS_OBJECT(jb))
 		return false;
@@ -175,7 +176,7 @@ void
 sa_pg_jsonb_string(Jsonb *jb, const char *key, const char *what, const char **s, int *len)
 {
 	JsonbValue v;
-	if (!jsonb_lookup(jb, key, &v) || v.type != jbvString)
+	if (!sa_pg_jsonb_get(jb, key, &v) || v.type != jbvString)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("%s: key \"%s\" is missing or not a string", what, key)));
 	*s = v.val.string.val;
@@ -186,7 +187,7 @@ int64
 sa_pg_jsonb_int(Jsonb *jb, const char *key, const char *what)
 {
 	JsonbValue v;
-	if (!jsonb_lookup(jb, key, &v) || v.type != jbvNumeric)
+	if (!sa_pg_jsonb_get(jb, key, &v) || v.type != jbvNumeric)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("%s: key \"%s\" is missing or not a number", what, key)));
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v.val.numeric)));
@@ -196,7 +197,7 @@ bool
 sa_pg_jsonb_bool(Jsonb *jb, const char *key, const char *what)
 {
 	JsonbValue v;
-	if (!jsonb_lookup(jb, key, &v) || v.type != jbvBool)
+	if (!sa_pg_jsonb_get(jb, key, &v) || v.type != jbvBool)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("%s: key \"%s\" is missing or not a boolean", what, key)));
 	return v.val.boolean;

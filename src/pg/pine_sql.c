@@ -24,7 +24,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -33,6 +32,7 @@
 #include "utils/json.h"
 #include "utils/numeric.h"
 
+#include "common/codec.h"
 #include "pine/pine.h"
 
 PG_FUNCTION_INFO_V1(secagg_pine_params);
@@ -191,12 +191,6 @@ params_to_jsonb(const pine_params *P)
 	return j;
 }
 
-static bool
-jb_get(Jsonb *jb, const char *key, JsonbValue *v)
-{
-	return getKeyJsonValueFromContainer(&jb->root, key, strlen(key), v) != NULL;
-}
-
 static void
 bad_params(const char *fmt_key, const char *msg)
 {
@@ -210,7 +204,7 @@ static uint64
 jb_u64(Jsonb *jb, const char *key)
 {
 	JsonbValue v;
-	if (!jb_get(jb, key, &v) || v.type != jbvNumeric)
+	if (!sa_pg_jsonb_get(jb, key, &v) || v.type != jbvNumeric)
 		bad_params(key, "is missing or not a number");
 	char *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
 	if (s[0] == '\0' || strlen(s) > 20 || strspn(s, "0123456789") != strlen(s))
@@ -237,7 +231,7 @@ static double
 jb_double(Jsonb *jb, const char *key)
 {
 	JsonbValue v;
-	if (!jb_get(jb, key, &v) || v.type != jbvNumeric)
+	if (!sa_pg_jsonb_get(jb, key, &v) || v.type != jbvNumeric)
 		bad_params(key, "is missing or not a number");
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
 }
@@ -250,12 +244,12 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PINE params must be a JSON object"),
 		                errhint("Build the parameters with secagg.pine_params().")));
-	if (!jb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(PARAMS_FORMAT) ||
+	if (!sa_pg_jsonb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(PARAMS_FORMAT) ||
 	    memcmp(v.val.string.val, PARAMS_FORMAT, v.val.string.len) != 0)
 		bad_params("format", "must be \"" PARAMS_FORMAT "\"");
 	if (jb_u64(jb, "version") != 1)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("PINE params: unsupported version")));
-	if (!jb_get(jb, "variant", &v) || v.type != jbvString)
+	if (!sa_pg_jsonb_get(jb, "variant", &v) || v.type != jbvString)
 		bad_params("variant", "is missing or not a string");
 	int variant = -1;
 	for (int i = 0; i < 4; i++)
@@ -589,12 +583,7 @@ state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 	if (len > (MaxAllocSize / 4) * 3 - 16)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		                errmsg("PINE prep state of %zu bytes is too large to store in jsonb", len)));
-	int b64len = pg_b64_enc_len((int) len);
-	char *b64 = palloc(b64len + 1);
-	b64len = pg_b64_encode((const char *) img, (int) len, b64, b64len);
-	if (b64len < 0)
-		elog(ERROR, "base64 encoding failed");
-	b64[b64len] = '\0';
+	char *b64 = sa_pg_base64_public(img, len);
 	char *dig = sa_pg_hex(P->digest, sizeof P->digest);
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 #define PUSH_KEY(s) (k.type = jbvString, k.val.string.val = (char *) (s), k.val.string.len = strlen(s), \
@@ -634,7 +623,7 @@ jsonb_to_state(const pine_params *P, Jsonb *jb)
 	const char *what = "PINE prep state";
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s must be a JSON object", what)));
-	if (!jb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(STATE_FORMAT) ||
+	if (!sa_pg_jsonb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(STATE_FORMAT) ||
 	    memcmp(v.val.string.val, STATE_FORMAT, v.val.string.len) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("%s: expected format \"" STATE_FORMAT "\"", what)));
@@ -652,15 +641,14 @@ jsonb_to_state(const pine_params *P, Jsonb *jb)
 	if ((size_t) slen != want)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" has the wrong length for these parameters", what)));
-	int cap = pg_b64_dec_len(slen);
-	uint8_t *img = palloc(cap);
-	int len = pg_b64_decode(s, slen, (char *) img, cap);
-	if (len < 0)
+	size_t len;
+	uint8_t *img = sa_pg_unbase64_public(s, (size_t) slen, &len);
+	if (img == NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" is not valid base64", what)));
-	check_len("PINE prep state image", (size_t) len, P->prep_state_len);
+	check_len("PINE prep state image", len, P->prep_state_len);
 	const char *why = NULL;
-	pine_status st = pine_prep_state_check(P, img, (size_t) len, &why);
+	pine_status st = pine_prep_state_check(P, img, len, &why);
 	if (st != PINE_OK)
 		pine_fail(st, what, why);
 	return img;
@@ -838,22 +826,6 @@ typedef struct agg_hdr {
 	const uint8_t *digest;
 } agg_hdr;
 
-static uint64
-load_u64(const uint8_t *p)
-{
-	uint64 v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void
-store_u64(uint8_t *p, uint64 v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
 static void
 agg_read_hdr(bytea *s, agg_hdr *h)
 {
@@ -862,9 +834,9 @@ agg_read_hdr(bytea *s, agg_hdr *h)
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
 	h->field = p[4];
 	h->elem = p[5];
-	h->count = load_u64(p + 8);
-	h->max = load_u64(p + 16);
-	h->d = load_u64(p + 24);
+	h->count = sa_load_u64_be(p + 8);
+	h->max = sa_load_u64_be(p + 16);
+	h->d = sa_load_u64_be(p + 24);
 	h->digest = p + 32;
 	if (h->field > PINE_FIELD32 || (h->elem != 4 && h->elem != 8 && h->elem != 16) || h->d == 0 ||
 	    h->d > PINE_MAX_DIMENSION || VARSIZE(s) - VARHDRSZ - AGG_HDR != h->d * h->elem)
@@ -902,8 +874,8 @@ secagg_pine_agg_trans(PG_FUNCTION_ARGS)
 		memcpy(p, AGG_MAGIC, 4);
 		p[4] = (uint8_t) P->field;
 		p[5] = (uint8_t) P->elem_size;
-		store_u64(p + 16, P->max_measurements);
-		store_u64(p + 24, P->dimension);
+		sa_store_u64_be(p + 16, P->max_measurements);
+		sa_store_u64_be(p + 24, P->dimension);
 		memcpy(p + 32, P->digest, 32);
 		pine_agg_init(P, p + AGG_HDR);
 		h.count = 0;
@@ -921,7 +893,7 @@ secagg_pine_agg_trans(PG_FUNCTION_ARGS)
 	pine_status st = pine_vec_add_encoded(P->field, acc, share, P->dimension);
 	if (st != PINE_OK)
 		pine_fail(st, "pine_agg: output_share", NULL);
-	store_u64((uint8_t *) VARDATA(s) + 8, h.count + 1);
+	sa_store_u64_be((uint8_t *) VARDATA(s) + 8, h.count + 1);
 	PG_RETURN_BYTEA_P(s);
 }
 
@@ -945,7 +917,7 @@ secagg_pine_agg_combine(PG_FUNCTION_ARGS)
 	                                      (const uint8_t *) VARDATA(b) + AGG_HDR, ha.d);
 	if (st != PINE_OK)
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
-	store_u64((uint8_t *) VARDATA(a) + 8, ha.count + hb.count);
+	sa_store_u64_be((uint8_t *) VARDATA(a) + 8, ha.count + hb.count);
 	PG_RETURN_BYTEA_P(a);
 }
 

@@ -390,7 +390,7 @@ sa_server_round0_msg(const uint8_t *img, size_t img_len, uint8_t **msg, size_t *
 
 /* Checks the payload of a message against the stage; returns SA_OK if valid. */
 static sa_status
-check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p, size_t plen)
+check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p)
 {
 	switch (v->stage) {
 	case 0: {
@@ -466,7 +466,6 @@ check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p,
 	default:
 		return SA_ERR_STATE;
 	}
-	(void) plen;
 }
 
 sa_status
@@ -516,7 +515,7 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 			return st;
 		}
 	}
-	st = check_payload(&v, idx, user_id, p, plen);
+	st = check_payload(&v, idx, user_id, p);
 	sa_free(idx);
 	if (st != SA_OK)
 		return st;
