@@ -131,7 +131,7 @@ static void bench_variant(const char *name, pine_variant v, uint64_t d, int reps
 	double *x = calloc(d, sizeof *x);
 	uint8_t *rnd = malloc(P.rand_len), *pub = malloc(P.public_share_len);
 	uint8_t *in[2] = { malloc(P.leader_input_share_len), malloc(P.helper_input_share_len) };
-	uint8_t *st = malloc(P.prep_state_len), *ps = malloc(P.prep_share_len);
+	uint8_t *st = malloc(P.prep_state_len > P.helper_prep_state_len ? P.prep_state_len : P.helper_prep_state_len), *ps = malloc(P.prep_share_len);
 	uint8_t vk[32], nonce[16];
 	double *ts = malloc((size_t) reps * sizeof *ts);
 	double *tl = malloc((size_t) reps * sizeof *tl);

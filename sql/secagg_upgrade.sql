@@ -1,5 +1,6 @@
--- The update path 0.1.0 -> 0.2.0 ends with the same objects, markings and
--- comments as a fresh install of 0.2.0, and the PINE functions work after it.
+-- The update path 0.1.0 -> 0.2.0 -> 0.2.1 ends with the same objects,
+-- markings and comments as a fresh install of 0.2.1, and the PINE functions
+-- work after it.
 SET client_min_messages = warning;
 CREATE TEMP VIEW ext_objects AS
   SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS obj,
@@ -19,6 +20,9 @@ FROM pg_extension WHERE extname = 'secagg';
 ALTER EXTENSION secagg UPDATE TO '0.2.0';
 SELECT extversion, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'pine%') AS pine_objects
 FROM pg_extension WHERE extname = 'secagg';
+SELECT obj_description('secagg.pine_prep_init(jsonb, bytea, integer, bytea, bytea, bytea)'::regprocedure) LIKE '%share of the measurement%' AS comment_of_0_2_0;
+ALTER EXTENSION secagg UPDATE TO '0.2.1';
+SELECT extversion FROM pg_extension WHERE extname = 'secagg';
 
 -- Differences between the updated and the fresh install (none expected).
 (SELECT 'only after update' AS side, * FROM ext_objects EXCEPT SELECT 'only after update', * FROM fresh)
@@ -27,5 +31,5 @@ UNION ALL
 ORDER BY 1, 2;
 SELECT count(*) > 0 AS compared FROM fresh;
 
--- The 0.2.0 objects work after the update.
+-- The PINE objects work after the update.
 SELECT (secagg.pine_params('Pine64', 1.0, 20, 7, 150, 4)->>'leader_input_share_len')::int AS leader_input_share_len;

@@ -14,8 +14,9 @@
  * with a specific SQLSTATE; the mapping from PINE status codes to SQLSTATEs
  * is pine_pg_sqlstate() below, and nowhere else.
  *
- * The prep state jsonb holds this Aggregator's share of the encoded
- * measurement (base64 of the core's state image); it is not secret-free.
+ * The prep state jsonb holds the base64 of the core's state image: the
+ * Leader's share of the output (d encoded elements), or a Helper's
+ * measurement-share seed (a few dozen bytes). Either is secret.
  */
 #include "pg_util.h"
 
@@ -615,9 +616,10 @@ state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 	return j;
 }
 
-/* The state image of a prep state jsonb, checked against the parameters. */
+/* The state image of a prep state jsonb, checked against the parameters;
+ * its length (one of the two forms, see pine_prep_state_check) in *len. */
 static uint8_t *
-jsonb_to_state(const pine_params *P, Jsonb *jb)
+jsonb_to_state(const pine_params *P, Jsonb *jb, size_t *len)
 {
 	JsonbValue v;
 	const char *what = "PINE prep state";
@@ -637,18 +639,16 @@ jsonb_to_state(const pine_params *P, Jsonb *jb)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("%s belongs to different PINE parameters", what)));
 	sa_pg_jsonb_string(jb, "state", what, &s, &slen);
-	size_t want = sodium_base64_encoded_len(P->prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1;
-	if ((size_t) slen != want)
+	if ((size_t) slen != sodium_base64_encoded_len(P->prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1 &&
+	    (size_t) slen != sodium_base64_encoded_len(P->helper_prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" has the wrong length for these parameters", what)));
-	size_t len;
-	uint8_t *img = sa_pg_unbase64_public(s, (size_t) slen, &len);
+	uint8_t *img = sa_pg_unbase64_public(s, (size_t) slen, len);
 	if (img == NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" is not valid base64", what)));
-	check_len("PINE prep state image", len, P->prep_state_len);
 	const char *why = NULL;
-	pine_status st = pine_prep_state_check(P, img, len, &why);
+	pine_status st = pine_prep_state_check(P, img, *len, &why);
 	if (st != PINE_OK)
 		pine_fail(st, what, why);
 	return img;
@@ -677,7 +677,8 @@ secagg_pine_prep_init(PG_FUNCTION_ARGS)
 	check_len("public_share", pub_len, P->public_share_len);
 	check_len(agg_id == 0 ? "input_share (Leader)" : "input_share (Helper)", in_len,
 	          pine_input_share_len(P, (uint32_t) agg_id));
-	uint8_t *state = palloc_extended(P->prep_state_len, MCXT_ALLOC_HUGE);
+	size_t state_len = pine_prep_state_len(P, (uint32_t) agg_id);
+	uint8_t *state = palloc_extended(state_len, MCXT_ALLOC_HUGE);
 	uint8_t *share = palloc_extended(P->prep_share_len, MCXT_ALLOC_HUGE);
 	const char *why = NULL;
 	pine_status st = pine_prep_init(P, vk, vk_len, (uint32_t) agg_id, nonce, nonce_len, pub, pub_len, in,
@@ -690,9 +691,9 @@ secagg_pine_prep_init(PG_FUNCTION_ARGS)
 		pine_fail(st, "pine_prep_init", why);
 	Datum values[2];
 	bool nulls[2] = { false, false };
-	values[0] = PointerGetDatum(state_to_jsonb(P, state, P->prep_state_len));
+	values[0] = PointerGetDatum(state_to_jsonb(P, state, state_len));
 	values[1] = PointerGetDatum(sa_pg_bytea(share, P->prep_share_len));
-	sodium_memzero(state, P->prep_state_len);
+	sodium_memzero(state, state_len);
 	pfree(state);
 	pfree(share);
 	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
@@ -739,11 +740,12 @@ secagg_pine_prep_shares_to_prep(PG_FUNCTION_ARGS)
 static bool
 prep_next(const pine_params *P, Jsonb *state_jb, const uint8_t *msg, size_t msg_len, uint8_t *out)
 {
-	uint8_t *img = jsonb_to_state(P, state_jb);
+	size_t len;
+	uint8_t *img = jsonb_to_state(P, state_jb, &len);
 	check_len("prep_message", msg_len, P->prep_msg_len);
 	const char *why = NULL;
-	pine_status st = pine_prep_next(P, img, P->prep_state_len, msg, msg_len, out, &why);
-	sodium_memzero(img, P->prep_state_len);
+	pine_status st = pine_prep_next(P, img, len, msg, msg_len, out, &why);
+	sodium_memzero(img, len);
 	pfree(img);
 	if (st == PINE_REJECT)
 		return false;
@@ -796,8 +798,9 @@ secagg_pine_prep_finish(PG_FUNCTION_ARGS)
 	bool done = ok && prep_next(P, state_jb, msg, P->prep_msg_len, out);
 	if (!ok) {
 		/* still validate the state, so that malformed input is never hidden by a rejection */
-		uint8_t *img = jsonb_to_state(P, state_jb);
-		sodium_memzero(img, P->prep_state_len);
+		size_t len;
+		uint8_t *img = jsonb_to_state(P, state_jb, &len);
+		sodium_memzero(img, len);
 		pfree(img);
 	}
 	Datum values[3];

@@ -4,7 +4,7 @@
 -- SA021 retry), and never a crash.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(86);
+SELECT plan(92);
 
 -- One honest report for Pine64, d = 4, through both Aggregators.
 CREATE TEMP TABLE fx AS
@@ -99,6 +99,24 @@ SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}',
 SELECT throws_ok($$SELECT secagg.pine_prep_next(secagg.pine_params('Pine64', 1.0, 4, 14), l_state, msg) FROM fx$$, '22023', NULL, 'prep_next: state of other parameters');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, substring(msg from 2)) FROM fx$$, '22P03', NULL, 'prep_next: short prep message');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, NULL) FROM fx$$, '22004', NULL, 'prep_next: NULL prep message');
+-- a Helper's state holds its measurement-share seed (since 0.2.1)
+SELECT is((SELECT substring(i from 1 for 4) || substring(i from 45 for 1) || int4send(length(i)) || substring(i from 46)
+           FROM (SELECT decode(h_state->>'state', 'base64') AS i FROM fx) z),
+          (SELECT '\x504e6831'::bytea || '\x01'::bytea || int4send(61) || substring(helper from 1 for 16) FROM fx),
+          'prep_init: Helper state is PNh1, digest, seeds, id 1 and its measurement-share seed');
+SELECT is((SELECT secagg.pine_unshard(p, ARRAY[out, n.output_share], 1) FROM fx, LATERAL secagg.pine_prep_next(p, h_state, msg) n),
+          '{0.5,-0.25,0.125,0}'::float8[], 'prep_next: Helper seed state expands to its output share');
+SELECT is((SELECT n.output_share FROM fx, LATERAL secagg.pine_prep_next(p, jsonb_set(h_state, '{state}',
+             to_jsonb(replace(encode('\x504e7331'::bytea || substring(decode(h_state->>'state', 'base64') from 5 for 40)
+                                     || (SELECT output_share FROM secagg.pine_prep_next(p, h_state, msg)), 'base64'), E'\n', ''))), msg) n),
+          (SELECT output_share FROM fx, LATERAL secagg.pine_prep_next(p, h_state, msg)),
+          'prep_next: a Helper state in the 0.2.0 output-share form gives the same output share');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(h_state, '{state}', to_jsonb(replace(encode(overlay(decode(h_state->>'state', 'base64') placing '\x00' from 45), 'base64'), E'\n', ''))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: malformed input', 'prep_next: Helper state naming the Leader');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(h_state, '{state}', to_jsonb(replace(encode(overlay(decode(h_state->>'state', 'base64') placing '\x02' from 45), 'base64'), E'\n', ''))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: malformed input', 'prep_next: Helper state naming a Helper that does not exist');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(h_state, '{state}', to_jsonb(replace(encode(substring(decode(h_state->>'state', 'base64') from 1 for 60), 'base64'), E'\n', ''))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: "state" has the wrong length for these parameters', 'prep_next: truncated Helper state');
 
 -- ---- pine_agg ----
 SELECT throws_ok($$SELECT secagg.pine_agg(p, substring(out from 2)) FROM fx$$, '22P03', NULL, 'agg: short output share');

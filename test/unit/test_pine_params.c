@@ -101,6 +101,7 @@ static void test_size_table(void)
 		UNIT_CHECK_EQ_U64(P.public_share_len, rows[i].pub);
 		UNIT_CHECK_EQ_U64(P.prep_share_len, rows[i].prep);
 		UNIT_CHECK_EQ_U64(P.prep_state_len, 12 + 2 * P.seed_size + rows[i].d * P.elem_size);
+		UNIT_CHECK_EQ_U64(P.helper_prep_state_len, 12 + 3 * P.seed_size + 1);
 	}
 }
 

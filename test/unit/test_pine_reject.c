@@ -43,7 +43,7 @@ static void rep_alloc(report *R, const pine_params *P)
 	for (size_t j = 0; j < P->num_shares; j++) {
 		R->in_len[j] = pine_input_share_len(P, (uint32_t) j);
 		R->in[j] = malloc(R->in_len[j]);
-		R->state[j] = malloc(P->prep_state_len);
+		R->state[j] = malloc(pine_prep_state_len(P, (uint32_t) j));
 		R->pshare[j] = malloc(P->prep_share_len);
 		R->plen[j] = P->prep_share_len;
 		R->out[j] = malloc(P->out_share_len);
@@ -103,7 +103,7 @@ static pine_status rep_combine(report *R)
 static pine_status rep_finish(report *R)
 {
 	for (size_t j = 0; j < R->P.num_shares; j++) {
-		pine_status st = pine_prep_next(&R->P, R->state[j], R->P.prep_state_len, R->msg,
+		pine_status st = pine_prep_next(&R->P, R->state[j], pine_prep_state_len(&R->P, (uint32_t) j), R->msg,
 		                                R->P.prep_msg_len, R->out[j], NULL);
 		if (st != PINE_OK)
 			return st;
@@ -398,11 +398,11 @@ static void test_reject_mismatched_prep_msg(void)
 	                          A.out[0], NULL) == PINE_REJECT);
 	/* one flipped bit in the wr seed, then in the vf seed */
 	A.msg[0] ^= 1;
-	UNIT_CHECK(pine_prep_next(&P, A.state[1], P.prep_state_len, A.msg, P.prep_msg_len,
+	UNIT_CHECK(pine_prep_next(&P, A.state[1], P.helper_prep_state_len, A.msg, P.prep_msg_len,
 	                          A.out[1], NULL) == PINE_REJECT);
 	A.msg[0] ^= 1;
 	A.msg[P.seed_size] ^= 1;
-	UNIT_CHECK(pine_prep_next(&P, A.state[1], P.prep_state_len, A.msg, P.prep_msg_len,
+	UNIT_CHECK(pine_prep_next(&P, A.state[1], P.helper_prep_state_len, A.msg, P.prep_msg_len,
 	                          A.out[1], NULL) == PINE_REJECT);
 	A.msg[P.seed_size] ^= 1;
 	UNIT_CHECK(rep_finish(&A) == PINE_OK);
@@ -437,6 +437,71 @@ static void test_reject_swapped_helper_share(void)
 static void set_noncanonical(uint8_t *elem, size_t E)
 {
 	memset(elem, 0xff, E); /* 2^(8E) - 1 >= p for every field */
+}
+
+/*
+ * A Helper's prep state holds its measurement-share seed, not its output
+ * share: check the form, that it is refused when damaged, and that the
+ * output-share form a Helper wrote before 0.2.1 still finishes to the same
+ * output share.
+ */
+static void test_helper_seed_state(void)
+{
+	pine_variant vs[] = { PINE_VARIANT_PINE64, PINE_VARIANT_PINE128,
+	                      PINE_VARIANT_PINE32_HMAC_SHA256_AES128 };
+	for (size_t t = 0; t < 3; t++) {
+		pine_params P = small_params(vs[t], 3);
+		size_t L = P.seed_size, hl = P.helper_prep_state_len;
+		report R;
+		honest_report(&R, &P, 70 + (uint32_t) t);
+		UNIT_CHECK(rep_prep_init(&R) == PINE_OK && rep_combine(&R) == PINE_OK);
+		UNIT_CHECK_EQ_U64(hl, 12 + 3 * L + 1);
+		UNIT_CHECK_EQ_U64(pine_prep_state_len(&P, 0), P.prep_state_len);
+		UNIT_CHECK_EQ_U64(pine_prep_state_len(&P, 2), hl);
+		UNIT_CHECK(memcmp(R.state[2], "PNh1", 4) == 0 && memcmp(R.state[0], "PNs1", 4) == 0);
+		UNIT_CHECK(R.state[2][12 + 2 * L] == 2);
+		UNIT_CHECK(memcmp(R.state[2] + 12 + 2 * L + 1, R.in[2], L) == 0);
+		UNIT_CHECK(rep_finish(&R) == PINE_OK);
+
+		uint8_t *st = malloc(P.prep_state_len > hl ? P.prep_state_len : hl);
+		uint8_t *out = malloc(P.out_share_len);
+		/* damaged seed-form states */
+		memcpy(st, R.state[2], hl);
+		UNIT_CHECK(pine_prep_next(&P, st, hl - 1, R.msg, P.prep_msg_len, out, NULL) ==
+		           PINE_ERR_MALFORMED);
+		UNIT_CHECK(pine_prep_next(&P, st, P.prep_state_len, R.msg, P.prep_msg_len, out, NULL) ==
+		           PINE_ERR_MALFORMED);
+		st[12 + 2 * L] = 0; /* names the Leader */
+		UNIT_CHECK(pine_prep_state_check(&P, st, hl, NULL) == PINE_ERR_MALFORMED);
+		st[12 + 2 * L] = 3; /* no such Helper */
+		UNIT_CHECK(pine_prep_state_check(&P, st, hl, NULL) == PINE_ERR_MALFORMED);
+		st[12 + 2 * L] = 1; /* another Helper's id: a different (wrong) share, not an error */
+		UNIT_CHECK(pine_prep_next(&P, st, hl, R.msg, P.prep_msg_len, out, NULL) == PINE_OK);
+		UNIT_CHECK(memcmp(out, R.out[2], P.out_share_len) != 0);
+		st[12 + 2 * L] = 2;
+		st[5] ^= 1; /* parameter digest */
+		UNIT_CHECK(pine_prep_state_check(&P, st, hl, NULL) == PINE_ERR_PARAM);
+		st[5] ^= 1;
+		st[12] ^= 1; /* wr seed */
+		UNIT_CHECK(pine_prep_next(&P, st, hl, R.msg, P.prep_msg_len, out, NULL) == PINE_REJECT);
+		st[12] ^= 1;
+		UNIT_CHECK(pine_prep_next(&P, st, hl, R.msg, P.prep_msg_len, out, NULL) == PINE_OK);
+		UNIT_CHECK(memcmp(out, R.out[2], P.out_share_len) == 0);
+
+		/* the output-share form of the same Helper (as written by 0.2.0) */
+		memcpy(st, "PNs1", 4);
+		memcpy(st + 4, R.state[2] + 4, 8 + 2 * L);
+		memcpy(st + 12 + 2 * L, R.out[2], P.out_share_len);
+		memset(out, 0, P.out_share_len);
+		UNIT_CHECK(pine_prep_next(&P, st, P.prep_state_len, R.msg, P.prep_msg_len, out, NULL) ==
+		           PINE_OK);
+		UNIT_CHECK(memcmp(out, R.out[2], P.out_share_len) == 0);
+		UNIT_CHECK(pine_prep_next(&P, st, hl, R.msg, P.prep_msg_len, out, NULL) ==
+		           PINE_ERR_MALFORMED);
+		free(st);
+		free(out);
+		rep_free(&R);
+	}
 }
 
 static void test_malformed_inputs(void)
@@ -646,6 +711,7 @@ int main(void)
 	UNIT_RUN(test_reject_wrong_verify_key);
 	UNIT_RUN(test_reject_mismatched_prep_msg);
 	UNIT_RUN(test_reject_swapped_helper_share);
+	UNIT_RUN(test_helper_seed_state);
 	UNIT_RUN(test_malformed_inputs);
 	UNIT_RUN(test_vec_add_encoded);
 	return UNIT_DONE();

@@ -140,7 +140,7 @@ static int run_vector(const char *path, pine_variant variant)
 			uint8_t *vin = NULL;
 			size_t vin_len = 0;
 			VCHECK(vj_hex_alloc(vj_at(vj_get(R, "input_shares"), j), &vin, &vin_len) == 0);
-			states[j] = malloc(P.prep_state_len);
+			states[j] = malloc(pine_prep_state_len(&P, (uint32_t) j));
 			pshares[j] = malloc(P.prep_share_len);
 			plens[j] = P.prep_share_len;
 			st = pine_prep_init(&P, vk, vk_len, (uint32_t) j, nonce, nonce_len, vpub,
@@ -160,7 +160,7 @@ static int run_vector(const char *path, pine_variant variant)
 
 		uint8_t *outs = malloc(P.out_share_len);
 		for (size_t j = 0; j < S; j++) {
-			st = pine_prep_next(&P, states[j], P.prep_state_len, msg, P.prep_msg_len, outs,
+			st = pine_prep_next(&P, states[j], pine_prep_state_len(&P, (uint32_t) j), msg, P.prep_msg_len, outs,
 			                    &why);
 			VCHECK(st == PINE_OK);
 			const vj_value *ov = vj_at(vj_get(R, "out_shares"), j);
@@ -311,7 +311,7 @@ static int run_extra(const extra_case *ec)
 	double *x = calloc(d, sizeof *x), *res = calloc(d, sizeof *res);
 	for (size_t j = 0; j < S; j++) {
 		in[j] = malloc(pine_input_share_len(&P, (uint32_t) j));
-		stt[j] = malloc(P.prep_state_len);
+		stt[j] = malloc(pine_prep_state_len(&P, (uint32_t) j));
 		ps[j] = malloc(P.prep_share_len);
 		plen[j] = P.prep_share_len;
 		agg[j] = malloc(P.agg_share_len);
@@ -342,7 +342,7 @@ static int run_extra(const extra_case *ec)
 		         PINE_OK;
 		crypto_hash_sha256_update(&h, msg, P.prep_msg_len);
 		for (size_t j = 0; j < S; j++) {
-			fails += pine_prep_next(&P, stt[j], P.prep_state_len, msg, P.prep_msg_len, outs,
+			fails += pine_prep_next(&P, stt[j], pine_prep_state_len(&P, (uint32_t) j), msg, P.prep_msg_len, outs,
 			                        &why) != PINE_OK;
 			crypto_hash_sha256_update(&h, outs, P.out_share_len);
 			fails += pine_agg_add(&P, agg[j], P.agg_share_len, outs, P.out_share_len, &why) !=

@@ -468,12 +468,18 @@ pine_status pine_prep_init(const pine_params *P, const uint8_t *verify_key,
 	memcpy(prep_share + P->verifiers_len * E, wr_parts + agg_id * L, L);
 	memcpy(prep_share + P->verifiers_len * E + L, vf_parts + agg_id * L, L);
 
-	/* state = "PNs1" || digest[0:8] || wr_seed || vf_seed || encvec(out_share) */
-	memcpy(prep_state, PINE_STATE_MAGIC, 4);
+	/* Leader: "PNs1" || digest[0:8] || wr_seed || vf_seed || encvec(out_share)
+	 * Helper: "PNh1" || digest[0:8] || wr_seed || vf_seed || byte(id) || meas seed */
+	memcpy(prep_state, agg_id == 0 ? PINE_STATE_MAGIC : PINE_STATE_MAGIC_SEED, 4);
 	memcpy(prep_state + 4, P->digest, 8);
 	memcpy(prep_state + PINE_STATE_HDR_LEN, wr_seed, L);
 	memcpy(prep_state + PINE_STATE_HDR_LEN + L, vf_seed, L);
-	f->encode_vec(prep_state + PINE_STATE_HDR_LEN + 2 * L, meas, P->dimension);
+	if (agg_id == 0) {
+		f->encode_vec(prep_state + PINE_STATE_HDR_LEN + 2 * L, meas, P->dimension);
+	} else {
+		prep_state[PINE_STATE_HDR_LEN + 2 * L] = (uint8_t) agg_id;
+		memcpy(prep_state + PINE_STATE_HDR_LEN + 2 * L + 1, input_share, L);
+	}
 	st = PINE_OK;
 out:
 	elems_free(meas, P->flp_meas_len);
@@ -552,8 +558,9 @@ out:
 	return st;
 }
 
-pine_status pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
-                                  const char **why)
+/* Which form a state has; PINE_OK only if its length and body are valid. */
+static pine_status prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
+                                   int *seed_form, const char **why)
 {
 	size_t L;
 
@@ -562,24 +569,72 @@ pine_status pine_prep_state_check(const pine_params *P, const uint8_t *state, si
 		return PINE_ERR_PARAM;
 	}
 	L = P->seed_size;
-	if (len != P->prep_state_len) {
+	if (len < PINE_STATE_HDR_LEN) {
 		pine_set_why(why, "prep state has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
-	if (memcmp(state, PINE_STATE_MAGIC, 4) != 0) {
+	if (memcmp(state, PINE_STATE_MAGIC, 4) == 0)
+		*seed_form = 0;
+	else if (memcmp(state, PINE_STATE_MAGIC_SEED, 4) == 0)
+		*seed_form = 1;
+	else {
 		pine_set_why(why, "not a PINE prep state");
+		return PINE_ERR_MALFORMED;
+	}
+	if (len != (*seed_form ? P->helper_prep_state_len : P->prep_state_len)) {
+		pine_set_why(why, "prep state has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
 	if (memcmp(state + 4, P->digest, 8) != 0) {
 		pine_set_why(why, "prep state belongs to different PINE parameters");
 		return PINE_ERR_PARAM;
 	}
-	if (pine_vec_check_encoded(P->field, state + PINE_STATE_HDR_LEN + 2 * L,
-	                           P->dimension) != PINE_OK) {
+	if (*seed_form) {
+		uint8_t id = state[PINE_STATE_HDR_LEN + 2 * L];
+		if (id == 0 || id >= P->num_shares) {
+			pine_set_why(why, "prep state names an aggregator that is not a Helper");
+			return PINE_ERR_MALFORMED;
+		}
+	} else if (pine_vec_check_encoded(P->field, state + PINE_STATE_HDR_LEN + 2 * L,
+	                                  P->dimension) != PINE_OK) {
 		pine_set_why(why, "prep state has a non-canonical element");
 		return PINE_ERR_NONCANONICAL;
 	}
 	return PINE_OK;
+}
+
+pine_status pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
+                                  const char **why)
+{
+	int seed_form;
+	return prep_state_form(P, state, len, &seed_form, why);
+}
+
+/* A Helper's output share: the first d elements of its measurement share,
+ * expand(seed, dst(1), byte(id)), encoded chunk by chunk into `out`. */
+static pine_status helper_out_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
+                                    uint8_t *out, const char **why)
+{
+	const vdaf_field *f = pine_vdaf_field(P);
+	size_t d = P->dimension, E = P->elem_size;
+	vdaf_elem *buf = elems_alloc(STREAM_CHUNK);
+	vdaf_xof x;
+	pine_status st = PINE_OK;
+
+	memset(&x, 0, sizeof x);
+	if (buf == NULL)
+		FAIL(PINE_ERR_NOMEM, "out of memory");
+	CHECK_VDAF(xof_start(P, &x, seed, PINE_USAGE_MEAS_SHARE));
+	CHECK_VDAF(vdaf_xof_update(&x, &agg_id, 1));
+	for (size_t i = 0; i < d; i += STREAM_CHUNK) {
+		size_t len = d - i < STREAM_CHUNK ? d - i : STREAM_CHUNK;
+		CHECK_VDAF(vdaf_xof_next_vec(&x, f, buf, len));
+		f->encode_vec(out + i * E, buf, len);
+	}
+out:
+	vdaf_xof_free(&x);
+	elems_free(buf, STREAM_CHUNK);
+	return st;
 }
 
 pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t state_len,
@@ -588,8 +643,9 @@ pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t st
 {
 	pine_status st;
 	size_t L;
+	int seed_form;
 
-	if ((st = pine_prep_state_check(P, state, state_len, why)) != PINE_OK)
+	if ((st = prep_state_form(P, state, state_len, &seed_form, why)) != PINE_OK)
 		return st;
 	if (msg == NULL || out_share == NULL) {
 		pine_set_why(why, "NULL argument");
@@ -605,6 +661,9 @@ pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t st
 		pine_set_why(why, "joint randomness check failed");
 		return PINE_REJECT;
 	}
+	if (seed_form)
+		return helper_out_share(P, state[PINE_STATE_HDR_LEN + 2 * L],
+		                        state + PINE_STATE_HDR_LEN + 2 * L + 1, out_share, why);
 	memcpy(out_share, state + PINE_STATE_HDR_LEN + 2 * L, P->out_share_len);
 	return PINE_OK;
 }

@@ -136,7 +136,8 @@ typedef struct pine_params {
 	size_t helper_input_share_len;
 	size_t prep_share_len;
 	size_t prep_msg_len;
-	size_t prep_state_len;
+	size_t prep_state_len;   /* the Leader's: header, two seeds, output share */
+	size_t helper_prep_state_len; /* a Helper's: header, two seeds, id, seed */
 	size_t out_share_len;    /* d * elem_size */
 	size_t agg_share_len;    /* d * elem_size */
 
@@ -168,6 +169,10 @@ void pine_params_encode(const pine_params *params,
 /* Input share size for an Aggregator (leader = 0). */
 size_t pine_input_share_len(const pine_params *params, uint32_t agg_id);
 
+/* Prep state size written by pine_prep_init for an Aggregator (leader = 0):
+ * prep_state_len for the Leader, helper_prep_state_len for a Helper. */
+size_t pine_prep_state_len(const pine_params *params, uint32_t agg_id);
+
 /*
  * Client. measurement: `meas_len` doubles (must equal d). nonce: 16 bytes.
  * rand: params->rand_len fresh random bytes. public_share:
@@ -185,8 +190,10 @@ pine_status pine_shard(const pine_params *params, const double *measurement,
                        const char **why);
 
 /*
- * Aggregator, round 1. Writes params->prep_state_len bytes of state and
- * params->prep_share_len bytes of prep share. PINE_REJECT here only for the
+ * Aggregator, round 1. Writes pine_prep_state_len(params, agg_id) bytes of
+ * state and params->prep_share_len bytes of prep share. The Leader's state
+ * holds its output share; a Helper's holds only its measurement-share seed
+ * (prep_next expands it again: one XOF pass instead of carrying d elements). PINE_REJECT here only for the
  * negligible "query randomness hit a root of unity" case.
  */
 pine_status pine_prep_init(const pine_params *params, const uint8_t *verify_key,
@@ -219,7 +226,11 @@ pine_status pine_prep_next(const pine_params *params, const uint8_t *prep_state,
                            size_t prep_msg_len, uint8_t *out_share,
                            const char **why);
 
-/* Validate a prep state's encoding (header, digest, length, elements). */
+/* Validate a prep state's encoding (header, digest, length, elements or
+ * Helper id). Two forms exist, told apart by the magic: the output-share
+ * form (params->prep_state_len bytes; the Leader's, and a Helper's from
+ * secagg 0.2.0) and the seed form (params->helper_prep_state_len bytes;
+ * a Helper's since 0.2.1). prep_next accepts both. */
 pine_status pine_prep_state_check(const pine_params *params,
                                   const uint8_t *prep_state,
                                   size_t prep_state_len, const char **why);

@@ -30,9 +30,13 @@ enum {
 #define PINE_VERSION 1
 #define PINE_DST_LEN 7
 
-/* Prep state header: magic "PNs1" followed by the first 8 bytes of the
- * parameter digest. */
+/* Prep state header: a magic followed by the first 8 bytes of the parameter
+ * digest. "PNs1": the body after the two joint-randomness seeds is the
+ * encoded output share (the Leader's form; earlier versions also wrote it
+ * for Helpers). "PNh1": the body is byte(agg_id) || the Helper's
+ * measurement-share seed, re-expanded by prep_next. */
 #define PINE_STATE_MAGIC "PNs1"
+#define PINE_STATE_MAGIC_SEED "PNh1"
 #define PINE_STATE_HDR_LEN 12
 
 /* Field facts needed by parameter validation (modulus as 128-bit). */

@@ -435,6 +435,7 @@ pine_status pine_params_init(pine_params *P, const pine_config *in, const char *
 	P->agg_share_len = P->out_share_len;
 	if (!pine_add_sz(P->out_share_len, PINE_STATE_HDR_LEN + 2 * L, &P->prep_state_len))
 		FAIL("size overflow");
+	P->helper_prep_state_len = PINE_STATE_HDR_LEN + 2 * L + 1 + L;
 
 	{
 		uint8_t enc[PINE_PARAMS_ENCODED_LEN];
@@ -447,4 +448,9 @@ pine_status pine_params_init(pine_params *P, const pine_config *in, const char *
 size_t pine_input_share_len(const pine_params *P, uint32_t agg_id)
 {
 	return agg_id == 0 ? P->leader_input_share_len : P->helper_input_share_len;
+}
+
+size_t pine_prep_state_len(const pine_params *P, uint32_t agg_id)
+{
+	return agg_id == 0 ? P->prep_state_len : P->helper_prep_state_len;
 }
