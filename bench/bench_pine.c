@@ -4,6 +4,8 @@
  *   bench_pine          full run: d in {1e3, 1e4, 1e5, 1e6}
  *   bench_pine quick    d in {1e3, 1e4}, fewer repetitions (a few seconds)
  *   bench_pine d N      only dimension N (and the quick fold)
+ *   bench_pine pine64 N [REPS]   only Pine64 at dimension N (REPS runs, default
+ *                       5; bench/bench_pine_sql.sh interleaves it with SQL)
  *
  * Prints medians of repeated runs: shard per report, prep_init per report
  * for the Leader and a Helper, for Pine64 and Pine128 (2 Aggregators, l2
@@ -251,6 +253,12 @@ int main(int argc, char **argv)
 		return 1;
 	xof_rates(&ra, &rs);
 	printf("TurboSHAKE128: absorb %.1f MB/s, squeeze %.1f MB/s\n", ra / 1e6, rs / 1e6);
+	if (argc > 2 && strcmp(argv[1], "pine64") == 0) {
+		int reps = argc > 3 ? atoi(argv[3]) : 5;
+		bench_variant("Pine64", PINE_VARIANT_PINE64, strtoull(argv[2], NULL, 10),
+		              reps > 0 && reps < 1000 ? reps : 5, ra, rs);
+		return 0;
+	}
 	for (size_t i = 0; i < nd; i++) {
 		int reps = ds[i] >= 1000000 ? 5 : ds[i] >= 100000 ? 11 : quick ? 7 : 21;
 		bench_variant("Pine64", PINE_VARIANT_PINE64, ds[i], reps, ra, rs);

@@ -5,22 +5,23 @@
 #
 #   bench/bench_pine_sql.sh [DIMENSIONS...]      default: 1000 10000 100000
 #
-# For each d: the C core's medians come from build/bench/bench_pine; the SQL
-# figures are medians over RUNS runs of one statement that prepares a whole
-# table of N reports (the set-level form:
-#   SELECT ... FROM report r, LATERAL secagg.pine_prep_init(...) p),
-# timed inside the server, divided by N. Also reported: the Leader's
-# pine_prep_finish, the Helper's pine_prep_next, the pine_agg fold, and the
-# same batch prep with 2 parallel workers.
+# For each d, RUNS rounds (default 7), each one: the C core's prep_init
+# (build/bench/bench_pine pine64 d 3, the median of 3) right before one run
+# of a statement that prepares a whole table of N reports (the set-level
+# form: SELECT ... FROM report r, LATERAL secagg.pine_prep_init(...) p),
+# timed inside the server and divided by N. Interleaving keeps the two
+# sides of each ratio on the same machine state (this machine's speed drifts
+# by tens of percent within minutes); the table gives the medians of the C
+# and SQL times and the median of the per-round ratios. Also reported: the
+# Leader's pine_prep_finish, the Helper's pine_prep_next, the pine_agg fold,
+# and the Leader's batch prep with 2 parallel workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 trap stop_clusters EXIT
 export PATH="$PG_BIN:$PATH"
-if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/secagg--0.1.0--0.2.0.sql" ]; then
-	install_deps
-	build_and_install
-fi
+install_deps
+build_and_install
 make -s build/bench/bench_pine >/dev/null
 DIMS=${*:-1000 10000 100000}
 RUNS=${RUNS:-7}
@@ -28,25 +29,27 @@ start_cluster pinebench 54413
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 psql <<'SQL'
 CREATE EXTENSION secagg;
-CREATE TABLE timing (d int, what text, run int, ms_per_report float8);
--- Runs a statement RUNS times and records the time per report.
-CREATE FUNCTION bench(d int, what text, q text, n int, runs int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE TABLE timing (d int, what text, run int, ms_per_report float8, c_ms float8);
+-- Runs a statement RUNS times (after one warm-up run when warm) and records
+-- the time per report, with the C core's time c_ms measured just before.
+CREATE FUNCTION bench(d int, what text, q text, n int, runs int, warm bool DEFAULT true, run0 int DEFAULT 0,
+                      c_ms float8 DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE t0 timestamptz;
 BEGIN
-  EXECUTE q;   -- warm-up (caches, TOAST pages)
+  IF warm THEN EXECUTE q; END IF;   -- caches, TOAST pages
   FOR i IN 1 .. runs LOOP
     t0 := clock_timestamp();
     EXECUTE q;
-    INSERT INTO timing VALUES (d, what, i, extract(epoch FROM clock_timestamp() - t0) * 1000 / n);
+    INSERT INTO timing VALUES (d, what, run0 + i, extract(epoch FROM clock_timestamp() - t0) * 1000 / n, c_ms);
   END LOOP;
 END $$;
 SQL
 
-printf '%-8s %-22s %12s %12s %8s\n' "d" "step (Pine64)" "C ms" "SQL ms" "SQL/C"
+printf '%-8s %-22s %12s %12s %8s\n' "d" "step (Pine64)" "C ms" "SQL ms" "SQL/C"  # medians; SQL/C = median of per-round ratios
 for d in $DIMS; do
 	n=$(( d >= 100000 ? 12 : d >= 10000 ? 60 : 300 ))
-	# the C core right before and right after the SQL runs (the mean of the two medians)
-	cout=$(./build/bench/bench_pine d "$d" | awk '/^Pine64 /{p=1; next} /^Pine/{p=0} p')
+	Q_LEADER="SELECT count(p.prep_share) FROM report r, task t, LATERAL secagg.pine_prep_init(t.params, t.vk, 0, r.nonce, r.public_share, r.leader) p"
+	Q_HELPER="SELECT count(p.prep_share) FROM report r, task t, LATERAL secagg.pine_prep_init(t.params, t.vk, 1, r.nonce, r.public_share, r.helper) p"
 	psql -o /dev/null <<SQL
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS task, report, prep, outcome;
@@ -56,11 +59,22 @@ CREATE TABLE report AS
   FROM generate_series(1, $n) i, task t,
        LATERAL secagg.pine_shard(t.params, ARRAY(SELECT sin(i + j) / sqrt($d) FROM generate_series(1, $d) j)::float8[], decode(md5('n' || i), 'hex')) s;
 ANALYZE report;
+$Q_LEADER;
+$Q_HELPER;
+SQL
+	for r in $(seq 1 "$RUNS"); do
+		cout=$(./build/bench/bench_pine pine64 "$d" 3)
+		c_leader=$(echo "$cout" | awk '/prep_init leader/{print $3}')
+		c_helper=$(echo "$cout" | awk '/prep_init helper/{print $3}')
+		psql -o /dev/null <<SQL
 SET max_parallel_workers_per_gather = 0;
-SELECT bench($d, 'prep_init leader',
-  'SELECT count(p.prep_share) FROM report r, task t, LATERAL secagg.pine_prep_init(t.params, t.vk, 0, r.nonce, r.public_share, r.leader) p', $n, $RUNS);
-SELECT bench($d, 'prep_init helper',
-  'SELECT count(p.prep_share) FROM report r, task t, LATERAL secagg.pine_prep_init(t.params, t.vk, 1, r.nonce, r.public_share, r.helper) p', $n, $RUNS);
+SELECT bench($d, 'prep_init leader', \$q\$$Q_LEADER\$q\$, $n, 1, false, $r - 1, $c_leader);
+SELECT bench($d, 'prep_init helper', \$q\$$Q_HELPER\$q\$, $n, 1, false, $r - 1, $c_helper);
+SQL
+	done
+	psql -o /dev/null <<SQL
+SET client_min_messages = warning;
+SET max_parallel_workers_per_gather = 0;
 CREATE TABLE prep AS
   SELECT r.i, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
   FROM report r, task t,
@@ -77,20 +91,14 @@ SELECT bench($d, 'pine_agg fold',
   'SELECT length(secagg.pine_agg(t.params, o.output_share)) FROM outcome o, task t GROUP BY t.params', $n, $RUNS);
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SELECT bench($d, 'prep_init leader x2 wk',
-  'SELECT count(p.prep_share) FROM report r, task t, LATERAL secagg.pine_prep_init(t.params, t.vk, 0, r.nonce, r.public_share, r.leader) p', $n, $RUNS);
+SELECT bench($d, 'prep_init leader x2 wk', \$q\$$Q_LEADER\$q\$, $n, $RUNS);
 SQL
-	cout="$cout
-$(./build/bench/bench_pine d "$d" | awk '/^Pine64 /{p=1; next} /^Pine/{p=0} p')"
-	c_leader=$(echo "$cout" | awk '/prep_init leader/{s += $3; n++} END {print s / n}')
-	c_helper=$(echo "$cout" | awk '/prep_init helper/{s += $3; n++} END {print s / n}')
-	psql -tA -F '|' -c "SELECT what, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms_per_report) FROM timing WHERE d = $d GROUP BY what ORDER BY what" |
-	while IFS='|' read -r what ms; do
-		c=""
-		[ "$what" = "prep_init leader" ] && c=$c_leader
-		[ "$what" = "prep_init helper" ] && c=$c_helper
+	psql -tA -F '|' -c "SELECT what, percentile_cont(0.5) WITHIN GROUP (ORDER BY c_ms), percentile_cont(0.5) WITHIN GROUP (ORDER BY ms_per_report),
+	                           percentile_cont(0.5) WITHIN GROUP (ORDER BY ms_per_report / c_ms)
+	                    FROM timing WHERE d = $d GROUP BY what ORDER BY what" |
+	while IFS='|' read -r what c ms ratio; do
 		if [ -n "$c" ]; then
-			printf '%-8s %-22s %12.3f %12.3f %8.2f\n' "$d" "$what" "$c" "$ms" "$(echo "$ms / $c" | bc -l)"
+			printf '%-8s %-22s %12.3f %12.3f %8.2f\n' "$d" "$what" "$c" "$ms" "$ratio"
 		else
 			printf '%-8s %-22s %12s %12.3f %8s\n' "$d" "$what" "-" "$ms" "-"
 		fi

@@ -62,11 +62,15 @@ sa_pg_bytes(bytea *b, size_t *len)
 char *sa_pg_base64(const uint8_t *p, size_t len);
 uint8_t *sa_pg_unbase64(const char *s, size_t slen, size_t *len);
 /*
- * base64 with PostgreSQL's table-driven codec (about 4x faster, not constant
- * time): for public data and for PINE prep states, whose measurement share
- * is uniformly random on its own. Decoding is canonical; buffers are wiped.
+ * base64 with OpenSSL's table-driven codec (about 10x faster than
+ * libsodium's here; table lookups, so not constant time): for public data
+ * and for PINE prep states, whose measurement share is uniformly random on
+ * its own. Same text as sa_pg_base64 (standard alphabet, padded, no line
+ * breaks); *slen, if not NULL, gets the text length. Decoding is strict and
+ * canonical (exact padding, zero padding bits, nothing else accepted); NULL
+ * on invalid input.
  */
-char *sa_pg_base64_public(const uint8_t *p, size_t len);
+char *sa_pg_base64_public(const uint8_t *p, size_t len, size_t *slen);
 uint8_t *sa_pg_unbase64_public(const char *s, size_t slen, size_t *len);
 char *sa_pg_hex(const uint8_t *p, size_t len);
 

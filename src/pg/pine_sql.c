@@ -572,8 +572,8 @@ secagg_pine_shard(PG_FUNCTION_ARGS)
 
 /*
  * The prep state jsonb, built without a parse: the image is large. The
- * base64 is PostgreSQL's (standard alphabet, padded; the same text as
- * libsodium's original variant) which is several times faster than
+ * base64 is OpenSSL's (sa_pg_base64_public: standard alphabet, padded; the
+ * same text as libsodium's original variant), about ten times faster than
  * libsodium's constant-time codec on these megabyte-sized states.
  */
 static Jsonb *
@@ -584,7 +584,8 @@ state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 	if (len > (MaxAllocSize / 4) * 3 - 16)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		                errmsg("PINE prep state of %zu bytes is too large to store in jsonb", len)));
-	char *b64 = sa_pg_base64_public(img, len);
+	size_t b64_len;
+	char *b64 = sa_pg_base64_public(img, len, &b64_len);
 	char *dig = sa_pg_hex(P->digest, sizeof P->digest);
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 #define PUSH_KEY(s) (k.type = jbvString, k.val.string.val = (char *) (s), k.val.string.len = strlen(s), \
@@ -606,12 +607,12 @@ state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 	PUSH_KEY("state");
 	v.type = jbvString;
 	v.val.string.val = b64;
-	v.val.string.len = strlen(b64);
+	v.val.string.len = (int) b64_len;
 	pushJsonbValue(&ps, WJB_VALUE, &v);
 #undef PUSH_KEY
 	JsonbValue *res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
 	Jsonb *j = JsonbValueToJsonb(res);
-	sodium_memzero(b64, strlen(b64));
+	sodium_memzero(b64, b64_len);
 	pfree(b64);
 	return j;
 }

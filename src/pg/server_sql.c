@@ -56,7 +56,7 @@ state_to_jsonb(const uint8_t *img, size_t len)
 	                 sa_pg_hex(info.session_id, info.session_id_len), info.stage,
 	                 info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
 	                 info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
-	char *b64 = sa_pg_base64_public(img, len);     /* the server state holds no secret */
+	char *b64 = sa_pg_base64_public(img, len, NULL); /* the server state holds no secret */
 	appendStringInfoString(&b, b64);
 	pfree(b64);
 	appendStringInfoString(&b, "\"}");

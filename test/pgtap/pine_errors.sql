@@ -4,7 +4,7 @@
 -- SA021 retry), and never a crash.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(92);
+SELECT plan(98);
 
 -- One honest report for Pine64, d = 4, through both Aggregators.
 CREATE TEMP TABLE fx AS
@@ -99,6 +99,20 @@ SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}',
 SELECT throws_ok($$SELECT secagg.pine_prep_next(secagg.pine_params('Pine64', 1.0, 4, 14), l_state, msg) FROM fx$$, '22023', NULL, 'prep_next: state of other parameters');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, substring(msg from 2)) FROM fx$$, '22P03', NULL, 'prep_next: short prep message');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, NULL) FROM fx$$, '22004', NULL, 'prep_next: NULL prep message');
+-- the state's base64 is decoded strictly and canonically (OpenSSL's decoder is lenient on its own)
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(overlay(l_state->>'state' placing '=' from 10))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: "state" is not valid base64', 'prep_next: "=" inside the base64');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(overlay(l_state->>'state' placing ' ' from 1))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: "state" is not valid base64', 'prep_next: leading blank in the base64');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(overlay(l_state->>'state' placing E'\n' from length(l_state->>'state') - 4))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: "state" is not valid base64', 'prep_next: line break in the base64');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(overlay(l_state->>'state' placing 'é' from 20 for 2))), msg) FROM fx$$,
+                 '22P03', 'PINE prep state: "state" is not valid base64', 'prep_next: non-ASCII character in the base64');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(overlay(l_state->>'state' placing
+                     substr(a, strpos(a, substr(l_state->>'state', length(l_state->>'state') - 2, 1)) + 1, 1) from length(l_state->>'state') - 2))), msg)
+                   FROM fx, (SELECT 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'::text AS a) z$$,
+                 '22P03', 'PINE prep state: "state" is not valid base64', 'prep_next: non-zero bits under the base64 padding');
+SELECT is(right(l_state->>'state', 2), '==', 'fixture: the Leader state image ends in two padding characters') FROM fx;
 -- a Helper's state holds its measurement-share seed (since 0.2.1)
 SELECT is((SELECT substring(i from 1 for 4) || substring(i from 45 for 1) || int4send(length(i)) || substring(i from 46)
            FROM (SELECT decode(h_state->>'state', 'base64') AS i FROM fx) z),
