@@ -33,6 +33,12 @@ include $(PGXS)
 
 $(OBJS): $(CORE_HDRS) $(wildcard src/pg/*.h)
 
+# Core symbols stay private to secagg.so: they cannot clash with, or be
+# interposed by, a same-named symbol of another library in the backend, and
+# calls into the core are direct. Only the SQL-callable functions, _PG_init
+# and the magic block (src/pg/) are exported.
+$(CORE_SRCS:.c=.o): CFLAGS += -fvisibility=hidden
+
 # ---------------------------------------------------------------------------
 # The pure C core alone: unit tests, fuzzers and benchmarks link only this.
 # ---------------------------------------------------------------------------

@@ -11,8 +11,11 @@
 # form: SELECT ... FROM report r, LATERAL secagg.pine_prep_init(...) p),
 # timed inside the server and divided by N. Interleaving keeps the two
 # sides of each ratio on the same machine state (this machine's speed drifts
-# by tens of percent within minutes); the table gives the medians of the C
-# and SQL times and the median of the per-round ratios. Also reported: the
+# by tens of percent within minutes). Times are in ms per report, by the wall
+# clock and by CPU time (the C thread's CLOCK_THREAD_CPUTIME_ID, the
+# backend's /proc/self/schedstat), which does not count the time the process
+# waits for a CPU; the table gives the medians of the times and the median
+# of the per-round ratios. Also reported: the
 # Leader's pine_prep_finish, the Helper's pine_prep_next, the pine_agg fold,
 # and the Leader's batch prep with 2 parallel workers.
 set -euo pipefail
@@ -29,23 +32,30 @@ start_cluster pinebench 54413
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 psql <<'SQL'
 CREATE EXTENSION secagg;
-CREATE TABLE timing (d int, what text, run int, ms_per_report float8, c_ms float8);
+CREATE TABLE timing (d int, what text, run int, ms_per_report float8, cpu_ms_per_report float8,
+                     c_ms float8, c_cpu_ms float8);
+-- The backend's own CPU time in ms (/proc/self/schedstat: ns on CPU).
+CREATE FUNCTION cpu_ms() RETURNS float8 LANGUAGE sql AS
+  $$SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::float8 / 1e6$$;
 -- Runs a statement RUNS times (after one warm-up run when warm) and records
--- the time per report, with the C core's time c_ms measured just before.
+-- the wall and CPU time per report, with the C core's times measured just
+-- before (c_ms wall, c_cpu_ms CPU).
 CREATE FUNCTION bench(d int, what text, q text, n int, runs int, warm bool DEFAULT true, run0 int DEFAULT 0,
-                      c_ms float8 DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz;
+                      c_ms float8 DEFAULT NULL, c_cpu_ms float8 DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; c0 float8;
 BEGIN
   IF warm THEN EXECUTE q; END IF;   -- caches, TOAST pages
   FOR i IN 1 .. runs LOOP
+    c0 := cpu_ms();
     t0 := clock_timestamp();
     EXECUTE q;
-    INSERT INTO timing VALUES (d, what, run0 + i, extract(epoch FROM clock_timestamp() - t0) * 1000 / n, c_ms);
+    INSERT INTO timing VALUES (d, what, run0 + i, extract(epoch FROM clock_timestamp() - t0) * 1000 / n,
+                               (cpu_ms() - c0) / n, c_ms, c_cpu_ms);
   END LOOP;
 END $$;
 SQL
 
-printf '%-8s %-22s %12s %12s %8s\n' "d" "step (Pine64)" "C ms" "SQL ms" "SQL/C"  # medians; SQL/C = median of per-round ratios
+printf '%-8s %-22s %9s %9s %6s   %9s %9s %6s\n' "d" "step (Pine64)" "C wall" "SQL wall" "SQL/C" "C cpu" "SQL cpu" "SQL/C"
 for d in $DIMS; do
 	n=$(( d >= 100000 ? 12 : d >= 10000 ? 60 : 300 ))
 	Q_LEADER="SELECT count(p.prep_share) FROM report r, task t, LATERAL secagg.pine_prep_init(t.params, t.vk, 0, r.nonce, r.public_share, r.leader) p"
@@ -63,13 +73,16 @@ $Q_LEADER;
 $Q_HELPER;
 SQL
 	for r in $(seq 1 "$RUNS"); do
-		cout=$(./build/bench/bench_pine pine64 "$d" 3)
-		c_leader=$(echo "$cout" | awk '/prep_init leader/{print $3}')
-		c_helper=$(echo "$cout" | awk '/prep_init helper/{print $3}')
+		cw=$(./build/bench/bench_pine pine64 "$d" 3)
+		cc=$(./build/bench/bench_pine pine64 "$d" 3 cpu)
+		w_leader=$(echo "$cw" | awk '/prep_init leader/{print $3}')
+		w_helper=$(echo "$cw" | awk '/prep_init helper/{print $3}')
+		c_leader=$(echo "$cc" | awk '/prep_init leader/{print $3}')
+		c_helper=$(echo "$cc" | awk '/prep_init helper/{print $3}')
 		psql -o /dev/null <<SQL
 SET max_parallel_workers_per_gather = 0;
-SELECT bench($d, 'prep_init leader', \$q\$$Q_LEADER\$q\$, $n, 1, false, $r - 1, $c_leader);
-SELECT bench($d, 'prep_init helper', \$q\$$Q_HELPER\$q\$, $n, 1, false, $r - 1, $c_helper);
+SELECT bench($d, 'prep_init leader', \$q\$$Q_LEADER\$q\$, $n, 1, false, $r - 1, $w_leader, $c_leader);
+SELECT bench($d, 'prep_init helper', \$q\$$Q_HELPER\$q\$, $n, 1, false, $r - 1, $w_helper, $c_helper);
 SQL
 	done
 	psql -o /dev/null <<SQL
@@ -94,13 +107,15 @@ SET max_parallel_workers_per_gather = 2;
 SELECT bench($d, 'prep_init leader x2 wk', \$q\$$Q_LEADER\$q\$, $n, $RUNS);
 SQL
 	psql -tA -F '|' -c "SELECT what, percentile_cont(0.5) WITHIN GROUP (ORDER BY c_ms), percentile_cont(0.5) WITHIN GROUP (ORDER BY ms_per_report),
-	                           percentile_cont(0.5) WITHIN GROUP (ORDER BY ms_per_report / c_ms)
+	                           percentile_cont(0.5) WITHIN GROUP (ORDER BY ms_per_report / c_ms),
+	                           percentile_cont(0.5) WITHIN GROUP (ORDER BY c_cpu_ms), percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_ms_per_report),
+	                           percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_ms_per_report / c_cpu_ms)
 	                    FROM timing WHERE d = $d GROUP BY what ORDER BY what" |
-	while IFS='|' read -r what c ms ratio; do
+	while IFS='|' read -r what c ms ratio ccpu cpu rcpu; do
 		if [ -n "$c" ]; then
-			printf '%-8s %-22s %12.3f %12.3f %8.2f\n' "$d" "$what" "$c" "$ms" "$ratio"
+			printf '%-8s %-22s %9.3f %9.3f %6.2f   %9.3f %9.3f %6.2f\n' "$d" "$what" "$c" "$ms" "$ratio" "$ccpu" "$cpu" "$rcpu"
 		else
-			printf '%-8s %-22s %12s %12.3f %8s\n' "$d" "$what" "-" "$ms" "-"
+			printf '%-8s %-22s %9s %9.3f %6s   %9s %9.3f %6s\n' "$d" "$what" "-" "$ms" "-" "-" "$cpu" "-"
 		fi
 	done
 done

@@ -26,3 +26,9 @@ WHERE n.nspname = 'secagg' ORDER BY 1::text;
 
 -- Version upgrade paths known to the server.
 SELECT source, target FROM pg_extension_update_paths('secagg') WHERE path IS NOT NULL ORDER BY 1, 2;
+
+-- Settings: secagg.malloc_trim_threshold is fixed for the life of a backend.
+LOAD 'secagg';
+SHOW secagg.threads;
+SHOW secagg.malloc_trim_threshold;
+SET secagg.malloc_trim_threshold = 0;

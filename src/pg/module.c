@@ -1,6 +1,9 @@
 /* module.c: module magic, library initialisation and GUCs. */
 #include "pg_util.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sodium.h>
 
 #include "utils/guc.h"
@@ -11,6 +14,7 @@
 PG_MODULE_MAGIC;
 
 int sa_threads = 2;
+static int sa_malloc_trim_mb = 64;
 
 static void
 assign_threads(int newval, void *extra)
@@ -44,5 +48,26 @@ _PG_init(void)
 	                        "Unmasking round and the client's secret sharing.",
 	                        "The threads run only libsodium and OpenSSL code, never PostgreSQL code.",
 	                        &sa_threads, 2, 1, 64, PGC_USERSET, 0, NULL, assign_threads, NULL);
+	DefineCustomIntVariable("secagg.malloc_trim_threshold",
+	                        "Freed heap memory a backend that loaded secagg keeps for reuse "
+	                        "(glibc's M_TRIM_THRESHOLD); 0 leaves glibc's own policy.",
+	                        "A PINE report at d = 100,000 moves several megabyte-sized values per "
+	                        "row; with glibc's adaptive policy the backend returns that memory "
+	                        "after every row and faults it in again (about 1,100 page faults per "
+	                        "report). Read when the library loads; set it in postgresql.conf, with "
+	                        "ALTER ROLE/DATABASE ... SET, or at connection start.",
+	                        &sa_malloc_trim_mb, 64, 0, 1024, PGC_SU_BACKEND, GUC_UNIT_MB, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("secagg");
+#ifdef __GLIBC__
+	/*
+	 * Fixing either threshold turns glibc's adaptive policy off, so both are
+	 * set: allocations under 32 MB (glibc's own ceiling for its adaptive mmap
+	 * threshold) come from the heap, and up to secagg.malloc_trim_threshold
+	 * of free heap top stays mapped for the next row.
+	 */
+	if (sa_malloc_trim_mb > 0) {
+		mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+		mallopt(M_TRIM_THRESHOLD, sa_malloc_trim_mb * 1024 * 1024);
+	}
+#endif
 }
