@@ -242,6 +242,43 @@ sa_pg_jsonb_from_text(const char *text)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 }
 
+Jsonb *
+sa_pg_jsonb_with_base64(const char *fields, const char *key, const uint8_t *img, size_t len,
+                        const char *what)
+{
+	Jsonb *obj = sa_pg_jsonb_from_text(fields);
+	size_t b64_len;
+	char *b64 = sa_pg_base64_public(img, len, &b64_len);
+	/* a jsonb object's elements share JENTRY_OFFLENMASK bytes of offsets */
+	if (b64_len > (size_t) JENTRY_OFFLENMASK - VARSIZE(obj))
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("%s of %zu bytes is too large for jsonb (at most %d bytes of base64)", what, len,
+		                       (int) (JENTRY_OFFLENMASK - VARSIZE(obj)))));
+	JsonbParseState *ps = NULL;
+	JsonbIterator *it = JsonbIteratorInit(&obj->root);
+	JsonbIteratorToken tok;
+	JsonbValue v, *res = NULL;
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
+		if (tok == WJB_END_OBJECT) {
+			JsonbValue k, b;
+			k.type = jbvString;
+			k.val.string.val = (char *) key;
+			k.val.string.len = (int) strlen(key);
+			b.type = jbvString;
+			b.val.string.val = b64;
+			b.val.string.len = (int) b64_len;
+			pushJsonbValue(&ps, WJB_KEY, &k);
+			pushJsonbValue(&ps, WJB_VALUE, &b);
+		}
+		res = pushJsonbValue(&ps, tok, tok < WJB_BEGIN_ARRAY ? &v : NULL);
+	}
+	Jsonb *j = JsonbValueToJsonb(res);
+	sodium_memzero(b64, b64_len);
+	pfree(b64);
+	pfree(obj);
+	return j;
+}
+
 uint64 *
 sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what)
 {

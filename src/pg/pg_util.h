@@ -82,6 +82,14 @@ int64 sa_pg_jsonb_int(Jsonb *jb, const char *key, const char *what);
 bool sa_pg_jsonb_bool(Jsonb *jb, const char *key, const char *what);
 void sa_pg_jsonb_expect_format(Jsonb *jb, const char *format, const char *what);
 Jsonb *sa_pg_jsonb_from_text(const char *text);
+/*
+ * The object `fields` (JSON text of a flat object) with one more key whose
+ * value is the base64 (sa_pg_base64_public) of img: the large string goes in
+ * without a parse, and its text is wiped. 54000 if it cannot fit in a jsonb
+ * (about 200 MB of binary); `what` names the state in that message.
+ */
+Jsonb *sa_pg_jsonb_with_base64(const char *fields, const char *key, const uint8_t *img, size_t len,
+                               const char *what);
 
 /* bigint[] <-> uint64 vectors (two's complement); errors on NULLs, dims. */
 uint64 *sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what);

@@ -570,50 +570,14 @@ secagg_pine_shard(PG_FUNCTION_ARGS)
 /* Aggregators                                                              */
 /* ------------------------------------------------------------------------ */
 
-/*
- * The prep state jsonb, built without a parse: the image is large. The
- * base64 is OpenSSL's (sa_pg_base64_public: standard alphabet, padded; the
- * same text as libsodium's original variant), about ten times faster than
- * libsodium's constant-time codec on these megabyte-sized states.
- */
+/* The prep state jsonb: a few small keys and the image in base64. */
 static Jsonb *
 state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 {
-	JsonbParseState *ps = NULL;
-	JsonbValue k, v;
-	if (len > (MaxAllocSize / 4) * 3 - 16)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("PINE prep state of %zu bytes is too large to store in jsonb", len)));
-	size_t b64_len;
-	char *b64 = sa_pg_base64_public(img, len, &b64_len);
-	char *dig = sa_pg_hex(P->digest, sizeof P->digest);
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-#define PUSH_KEY(s) (k.type = jbvString, k.val.string.val = (char *) (s), k.val.string.len = strlen(s), \
-	                 pushJsonbValue(&ps, WJB_KEY, &k))
-	PUSH_KEY("format");
-	v.type = jbvString;
-	v.val.string.val = STATE_FORMAT;
-	v.val.string.len = strlen(STATE_FORMAT);
-	pushJsonbValue(&ps, WJB_VALUE, &v);
-	PUSH_KEY("version");
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(1);
-	pushJsonbValue(&ps, WJB_VALUE, &v);
-	PUSH_KEY("params_digest");
-	v.type = jbvString;
-	v.val.string.val = dig;
-	v.val.string.len = strlen(dig);
-	pushJsonbValue(&ps, WJB_VALUE, &v);
-	PUSH_KEY("state");
-	v.type = jbvString;
-	v.val.string.val = b64;
-	v.val.string.len = (int) b64_len;
-	pushJsonbValue(&ps, WJB_VALUE, &v);
-#undef PUSH_KEY
-	JsonbValue *res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
-	Jsonb *j = JsonbValueToJsonb(res);
-	sodium_memzero(b64, b64_len);
-	pfree(b64);
+	char *fields = psprintf("{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"params_digest\": \"%s\"}",
+	                        sa_pg_hex(P->digest, sizeof P->digest));
+	Jsonb *j = sa_pg_jsonb_with_base64(fields, "state", img, len, "PINE prep state");
+	pfree(fields);
 	return j;
 }
 

@@ -46,22 +46,15 @@ state_to_jsonb(const uint8_t *img, size_t len)
 	sa_status st = sa_server_info_get(img, len, &info);
 	if (st != SA_OK)
 		sa_pg_fail(st, "server state");
-	StringInfoData b;
-	initStringInfo(&b);
-	appendStringInfo(&b,
-	                 "{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"session_id\": \"%s\", "
-	                 "\"round\": %d, \"finished\": %s, \"threshold\": %u, \"vector_length\": %u, "
-	                 "\"users\": %u, \"u1\": %u, \"u2\": %u, \"u3\": %u, \"u4\": %u, \"received\": %u, "
-	                 "\"image\": \"",
-	                 sa_pg_hex(info.session_id, info.session_id_len), info.stage,
-	                 info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
-	                 info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
-	char *b64 = sa_pg_base64_public(img, len, NULL); /* the server state holds no secret */
-	appendStringInfoString(&b, b64);
-	pfree(b64);
-	appendStringInfoString(&b, "\"}");
-	Jsonb *j = sa_pg_jsonb_from_text(b.data);
-	pfree(b.data);
+	char *fields = psprintf("{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"session_id\": \"%s\", "
+	                        "\"round\": %d, \"finished\": %s, \"threshold\": %u, \"vector_length\": %u, "
+	                        "\"users\": %u, \"u1\": %u, \"u2\": %u, \"u3\": %u, \"u4\": %u, \"received\": %u}",
+	                        sa_pg_hex(info.session_id, info.session_id_len), info.stage,
+	                        info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
+	                        info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
+	/* the server state holds no secret */
+	Jsonb *j = sa_pg_jsonb_with_base64(fields, "image", img, len, "server state");
+	pfree(fields);
 	return j;
 }
 

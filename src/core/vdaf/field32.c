@@ -171,13 +171,6 @@ f32_root_of_unity(unsigned k, vdaf_elem *out)
 	return VDAF_OK;
 }
 
-static vdaf_elem s_add(vdaf_elem a, vdaf_elem b) { return fe_add(a, b); }
-static vdaf_elem s_sub(vdaf_elem a, vdaf_elem b) { return fe_sub(a, b); }
-static vdaf_elem s_neg(vdaf_elem a) { return fe_neg(a); }
-static vdaf_elem s_mul(vdaf_elem a, vdaf_elem b) { return fe_mul(a, b); }
-static vdaf_elem s_inv(vdaf_elem a) { return fe_inv(a); }
-static vdaf_elem s_pow(vdaf_elem a, uint64_t e) { return fe_pow(a, e); }
-
 const vdaf_field vdaf_field32 = {
 	.name = "Field32",
 	.id = VDAF_FIELD32,
@@ -185,29 +178,9 @@ const vdaf_field vdaf_field32 = {
 	.modulus = { F32_P, 0 },
 	.two_adicity = 20,
 	.modulus_bits = 32,
-	.add = s_add,
-	.sub = s_sub,
-	.neg = s_neg,
-	.mul = s_mul,
-	.inv = s_inv,
-	.pow = s_pow,
 	.from_u64 = f32_from_u64,
 	.from_u128 = f32_from_u128,
 	.to_u128 = f32_to_u128,
 	.root_of_unity = f32_root_of_unity,
-	.encode_vec = fe_encode_vec,
-	.decode_vec = fe_decode_vec,
-	.sample_vec = fe_sample_vec,
-	.vec_add = fe_vec_add,
-	.vec_sub = fe_vec_sub,
-	.vec_neg = fe_vec_neg,
-	.vec_scale = fe_vec_scale,
-	.vec_axpy = fe_vec_axpy,
-	.vec_mul = fe_vec_mul,
-	.vec_inner = fe_vec_inner,
-	.vec_sum = fe_vec_sum,
-	.vec_pair_products = fe_vec_pair_products,
-	.vec_signed_sum2 = fe_vec_signed_sum2,
-	.vec_powers = fe_vec_powers,
-	.ntt_pass = fe_ntt_pass,
+	FE_GENERIC_OPS,
 };

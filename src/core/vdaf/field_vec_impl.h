@@ -248,4 +248,30 @@ fe_sample_vec(vdaf_elem *out, size_t max_out, const uint8_t *in, size_t nbytes)
 	return got;
 }
 
+/* Out-of-line scalar entry points for the descriptor. */
+static vdaf_elem fe_op_add(vdaf_elem a, vdaf_elem b) { return fe_add(a, b); }
+static vdaf_elem fe_op_sub(vdaf_elem a, vdaf_elem b) { return fe_sub(a, b); }
+static vdaf_elem fe_op_neg(vdaf_elem a) { return fe_neg(a); }
+static vdaf_elem fe_op_mul(vdaf_elem a, vdaf_elem b) { return fe_mul(a, b); }
+static vdaf_elem fe_op_inv(vdaf_elem a) { return fe_inv(a); }
+static vdaf_elem fe_op_pow(vdaf_elem a, uint64_t e) { return fe_pow(a, e); }
+
+/*
+ * The descriptor members every field fills from this file. A field file
+ * writes its constants and its from_u64 / from_u128 / to_u128 /
+ * root_of_unity, then FE_GENERIC_OPS:
+ *   const vdaf_field vdaf_fieldNN = { .name = ..., ..., FE_GENERIC_OPS };
+ */
+#define FE_GENERIC_OPS                                                        \
+	.add = fe_op_add, .sub = fe_op_sub, .neg = fe_op_neg, .mul = fe_op_mul,   \
+	.inv = fe_op_inv, .pow = fe_op_pow,                                       \
+	.encode_vec = fe_encode_vec, .decode_vec = fe_decode_vec,                 \
+	.sample_vec = fe_sample_vec, .vec_add = fe_vec_add,                       \
+	.vec_sub = fe_vec_sub, .vec_neg = fe_vec_neg, .vec_scale = fe_vec_scale,  \
+	.vec_axpy = fe_vec_axpy, .vec_mul = fe_vec_mul,                           \
+	.vec_inner = fe_vec_inner, .vec_sum = fe_vec_sum,                         \
+	.vec_pair_products = fe_vec_pair_products,                                \
+	.vec_signed_sum2 = fe_vec_signed_sum2, .vec_powers = fe_vec_powers,       \
+	.ntt_pass = fe_ntt_pass
+
 #endif
