@@ -87,22 +87,49 @@ sa_load_u32_be(const uint8_t *p)
 	       ((uint32_t) p[2] << 8) | (uint32_t) p[3];
 }
 
+/* Little-endian loads and stores (one move on little-endian hosts). */
 static inline uint64_t
 sa_load_u64_le(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+#else
 	uint64_t v = 0;
 	for (int i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
+#endif
 }
 
 static inline void
 sa_store_u64_le(uint8_t *p, uint64_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
 	for (int i = 0; i < 8; i++) {
 		p[i] = (uint8_t) v;
 		v >>= 8;
 	}
+#endif
+}
+
+static inline uint32_t
+sa_load_u32_le(const uint8_t *p)
+{
+	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) | ((uint32_t) p[2] << 16) |
+	       ((uint32_t) p[3] << 24);
+}
+
+static inline void
+sa_store_u32_le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t) v;
+	p[1] = (uint8_t) (v >> 8);
+	p[2] = (uint8_t) (v >> 16);
+	p[3] = (uint8_t) (v >> 24);
 }
 
 /* acc[i] += src[i] over n little-endian u64 words stored as bytes (mod 2^64). */
