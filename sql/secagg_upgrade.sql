@@ -1,11 +1,12 @@
--- The update path 0.1.0 -> 0.2.0 -> 0.2.1 ends with the same objects,
--- markings and comments as a fresh install of 0.2.1, and the PINE functions
--- work after it.
+-- The update path 0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 ends with the same
+-- objects, markings, comments and privileges as a fresh install of 0.2.2
+-- (its own base script, secagg--0.2.2.sql, so an update script that forgets
+-- an object or a REVOKE shows up here), and the PINE functions work after it.
 SET client_min_messages = warning;
 CREATE TEMP VIEW ext_objects AS
   SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS obj,
          obj_description(d.objid, c.relname) AS comment,
-         (SELECT row(p.provolatile, p.proparallel, p.proisstrict, p.prosrc, p.prokind, p.proargnames, p.proargdefaults IS NULL)::text
+         (SELECT row(p.provolatile, p.proparallel, p.proisstrict, p.prosrc, p.prokind, p.proargnames, p.proargdefaults IS NULL, p.proacl)::text
           FROM pg_proc p WHERE d.classid = 'pg_proc'::regclass AND p.oid = d.objid) AS markings
   FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'secagg'
   JOIN pg_class c ON c.oid = d.classid
@@ -23,6 +24,10 @@ FROM pg_extension WHERE extname = 'secagg';
 SELECT obj_description('secagg.pine_prep_init(jsonb, bytea, integer, bytea, bytea, bytea)'::regprocedure) LIKE '%share of the measurement%' AS comment_of_0_2_0;
 ALTER EXTENSION secagg UPDATE TO '0.2.1';
 SELECT extversion FROM pg_extension WHERE extname = 'secagg';
+ALTER EXTENSION secagg UPDATE TO '0.2.2';
+SELECT extversion FROM pg_extension WHERE extname = 'secagg';
+-- the aggregate support functions are executable by their owner only
+SELECT count(*) AS revoked_support_functions FROM fresh WHERE markings LIKE '%{postgres=X/postgres}%';
 
 -- Differences between the updated and the fresh install (none expected).
 (SELECT 'only after update' AS side, * FROM ext_objects EXCEPT SELECT 'only after update', * FROM fresh)

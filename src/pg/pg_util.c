@@ -79,6 +79,46 @@ sa_pg_require_args(FunctionCallInfo fcinfo, int first, int last, const char *con
 			                errmsg("%s must not be NULL", names[i - first])));
 }
 
+void
+sa_pg_require_agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	if (!AggCheckCallContext(fcinfo, NULL))
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("%s is an aggregate support function and cannot be called directly", fname)));
+}
+
+sa_pg_fn_extra *
+sa_pg_fn_extra_get(FunctionCallInfo fcinfo)
+{
+	FmgrInfo *fl = fcinfo->flinfo;
+	if (fl->fn_extra == NULL)
+		fl->fn_extra = MemoryContextAllocZero(fl->fn_mcxt, sizeof(sa_pg_fn_extra));
+	return (sa_pg_fn_extra *) fl->fn_extra;
+}
+
+const uint8_t *
+sa_pg_agg_tag(FunctionCallInfo fcinfo, const char *fname, bool *plain_agg)
+{
+	int kind = AggCheckCallContext(fcinfo, NULL);
+	if (kind == 0)
+		sa_pg_require_agg_context(fcinfo, fname);
+	*plain_agg = kind == AGG_CONTEXT_AGGREGATE;
+	sa_pg_fn_extra *fx = sa_pg_fn_extra_get(fcinfo);
+	if (!fx->has_agg_tag) {
+		randombytes_buf(fx->agg_tag, SA_PG_AGG_TAG_BYTES);
+		fx->has_agg_tag = true;
+	}
+	return fx->agg_tag;
+}
+
+bool
+sa_pg_agg_tag_trusted(FunctionCallInfo fcinfo, const uint8_t *tag, const char *fname)
+{
+	bool plain;
+	const uint8_t *mine = sa_pg_agg_tag(fcinfo, fname, &plain);
+	return plain && sodium_memcmp(mine, tag, SA_PG_AGG_TAG_BYTES) == 0;
+}
+
 bytea *
 sa_pg_bytea(const uint8_t *p, size_t len)
 {

@@ -46,6 +46,33 @@ void sa_pg_check_threshold(int32 t, uint32 n);
 /* Raises 22004 when argument `argno` is NULL. */
 void sa_pg_require_args(FunctionCallInfo fcinfo, int first, int last, const char *const *names);
 
+/*
+ * Aggregate transition states arrive as plain bytea, and a role allowed to
+ * EXECUTE a support function can hand it any bytes (an INITCOND, or a
+ * window aggregate's inverse function). Every support function therefore
+ * validates every state it receives, except that a transition function may
+ * skip the O(state) part of the check for a state it built itself in this
+ * query: such states carry this tag, 16 random bytes drawn once per
+ * function-call site (FmgrInfo) and known to nobody else before the query
+ * ends. The tag is trusted only in a plain aggregate (not a window
+ * aggregate, whose inverse function may rewrite a tagged state).
+ */
+#define SA_PG_AGG_TAG_BYTES 16
+
+/* What secagg keeps in a call site's fn_extra (allocated in fn_mcxt). */
+typedef struct sa_pg_fn_extra {
+	uint8_t agg_tag[SA_PG_AGG_TAG_BYTES];
+	bool has_agg_tag;
+	void *cache;                  /* the function's own cache, in fn_mcxt */
+} sa_pg_fn_extra;
+sa_pg_fn_extra *sa_pg_fn_extra_get(FunctionCallInfo fcinfo);
+/* The tag of this call site; 0A000 unless called as an aggregate support function. */
+const uint8_t *sa_pg_agg_tag(FunctionCallInfo fcinfo, const char *fname, bool *plain_agg);
+/* True if `tag` (inside a state) is this call site's tag and the tag may be trusted. */
+bool sa_pg_agg_tag_trusted(FunctionCallInfo fcinfo, const uint8_t *tag, const char *fname);
+/* 0A000: `fname` is an aggregate support function called some other way. */
+void sa_pg_require_agg_context(FunctionCallInfo fcinfo, const char *fname);
+
 /* bytea <-> bytes */
 bytea *sa_pg_bytea(const uint8_t *p, size_t len);
 static inline const uint8_t *

@@ -304,7 +304,8 @@ params_arg(FunctionCallInfo fcinfo, int argno)
 	Size len = VARSIZE(jb);
 	FmgrInfo *fl = fcinfo->flinfo;
 	if (fl != NULL) {
-		params_cache *pc = (params_cache *) fl->fn_extra;
+		sa_pg_fn_extra *fx = sa_pg_fn_extra_get(fcinfo);
+		params_cache *pc = (params_cache *) fx->cache;
 		if (pc != NULL && pc->len == len && memcmp(pc->bytes, jb, len) == 0)
 			return &pc->P;
 		pine_params P;
@@ -319,7 +320,7 @@ params_arg(FunctionCallInfo fcinfo, int argno)
 		pc->bytes = MemoryContextAlloc(fl->fn_mcxt, len);
 		memcpy(pc->bytes, jb, len);
 		pc->len = len;
-		fl->fn_extra = pc;
+		fx->cache = pc;
 		return &pc->P;
 	}
 	pine_params *P = palloc(sizeof *P);
@@ -782,33 +783,62 @@ secagg_pine_prep_finish(PG_FUNCTION_ARGS)
 /*                                                                          */
 /* Flat bytea state: header | d encoded field elements (the running sum).   */
 /* The header carries everything the combine function needs (it gets no    */
-/* parameters): field, d, the batch cap and the parameter digest.           */
+/* parameters): field, d, the batch cap and the parameter digest, plus the  */
+/* call site's provenance tag (see sa_pg_agg_tag).                          */
+/*                                                                          */
+/* Every support function validates the state it gets: the header against  */
+/* the buffer (and, in the transition function, against the parameters)    */
+/* always, and the elements' canonical encoding unless the transition       */
+/* function built the state itself in this query.                           */
 /* ------------------------------------------------------------------------ */
 
-#define AGG_MAGIC "PNa1"
-#define AGG_HDR 64      /* magic 4 | field 1 | elem 1 | pad 2 | count u64 | max u64 | d u64 | digest 32 */
+#define AGG_MAGIC "PNa2"
+#define AGG_HDR 80      /* magic 4 | field 1 | elem 1 | pad 2 | count u64 | max u64 | d u64 | digest 32 | tag 16 */
+#define AGG_TAG_OFF 64
 
 typedef struct agg_hdr {
 	uint8_t field, elem;
 	uint64 count, max, d;
-	const uint8_t *digest;
+	const uint8_t *digest, *tag;
 } agg_hdr;
 
+pg_attribute_noreturn() static void
+agg_corrupt(const char *why)
+{
+	ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt: %s", why),
+	                errhint("Only the pine_agg aggregates build these states.")));
+}
+
+/* Header checks: O(1), always. */
 static void
 agg_read_hdr(bytea *s, agg_hdr *h)
 {
 	const uint8_t *p = (const uint8_t *) VARDATA(s);
-	if (VARATT_IS_SHORT(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
+	if (VARATT_IS_EXTENDED(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
+		agg_corrupt("bad header");
 	h->field = p[4];
 	h->elem = p[5];
 	h->count = sa_load_u64_be(p + 8);
 	h->max = sa_load_u64_be(p + 16);
 	h->d = sa_load_u64_be(p + 24);
 	h->digest = p + 32;
-	if (h->field > PINE_FIELD32 || (h->elem != 4 && h->elem != 8 && h->elem != 16) || h->d == 0 ||
-	    h->d > PINE_MAX_DIMENSION || VARSIZE(s) - VARHDRSZ - AGG_HDR != h->d * h->elem)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
+	h->tag = p + AGG_TAG_OFF;
+	if (h->field > PINE_FIELD32 || h->elem != pine_field_elem_size((pine_field_id) h->field) ||
+	    p[6] != 0 || p[7] != 0)
+		agg_corrupt("unknown field or element size");
+	if (h->d == 0 || h->d > PINE_MAX_DIMENSION || VARSIZE(s) - VARHDRSZ - AGG_HDR != h->d * h->elem)
+		agg_corrupt("length does not match the dimension");
+	if (h->max == 0 || h->count > h->max)
+		agg_corrupt("report count beyond the batch cap");
+}
+
+/* Header checks plus the canonical encoding of every element: O(d). */
+static void
+agg_read_full(bytea *s, agg_hdr *h)
+{
+	agg_read_hdr(s, h);
+	if (pine_vec_check_encoded((pine_field_id) h->field, (const uint8_t *) VARDATA(s) + AGG_HDR, h->d) != PINE_OK)
+		agg_corrupt("an element is not a canonical field element");
 }
 
 static void
@@ -821,12 +851,42 @@ batch_cap(uint64 count, uint64 max)
 	                errhint("Aggregate smaller batches (see max_measurements in the parameters).")));
 }
 
+static bytea *
+agg_new_state(const pine_params *P, const uint8_t *tag)
+{
+	bytea *s = palloc_extended(VARHDRSZ + AGG_HDR + P->agg_share_len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	SET_VARSIZE(s, VARHDRSZ + AGG_HDR + P->agg_share_len);
+	uint8_t *p = (uint8_t *) VARDATA(s);
+	memcpy(p, AGG_MAGIC, 4);
+	p[4] = (uint8_t) P->field;
+	p[5] = (uint8_t) P->elem_size;
+	sa_store_u64_be(p + 16, P->max_measurements);
+	sa_store_u64_be(p + 24, P->dimension);
+	memcpy(p + 32, P->digest, 32);
+	memcpy(p + AGG_TAG_OFF, tag, SA_PG_AGG_TAG_BYTES);
+	pine_agg_init(P, p + AGG_HDR);
+	return s;
+}
+
+/* A state from elsewhere (INITCOND, window inverse function): checked in full, then adopted. */
+static void
+agg_adopt(bytea *s, const pine_params *P, const uint8_t *tag)
+{
+	agg_hdr h;
+	agg_read_full(s, &h);
+	if (memcmp(h.digest, P->digest, 32) != 0 || h.field != (uint8_t) P->field || h.d != P->dimension ||
+	    h.max != P->max_measurements)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("pine_agg: rows of one group carry different PINE parameters"),
+		                errhint("Group by the task so that every row has the same parameters.")));
+	memcpy((uint8_t *) VARDATA(s) + AGG_TAG_OFF, tag, SA_PG_AGG_TAG_BYTES);
+}
+
 Datum
 secagg_pine_agg_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "pine_agg_trans called in non-aggregate context");
+	bool plain;
+	const uint8_t *tag = sa_pg_agg_tag(fcinfo, "pine_agg_trans", &plain);
 	static const char *const names[] = { "params", "output_share" };
 	sa_pg_require_args(fcinfo, 1, 2, names);
 	const pine_params *P = params_arg(fcinfo, 1);
@@ -836,25 +896,18 @@ secagg_pine_agg_trans(PG_FUNCTION_ARGS)
 	bytea *s;
 	agg_hdr h;
 	if (PG_ARGISNULL(0)) {
-		s = palloc_extended(VARHDRSZ + AGG_HDR + P->agg_share_len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		SET_VARSIZE(s, VARHDRSZ + AGG_HDR + P->agg_share_len);
-		uint8_t *p = (uint8_t *) VARDATA(s);
-		memcpy(p, AGG_MAGIC, 4);
-		p[4] = (uint8_t) P->field;
-		p[5] = (uint8_t) P->elem_size;
-		sa_store_u64_be(p + 16, P->max_measurements);
-		sa_store_u64_be(p + 24, P->dimension);
-		memcpy(p + 32, P->digest, 32);
-		pine_agg_init(P, p + AGG_HDR);
-		h.count = 0;
+		s = agg_new_state(P, tag);
 	} else {
 		s = PG_GETARG_BYTEA_P(0);
 		agg_read_hdr(s, &h);
-		if (memcmp(h.digest, P->digest, 32) != 0)
+		if (!plain || sodium_memcmp(h.tag, tag, SA_PG_AGG_TAG_BYTES) != 0)
+			agg_adopt(s, P, tag);
+		else if (memcmp(h.digest, P->digest, 32) != 0)
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			                errmsg("pine_agg: rows of one group carry different PINE parameters"),
 			                errhint("Group by the task so that every row has the same parameters.")));
 	}
+	agg_read_hdr(s, &h);
 	if (h.count >= P->max_measurements)
 		batch_cap(h.count + 1, P->max_measurements);
 	uint8_t *acc = (uint8_t *) VARDATA(s) + AGG_HDR;
@@ -868,23 +921,21 @@ secagg_pine_agg_trans(PG_FUNCTION_ARGS)
 Datum
 secagg_pine_agg_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "pine_agg_combine called in non-aggregate context");
+	sa_pg_require_agg_context(fcinfo, "pine_agg_combine");
 	/* STRICT: PostgreSQL handles the NULL cases */
 	bytea *a = PG_GETARG_BYTEA_P(0), *b = PG_GETARG_BYTEA_P(1);
 	agg_hdr ha, hb;
-	agg_read_hdr(a, &ha);
-	agg_read_hdr(b, &hb);
+	agg_read_full(a, &ha);
+	agg_read_full(b, &hb);
 	if (memcmp(ha.digest, hb.digest, 32) != 0 || ha.field != hb.field || ha.d != hb.d || ha.max != hb.max)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("pine_agg: partial aggregates belong to different PINE parameters")));
-	if (ha.count > ha.max || hb.count > ha.max - ha.count)
+	if (hb.count > ha.max - ha.count)
 		batch_cap(ha.count + hb.count, ha.max);
 	pine_status st = pine_vec_add_encoded((pine_field_id) ha.field, (uint8_t *) VARDATA(a) + AGG_HDR,
 	                                      (const uint8_t *) VARDATA(b) + AGG_HDR, ha.d);
 	if (st != PINE_OK)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("pine_agg state is corrupt")));
+		agg_corrupt("an element is not a canonical field element");
 	sa_store_u64_be((uint8_t *) VARDATA(a) + 8, ha.count + hb.count);
 	PG_RETURN_BYTEA_P(a);
 }
@@ -892,14 +943,12 @@ secagg_pine_agg_combine(PG_FUNCTION_ARGS)
 Datum
 secagg_pine_agg_final(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "pine_agg_final called in non-aggregate context");
+	sa_pg_require_agg_context(fcinfo, "pine_agg_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	bytea *s = PG_GETARG_BYTEA_P(0);
 	agg_hdr h;
-	agg_read_hdr(s, &h);
+	agg_read_full(s, &h);
 	PG_RETURN_BYTEA_P(sa_pg_bytea((const uint8_t *) VARDATA(s) + AGG_HDR, h.d * h.elem));
 }
 
@@ -907,14 +956,12 @@ secagg_pine_agg_final(PG_FUNCTION_ARGS)
 Datum
 secagg_pine_agg_count(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "pine_agg_count_final called in non-aggregate context");
+	sa_pg_require_agg_context(fcinfo, "pine_agg_count_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
 	bytea *s = PG_GETARG_BYTEA_P(0);
 	agg_hdr h;
-	agg_read_hdr(s, &h);
+	agg_read_full(s, &h);
 	PG_RETURN_INT64((int64) h.count);
 }
 

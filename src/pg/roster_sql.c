@@ -65,6 +65,10 @@ finish_roster(uint8_t *entries, size_t count)
 	if (st == SA_ERR_PARAM)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("a roster needs between 2 and 2048 users with non-zero ids, got %zu", count)));
+	if (st == SA_ERR_KEYS)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_KEYS),
+		                errmsg("two users of the roster have the same public key"),
+		                errhint("Every user needs a signing key pair of its own (gen_keypair).")));
 	if (st != SA_OK)
 		sa_pg_fail(st, "roster");
 	return sa_pg_bytea(out, out_len);
@@ -77,6 +81,9 @@ secagg_roster_from_arrays(PG_FUNCTION_ARGS)
 	static const char *const names[] = { "user_ids", "public_keys" };
 	sa_pg_require_args(fcinfo, 0, 1, names);
 	ArrayType *ida = PG_GETARG_ARRAYTYPE_P(0), *pka = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(ida) > 1 || ARR_NDIM(pka) > 1)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+		                errmsg("user_ids and public_keys must be one-dimensional arrays")));
 	Datum *idd, *pkd;
 	bool *idn, *pkn;
 	int ni, np;

@@ -243,16 +243,31 @@ secagg_server_round(PG_FUNCTION_ARGS)
 /* Messages are appended in place; the buffer doubles when full. The        */
 /* header carries a cheap identity of the jsonb state of the group (its     */
 /* TOAST pointer, or a hash of small inline values) so that every row can   */
-/* be checked against the group's state without decoding it again.         */
+/* be checked against the group's state without decoding it again, and the  */
+/* call site's provenance tag (sa_pg_agg_tag).                              */
+/*                                                                          */
+/* Trust: the transition function skips the full image check only for a    */
+/* state it built itself in this query (tag match, plain aggregate): such   */
+/* an image was validated when it was built from the group's jsonb state,   */
+/* and since then only sa_server_recv, which keeps it valid, wrote to it.   */
+/* Any other state (an INITCOND, a window aggregate's) is validated in      */
+/* full and compared with the row's server state before it is used. The    */
+/* combine and final functions always validate both inputs in full: they    */
+/* run once per partial state, so the check costs O(image) per group.       */
 /* ------------------------------------------------------------------------ */
 
-#define AGG_MAGIC "SAG1"
-#define AGG_HDR 48      /* magic 4 | ident kind 1 | pad 3 | used u64 | ident 32 */
+#define AGG_MAGIC "SAG2"
+#define AGG_HDR 64      /* magic 4 | ident kind 1 | had_pending 1 | pad 2 | used u64 | ident 32 | tag 16 */
+#define AGG_PENDING_OFF 5
+#define AGG_USED_OFF 8
+#define AGG_IDENT_OFF 16
+#define AGG_TAG_OFF 48
 
 typedef struct agg_hdr {
-	uint8_t kind;
+	uint8_t kind, had_pending;
 	uint8_t ident[32];
 	uint64 used;
+	const uint8_t *tag;
 } agg_hdr;
 
 static void
@@ -286,21 +301,45 @@ agg_cap(bytea *s)
 	return VARSIZE(s) - VARHDRSZ - AGG_HDR;
 }
 
+pg_attribute_noreturn() static void
+agg_corrupt(const char *why)
+{
+	ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("server_round_agg state is corrupt: %s", why),
+	                errhint("Only the server_round_agg aggregate builds these states.")));
+}
+
+/* Header checks: O(1). */
 static void
 agg_read_hdr(bytea *s, agg_hdr *h)
 {
 	const uint8_t *p = (const uint8_t *) VARDATA(s);
-	if (VARATT_IS_SHORT(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("server_round_agg state is corrupt")));
+	if (VARATT_IS_EXTENDED(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
+		agg_corrupt("bad header");
 	h->kind = p[4];
-	h->used = sa_load_u64_be(p + 8);
-	memcpy(h->ident, p + 16, 32);
+	h->had_pending = p[AGG_PENDING_OFF];
+	h->used = sa_load_u64_be(p + AGG_USED_OFF);
+	memcpy(h->ident, p + AGG_IDENT_OFF, 32);
+	h->tag = p + AGG_TAG_OFF;
+	if ((h->kind != 1 && h->kind != 2) || h->had_pending > 1 || p[6] != 0 || p[7] != 0)
+		agg_corrupt("bad header");
 	if (h->used > agg_cap(s))
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("server_round_agg state is corrupt")));
+		agg_corrupt("image longer than its buffer");
+}
+
+/* Header and full image validation: O(image). */
+static void
+agg_read_full(bytea *s, agg_hdr *h)
+{
+	agg_read_hdr(s, h);
+	sa_status st = sa_server_validate(agg_image(s), h->used);
+	if (st == SA_ERR_NOMEM)
+		sa_pg_fail(st, "server_round_agg");
+	if (st != SA_OK)
+		agg_corrupt("invalid server state image");
 }
 
 static bytea *
-agg_new(const agg_hdr *h, const uint8_t *img, size_t used, size_t cap)
+agg_new(const agg_hdr *h, const uint8_t *tag, const uint8_t *img, size_t used, size_t cap)
 {
 	if (cap > MaxAllocSize - VARHDRSZ - AGG_HDR)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -311,87 +350,115 @@ agg_new(const agg_hdr *h, const uint8_t *img, size_t used, size_t cap)
 	uint8_t *p = (uint8_t *) VARDATA(s);
 	memcpy(p, AGG_MAGIC, 4);
 	p[4] = h->kind;
-	sa_store_u64_be(p + 8, used);
-	memcpy(p + 16, h->ident, 32);
+	p[AGG_PENDING_OFF] = h->had_pending;
+	sa_store_u64_be(p + AGG_USED_OFF, used);
+	memcpy(p + AGG_IDENT_OFF, h->ident, 32);
+	if (tag != NULL)
+		memcpy(p + AGG_TAG_OFF, tag, SA_PG_AGG_TAG_BYTES);
 	memcpy(p + AGG_HDR, img, used);
+	return s;
+}
+
+pg_attribute_noreturn() static void
+agg_wrong_group(void)
+{
+	ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+	                errmsg("server_round_agg: rows of one group carry different server states"),
+	                errhint("Group by the session so that every row has the same state.")));
+}
+
+/* Is the base section of the (valid) image s the base of the row's (validated) state? */
+static void
+agg_check_base(bytea *s, size_t used, Datum base)
+{
+	size_t len;
+	uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
+	sa_server_info a, b;
+	if (sa_server_info_get(img, len, &a) != SA_OK || sa_server_info_get(agg_image(s), used, &b) != SA_OK ||
+	    a.base_len != b.base_len || memcmp(img, agg_image(s), a.base_len) != 0)
+		agg_wrong_group();
+	pfree(img);
+}
+
+/* The transition state for this row: a new one, ours, or a foreign one checked in full. */
+static bytea *
+agg_state_for_row(FunctionCallInfo fcinfo, Datum base, agg_hdr *h)
+{
+	bool plain;
+	const uint8_t *tag = sa_pg_agg_tag(fcinfo, "server_round_agg_trans", &plain);
+	datum_identity(base, &h->kind, h->ident);
+	if (PG_ARGISNULL(0)) {
+		size_t len;
+		uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
+		sa_server_info info;
+		sa_server_info_get(img, len, &info);
+		/* remember that the state already held messages (see the combine function) */
+		h->had_pending = info.received > 0;
+		h->used = len;
+		bytea *s = agg_new(h, tag, img, len, len + 64 * 8);
+		pfree(img);
+		return s;
+	}
+	bytea *s = (bytea *) PG_GETARG_POINTER(0);
+	agg_hdr cur;
+	agg_read_hdr(s, &cur);
+	if (!plain || sodium_memcmp(cur.tag, tag, SA_PG_AGG_TAG_BYTES) != 0) {
+		if (VARATT_IS_EXTENDED(s))
+			agg_corrupt("bad header");
+		agg_read_full(s, &cur);
+		agg_check_base(s, cur.used, base);
+		uint8_t *p = (uint8_t *) VARDATA(s);
+		p[4] = h->kind;
+		memcpy(p + AGG_IDENT_OFF, h->ident, 32);
+		memcpy(p + AGG_TAG_OFF, tag, SA_PG_AGG_TAG_BYTES);
+	} else if (cur.kind != h->kind || memcmp(cur.ident, h->ident, 32) != 0) {
+		/* our state, but this row names its jsonb differently: compare the base sections */
+		agg_check_base(s, cur.used, base);
+	}
+	h->had_pending = cur.had_pending;
+	h->used = cur.used;
 	return s;
 }
 
 Datum
 secagg_server_round_agg_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "server_round_agg_trans called in non-aggregate context");
 	static const char *const names[] = { "server_state", "user_id", "message" };
+	sa_pg_require_agg_context(fcinfo, "server_round_agg_trans");
 	sa_pg_require_args(fcinfo, 1, 3, names);
 	Datum base = PG_GETARG_DATUM(1);
 	int64 user = PG_GETARG_INT64(2);
 	size_t mlen;
 	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(3), &mlen);
 	agg_hdr h;
-	bytea *s;
-	datum_identity(base, &h.kind, h.ident);
-	if (PG_ARGISNULL(0)) {
-		size_t len;
-		uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
-		size_t cap = len + (mlen + 64) * 8;
-		sa_server_info info;
-		sa_server_info_get(img, len, &info);
-		s = agg_new(&h, img, len, cap);
-		/* remember that the state already held messages (see the combine function) */
-		((uint8_t *) VARDATA(s))[5] = info.received > 0;
-		pfree(img);
-	} else {
-		s = (bytea *) PG_GETARG_POINTER(0);
-		agg_hdr cur;
-		agg_read_hdr(s, &cur);
-		if (cur.kind != h.kind || memcmp(cur.ident, h.ident, 32) != 0) {
-			/* Slow path: compare the base sections. */
-			size_t len;
-			uint8_t *img = jsonb_to_state(DatumGetJsonbP(base), &len);
-			sa_server_info a, b;
-			if (sa_server_info_get(img, len, &a) != SA_OK ||
-			    sa_server_info_get(agg_image(s), cur.used, &b) != SA_OK || a.base_len != b.base_len ||
-			    memcmp(img, agg_image(s), a.base_len) != 0)
-				ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
-				                errmsg("server_round_agg: rows of one group carry different server states"),
-				                errhint("Group by the session so that every row has the same state.")));
-			pfree(img);
-		}
-		h.used = cur.used;
-	}
-	agg_read_hdr(s, &h);
+	bytea *s = agg_state_for_row(fcinfo, base, &h);
 	size_t used = h.used, cap = agg_cap(s), need = 0;
 	sa_status st = sa_server_recv(agg_image(s), &used, cap, (uint64) user, msg, mlen, &need);
 	if (st == SA_ERR_LIMIT) {
+		/* sizes are bounded by SA_MAX_USERS and SA_MAX_VECTOR_LENGTH: no overflow */
 		size_t ncap = cap * 2 > need ? cap * 2 : need;
 		if (ncap > MaxAllocSize - VARHDRSZ - AGG_HDR && need <= MaxAllocSize - VARHDRSZ - AGG_HDR)
 			ncap = MaxAllocSize - VARHDRSZ - AGG_HDR;
-		uint8_t had_pending = ((uint8_t *) VARDATA(s))[5];
-		s = agg_new(&h, agg_image(s), used, ncap);   /* nodeAgg copies it into the aggregate context */
-		((uint8_t *) VARDATA(s))[5] = had_pending;
-		cap = ncap;
+		s = agg_new(&h, (const uint8_t *) VARDATA(s) + AGG_TAG_OFF, agg_image(s), used, ncap);
+		cap = ncap;    /* nodeAgg copies the new state into the aggregate context */
 		st = sa_server_recv(agg_image(s), &used, cap, (uint64) user, msg, mlen, &need);
 	}
 	if (st != SA_OK)
 		fail_recv(st, agg_image(s), used, user);
-	sa_store_u64_be((uint8_t *) VARDATA(s) + 8, used);
+	sa_store_u64_be((uint8_t *) VARDATA(s) + AGG_USED_OFF, used);
 	PG_RETURN_POINTER(s);
 }
 
 Datum
 secagg_server_round_agg_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "server_round_agg_combine called in non-aggregate context");
+	sa_pg_require_agg_context(fcinfo, "server_round_agg_combine");
 	/* STRICT: PostgreSQL handles the NULL cases */
 	bytea *a = PG_GETARG_BYTEA_P(0), *b = PG_GETARG_BYTEA_P(1);
 	agg_hdr ha, hb;
-	agg_read_hdr(a, &ha);
-	agg_read_hdr(b, &hb);
-	if (((uint8_t *) VARDATA(a))[5] || ((uint8_t *) VARDATA(b))[5])
+	agg_read_full(a, &ha);
+	agg_read_full(b, &hb);
+	if (ha.had_pending || hb.had_pending)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("server_round_agg cannot split a round whose state already holds messages "
 		                       "received with server_recv"),
@@ -408,20 +475,19 @@ secagg_server_round_agg_combine(PG_FUNCTION_ARGS)
 		                errmsg("server_round_agg: a user sent more than one message in this round")));
 	if (st != SA_OK)
 		sa_pg_fail(st, "server_round_agg");
-	PG_RETURN_BYTEA_P(agg_new(&ha, out, out_len, out_len));
+	/* no tag: a combined state only goes on to combine and final, which check in full */
+	PG_RETURN_BYTEA_P(agg_new(&ha, NULL, out, out_len, out_len));
 }
 
 Datum
 secagg_server_round_agg_final(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggctx;
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "server_round_agg_final called in non-aggregate context");
+	sa_pg_require_agg_context(fcinfo, "server_round_agg_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	bytea *s = PG_GETARG_BYTEA_P(0);
 	agg_hdr h;
-	agg_read_hdr(s, &h);
+	agg_read_full(s, &h);
 	PG_RETURN_BYTEA_P(run_round(agg_image(s), h.used));
 }
 

@@ -4,7 +4,7 @@
 -- match), each with its exact SQLSTATE and message.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(184);
+SELECT plan(188);
 \ir secagg_helpers.psql
 
 SELECT tap.setup('a', 5, 3, 2, 'small');
@@ -69,6 +69,14 @@ SELECT throws_ok($$SELECT secagg.roster('{}'::bigint[], '{}'::bytea[])$$, '22023
                  'a roster needs between 2 and 2048 users, got 0', 'roster: empty arrays');
 SELECT throws_ok($$SELECT secagg.roster('{1}', ARRAY[tap.pk(1)])$$, '22023',
                  'a roster needs between 2 and 2048 users, got 1', 'roster: one user');
+SELECT throws_ok($$SELECT secagg.roster('{1,2,3}', ARRAY[tap.pk(1), tap.pk(2), tap.pk(1)])$$, 'SA007',
+                 'two users of the roster have the same public key', 'roster: one public key for two users');
+SELECT throws_ok($$SELECT secagg.roster_agg(u, tap.pk(CASE WHEN u = 4 THEN 2 ELSE u END)) FROM generate_series(1, 4) u$$, 'SA007',
+                 'two users of the roster have the same public key', 'roster_agg: one public key for two users');
+SELECT throws_ok($$SELECT secagg.roster('{{1,2},{3,4}}', ARRAY[[tap.pk(1), tap.pk(2)], [tap.pk(3), tap.pk(4)]])$$, '2202E',
+                 'user_ids and public_keys must be one-dimensional arrays', 'roster: two-dimensional arrays');
+SELECT throws_ok($$SELECT secagg.server_create(tap.sid(), 2, 2, overlay(tap.ros() PLACING tap.pk(1) FROM 8 + 40 + 9 FOR 32))$$, 'SA007',
+                 NULL, 'server_create: a roster blob with one public key for two users');
 SELECT throws_ok($$SELECT secagg.roster(ARRAY(SELECT generate_series(1, 2049)::bigint),
                                         array_fill(tap.pk(1), ARRAY[2049]))$$, '22023',
                  'a roster needs between 2 and 2048 users, got 2049', 'roster: 2049 users');

@@ -248,6 +248,11 @@ pine_status pine_agg_add(const pine_params *params, uint8_t *agg, size_t agg_len
  * canonical (the caller's own state). */
 pine_status pine_vec_add_encoded(pine_field_id field, uint8_t *acc,
                                  const uint8_t *src, size_t n);
+/* PINE_OK if all n encoded elements are < p, else PINE_ERR_NONCANONICAL
+ * (PINE_ERR_PARAM for an unknown field). */
+pine_status pine_vec_check_encoded(pine_field_id field, const uint8_t *v, size_t n);
+/* Bytes of one encoded element of the field (0 for an unknown field). */
+size_t pine_field_elem_size(pine_field_id f);
 
 /*
  * Collector. agg_shares: num_agg_shares (== num_shares) encoded aggregate

@@ -42,7 +42,6 @@ enum {
 /* Field facts needed by parameter validation (modulus as 128-bit). */
 pine_u128 pine_field_modulus(pine_field_id f);
 unsigned pine_field_gen_order_log2(pine_field_id f);
-size_t pine_field_elem_size(pine_field_id f);
 
 static inline pine_u128 pine_u128_of(const uint64_t v[2])
 {
@@ -125,10 +124,5 @@ pine_status pine_encode_wr_checks(const pine_params *P, const vdaf_elem *res,
 
 /* Signed decode of a canonical field value (128-bit lo, hi) to a double. */
 double pine_decode_value(const pine_params *P, const uint64_t v[2]);
-
-/* ---- pine_agg.c ---- */
-
-/* PINE_OK if all n encoded elements are < p, else PINE_ERR_NONCANONICAL. */
-pine_status pine_vec_check_encoded(pine_field_id field, const uint8_t *v, size_t n);
 
 #endif

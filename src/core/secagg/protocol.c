@@ -1,6 +1,7 @@
 /* protocol.c: session context, roster checks and the key schedule. */
 #include "secagg/protocol.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -29,6 +30,29 @@ sa_check_threshold(uint32_t t, uint32_t n)
 	return SA_OK;
 }
 
+static int
+cmp_pk(const void *a, const void *b)
+{
+	return memcmp(a, b, SA_SIGN_PK_BYTES);
+}
+
+sa_status
+sa_sign_pks_distinct(const uint8_t *first, size_t stride, uint32_t n)
+{
+	uint8_t (*pks)[SA_SIGN_PK_BYTES] = sa_alloc_array(n, SA_SIGN_PK_BYTES);
+	if (pks == NULL)
+		return SA_ERR_NOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		memcpy(pks[i], first + (size_t) i * stride, SA_SIGN_PK_BYTES);
+	qsort(pks, n, SA_SIGN_PK_BYTES, cmp_pk);
+	sa_status st = SA_OK;
+	for (uint32_t i = 1; i < n && st == SA_OK; i++)
+		if (memcmp(pks[i], pks[i - 1], SA_SIGN_PK_BYTES) == 0)
+			st = SA_ERR_KEYS;
+	sa_free(pks);
+	return st;
+}
+
 sa_status
 sa_roster_check(const sa_roster *r)
 {
@@ -40,7 +64,7 @@ sa_roster_check(const sa_roster *r)
 		if (i > 0 && r->ids[i] <= r->ids[i - 1])
 			return r->ids[i] == r->ids[i - 1] ? SA_ERR_DUPLICATE : SA_ERR_PARAM;
 	}
-	return SA_OK;
+	return sa_sign_pks_distinct(r->sign_pks[0], SA_SIGN_PK_BYTES, r->n);
 }
 
 long
@@ -141,6 +165,29 @@ sa_session_init(sa_session *s, const uint8_t *session_id, size_t session_id_len,
 	crypto_generichash_update(&h, digest, 32);
 	crypto_generichash_final(&h, s->ctx, SA_CTX_BYTES);
 	return SA_OK;
+}
+
+sa_status
+sa_kx_pk_check(const uint8_t pk[32])
+{
+	/* canonical: top bit clear and u < p = 2^255 - 19 (little-endian) */
+	static const uint8_t p_le[32] = {
+		0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f
+	};
+	if (pk[31] & 0x80)
+		return SA_ERR_KEYS;
+	if (sodium_compare(pk, p_le, 32) >= 0)
+		return SA_ERR_KEYS;
+	/* small order: any clamped scalar maps pk to the identity (crypto_scalarmult fails) */
+	static const uint8_t scalar[32] = { 0x48, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+	                                    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	                                    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+	                                    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x5f };
+	uint8_t q[32];
+	int bad = crypto_scalarmult(q, scalar, pk);
+	sodium_memzero(q, sizeof q);
+	return bad ? SA_ERR_KEYS : SA_OK;
 }
 
 sa_status

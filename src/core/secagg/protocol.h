@@ -68,6 +68,8 @@ typedef struct sa_roster {
 sa_status sa_check_threshold(uint32_t t, uint32_t n);
 
 sa_status sa_roster_check(const sa_roster *r);
+/* SA_ERR_KEYS if two of the n signing keys (stride bytes apart) are equal. */
+sa_status sa_sign_pks_distinct(const uint8_t *first, size_t stride, uint32_t n);
 /* Index of id in the sorted roster, or -1. */
 long sa_roster_find(const sa_roster *r, uint64_t id);
 void sa_roster_digest(const sa_roster *r, uint8_t out[32]);
@@ -83,6 +85,13 @@ bool sa_ids_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
                           const uint8_t *parent, uint32_t parent_count, size_t parent_stride);
 
 /* --- key schedule --- */
+
+/*
+ * SA_OK if pk is a usable X25519 public key: canonical (u < 2^255 - 19, top
+ * bit clear) and not of small order (a clamped scalar times pk is not the
+ * identity). A key that fails would make every peer's key agreement fail.
+ */
+sa_status sa_kx_pk_check(const uint8_t pk[32]);
 
 /* X25519 followed by checks: fails on an all-zero (low-order) result. */
 sa_status sa_kx_agree(uint8_t q[32], const uint8_t sk[32], const uint8_t pk[32]);

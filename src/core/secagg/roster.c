@@ -70,6 +70,9 @@ sa_roster_build(uint8_t *entries, size_t count, uint8_t **out, size_t *out_len)
 		if (i > 0 && id == sa_load_u64_be(entries + (i - 1) * SA_ROSTER_ENTRY_BYTES))
 			return SA_ERR_DUPLICATE;
 	}
+	sa_status st = sa_sign_pks_distinct(entries + 8, SA_ROSTER_ENTRY_BYTES, (uint32_t) count);
+	if (st != SA_OK)
+		return st;
 	sa_writer w;
 	sa_writer_init(&w);
 	sa_put_bytes(&w, "SAR1", 4);

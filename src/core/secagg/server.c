@@ -398,11 +398,16 @@ check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p)
 		if (sodium_memcmp(c_pk, s_pk, 32) == 0 || sodium_is_zero(c_pk, 32) || sodium_is_zero(s_pk, 32))
 			return SA_ERR_KEYS;
 		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, user);
+		if (ri < 0)
+			return SA_ERR_MALFORMED;
 		uint8_t signed_msg[SA_ADVERTISE_SIGNED_BYTES];
 		sa_advertise_signed(signed_msg, v->ctx, user, c_pk, s_pk);
 		if (crypto_sign_verify_detached(sig, signed_msg, sizeof signed_msg,
 		                                v->roster + (size_t) ri * ROSTER_REC + 8) != 0)
 			return SA_ERR_SIGNATURE;
+		/* Signed, but a key no peer could agree with would stall the session in ShareKeys. */
+		if (sa_kx_pk_check(c_pk) != SA_OK || sa_kx_pk_check(s_pk) != SA_OK)
+			return SA_ERR_KEYS;
 		/* No key may repeat any key already advertised in this session. */
 		for (uint32_t i = 0; i < v->n; i++) {
 			if (idx[i] == SIZE_MAX)
@@ -442,6 +447,10 @@ check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p)
 		if (st != SA_OK)
 			return st;
 		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, user);
+		if (ri < 0) {
+			sa_free(stmt);
+			return SA_ERR_MALFORMED;
+		}
 		int bad = crypto_sign_verify_detached(p, stmt, stmt_len,
 		                                      v->roster + (size_t) ri * ROSTER_REC + 8);
 		sa_free(stmt);
@@ -493,7 +502,10 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 		return SA_ERR_UNKNOWN_USER;
 	if (!allowed_sender(&v, user_id))
 		return SA_ERR_UNKNOWN_USER;
+	/* a valid image has every U-set inside the roster; checked again, it is cheap */
 	long ri = sa_find_id(v.roster, v.n, ROSTER_REC, user_id);
+	if (ri < 0)
+		return SA_ERR_MALFORMED;
 	if (bit_get(img + v.bitmap_off, (uint32_t) ri))
 		return SA_ERR_DUPLICATE;
 	const uint8_t *p = msg + SA_C2S_HEADER_BYTES;

@@ -1,0 +1,301 @@
+-- secagg 0.2.2: secure aggregation (Bonawitz et al., CCS 2017, active variant)
+-- and the PINE VDAF (draft-chen-cfrg-vdaf-pine-01). Fresh install of 0.2.2;
+-- the update path from 0.1.0 ends with exactly these objects (tested by
+-- sql/secagg_upgrade.sql).
+\echo Use "CREATE EXTENSION secagg" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- Keys, session ids and the roster (the paper's PKI)
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.keypair AS (public_key bytea, secret_key bytea);
+COMMENT ON TYPE @extschema@.keypair IS
+  'An Ed25519 signing key pair: public_key (32 bytes) goes into the roster, secret_key (64 bytes) stays with the user.';
+
+CREATE FUNCTION @extschema@.gen_keypair() RETURNS @extschema@.keypair
+  AS 'MODULE_PATHNAME', 'secagg_gen_keypair' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gen_keypair() IS
+  'Generates a fresh Ed25519 signing key pair for a user (zero.aggregation gen_keypair).';
+
+CREATE FUNCTION @extschema@.new_session_id() RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_new_session_id' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.new_session_id() IS
+  'Returns 32 random bytes to use as a session id; a session id must never be reused.';
+
+CREATE FUNCTION @extschema@.roster(user_ids bigint[], public_keys bytea[]) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_roster_from_arrays' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.roster(bigint[], bytea[]) IS
+  'Builds the canonical roster (ids and Ed25519 public keys of all users) from two parallel arrays.';
+
+CREATE FUNCTION @extschema@.roster_agg_trans(bytea, bigint, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_roster_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.roster_agg_trans(bytea, bigint, bytea) IS 'Transition function of roster_agg.';
+CREATE FUNCTION @extschema@.roster_agg_combine(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_roster_agg_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.roster_agg_combine(bytea, bytea) IS 'Combine function of roster_agg.';
+CREATE FUNCTION @extschema@.roster_agg_final(bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_roster_agg_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.roster_agg_final(bytea) IS 'Final function of roster_agg.';
+
+CREATE AGGREGATE @extschema@.roster_agg(user_id bigint, public_key bytea) (
+  SFUNC = @extschema@.roster_agg_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.roster_agg_combine,
+  FINALFUNC = @extschema@.roster_agg_final,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.roster_agg(bigint, bytea) IS
+  'Builds the canonical roster from a table of (user_id, public_key) rows (zero.aggregation PublicKeysWrapper).';
+
+CREATE FUNCTION @extschema@.roster_size(roster bytea) RETURNS integer
+  AS 'MODULE_PATHNAME', 'secagg_roster_size' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.roster_size(bytea) IS 'Validates a roster and returns its number of users.';
+
+-- ---------------------------------------------------------------------------
+-- Server
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.server_create(session_id bytea, threshold integer, vector_length integer, roster bytea)
+  RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_server_create' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_create(bytea, integer, integer, bytea) IS
+  'Creates the server state (jsonb, no secrets) of a session: n/2 < threshold <= n, vectors of vector_length bigints.';
+
+CREATE FUNCTION @extschema@.round0_msg(server_state jsonb) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_round0_msg' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.round0_msg(jsonb) IS
+  'The message that starts round 0 (AdvertiseKeys); give it to every user of the roster.';
+
+CREATE FUNCTION @extschema@.server_recv(server_state jsonb, user_id bigint, message bytea) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_server_recv' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_recv(jsonb, bigint, bytea) IS
+  'Validates one user message of the current round and returns the new server state; a bad message raises an error and changes nothing.';
+
+CREATE FUNCTION @extschema@.server_round(server_state jsonb) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_server_round' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_round(jsonb) IS
+  'Closes the current round over the messages received with server_recv; returns a round output (see output_*). Fewer than threshold messages raise SA008 and leave the state usable.';
+
+CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_server_round_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea) IS 'Transition function of server_round_agg.';
+CREATE FUNCTION @extschema@.server_round_agg_combine(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_server_round_agg_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_round_agg_combine(bytea, bytea) IS 'Combine function of server_round_agg.';
+CREATE FUNCTION @extschema@.server_round_agg_final(bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_server_round_agg_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_round_agg_final(bytea) IS 'Final function of server_round_agg.';
+
+CREATE AGGREGATE @extschema@.server_round_agg(server_state jsonb, user_id bigint, message bytea) (
+  SFUNC = @extschema@.server_round_agg_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.server_round_agg_combine,
+  FINALFUNC = @extschema@.server_round_agg_final,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.server_round_agg(jsonb, bigint, bytea) IS
+  'One server round over a table of user messages: receives every row and closes the round. Use GROUP BY session to run many sessions in one statement.';
+
+CREATE FUNCTION @extschema@.output_is_vector(output bytea) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'secagg_output_is_vector' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.output_is_vector(bytea) IS
+  'True if a round output holds the final sum, false if it holds messages for the users.';
+
+CREATE FUNCTION @extschema@.output_state(output bytea) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_output_state' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.output_state(bytea) IS 'The server state after the round that produced this output.';
+
+CREATE FUNCTION @extschema@.output_messages(output bytea, OUT user_id bigint, OUT message bytea)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'secagg_output_messages' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.output_messages(bytea) IS
+  'The messages of a round output, one row per recipient user.';
+
+CREATE FUNCTION @extschema@.output_vector(output bytea) RETURNS bigint[]
+  AS 'MODULE_PATHNAME', 'secagg_output_vector' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.output_vector(bytea) IS
+  'The sum of the surviving users'' vectors mod 2^64 (as two''s-complement bigints), from the output of the Unmasking round.';
+
+-- ---------------------------------------------------------------------------
+-- Client (user side). Client states contain secrets.
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.client_step AS (state jsonb, message bytea);
+COMMENT ON TYPE @extschema@.client_step IS
+  'Result of client_round: the new client state and the message to send to the server.';
+
+CREATE FUNCTION @extschema@.client_create(session_id bytea, user_id bigint, threshold integer,
+                                          sign_secret_key bytea, vector bigint[], roster bytea)
+  RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_client_create' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.client_create(bytea, bigint, integer, bytea, bigint[], bytea) IS
+  'Creates a user''s client state (jsonb, CONTAINS SECRETS) holding its signing key and the vector to aggregate.';
+
+CREATE FUNCTION @extschema@.client_round(client_state jsonb, message bytea) RETURNS @extschema@.client_step
+  AS 'MODULE_PATHNAME', 'secagg_client_round' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.client_round(jsonb, bytea) IS
+  'Answers a server message: checks it, returns the new client state and the message for the server. On any error the state is unchanged.';
+
+CREATE FUNCTION @extschema@.client_recover(current_state jsonb, candidate_state jsonb) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_client_recover' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.client_recover(jsonb, jsonb) IS
+  'Returns candidate_state if it may replace current_state: same session and user, not an earlier round, not a fork (SA012 otherwise).';
+
+CREATE FUNCTION @extschema@.client_state_guard() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+DECLARE
+  col text := TG_ARGV[0];
+  old_state jsonb := NULLIF(to_jsonb(OLD) -> col, 'null'::jsonb);
+  new_state jsonb := NULLIF(to_jsonb(NEW) -> col, 'null'::jsonb);
+BEGIN
+  IF old_state IS NOT NULL AND new_state IS DISTINCT FROM old_state THEN
+    IF new_state IS NULL THEN
+      RAISE EXCEPTION 'client state may not be set to NULL' USING ERRCODE = 'SA012';
+    END IF;
+    -- same session and user, no earlier round, no fork of the same round
+    PERFORM @extschema@.client_recover(old_state, new_state);
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.client_state_guard() IS
+  'BEFORE UPDATE trigger for a table of client states (argument: the column name): refuses rolling a client back to an earlier round or to a different state of the same round.';
+
+-- ---------------------------------------------------------------------------
+-- PINE: parameters
+--
+-- Every PINE function takes the canonical parameter jsonb that pine_params()
+-- returns. Outcomes of verification are values (accepted = false), not
+-- errors. Errors: 22023 bad parameters or arguments, 22P03 malformed bytes
+-- (wrong lengths, bad headers), 22003 non-canonical field elements or a
+-- measurement over the norm bound, 22004 NULL arguments, 54000 the batch cap
+-- (max_measurements), SA021 the client's wraparound checks failed for the
+-- given rand (retry with fresh randomness), SA020 a report rejected by
+-- pine_prep_init (negligible probability).
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.pine_params(variant text, l2_norm_bound double precision, dimension bigint,
+                                        num_frac_bits integer DEFAULT 15,
+                                        chunk_length bigint DEFAULT NULL,
+                                        chunk_length_norm_equality bigint DEFAULT NULL,
+                                        num_proofs integer DEFAULT NULL,
+                                        num_proofs_norm_equality integer DEFAULT NULL,
+                                        num_wr_checks integer DEFAULT 100,
+                                        num_wr_successes integer DEFAULT 100,
+                                        alpha double precision DEFAULT 8.7,
+                                        num_shares integer DEFAULT 2)
+  RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_pine_params' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_params(text, double precision, bigint, integer, bigint, bigint, integer, integer, integer, integer, double precision, integer) IS
+  'Validates PINE parameters (variant Pine64 | Pine128 | Pine64HmacSha256Aes128 | Pine32HmacSha256Aes128; l2_norm_bound is real-valued and stored as floor(l2_norm_bound * 2^num_frac_bits)) and returns the canonical params jsonb with every derived value: message sizes, proof lengths, max_measurements, digest. NULL optional arguments take the defaults; NULL chunk lengths are the proof-size-minimising ones.';
+
+CREATE FUNCTION @extschema@.pine_params_check(params jsonb) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_pine_params_check' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_params_check(jsonb) IS
+  'Validates a PINE params jsonb (every derived value must match its configuration) and returns its canonical form; errors with 22023 otherwise.';
+
+-- ---------------------------------------------------------------------------
+-- PINE: client
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.pine_shard(params jsonb, measurement double precision[], nonce bytea,
+                                       OUT public_share bytea, OUT input_shares bytea[])
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_shard' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_shard(jsonb, double precision[], bytea) IS
+  'PINE client: shards a measurement (d floats) for a 16-byte nonce with fresh randomness, retrying when the wraparound checks fail as the draft says. input_shares[1] is the Leader''s (CONTAINS SECRETS: send each to its Aggregator only). 22003 if the L2 norm exceeds the bound.';
+
+CREATE FUNCTION @extschema@.pine_shard(params jsonb, measurement double precision[], nonce bytea, rand bytea,
+                                       OUT public_share bytea, OUT input_shares bytea[])
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_shard' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_shard(jsonb, double precision[], bytea, bytea) IS
+  'PINE client with explicit randomness (rand_len bytes; for tests and test vectors): deterministic. SA021 if the wraparound checks fail for this rand.';
+
+-- ---------------------------------------------------------------------------
+-- PINE: Aggregators
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.pine_prep_init(params jsonb, verify_key bytea, agg_id integer, nonce bytea,
+                                           public_share bytea, input_share bytea,
+                                           OUT prep_state jsonb, OUT prep_share bytea)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_init' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_init(jsonb, bytea, integer, bytea, bytea, bytea) IS
+  'PINE Aggregator agg_id (0 = Leader), round 1: returns its prep state (jsonb holding the Leader''s output share, or a Helper''s measurement-share seed: keep it private) and the prep share to send to the other Aggregators.';
+
+CREATE FUNCTION @extschema@.pine_prep_shares_to_prep(params jsonb, prep_shares bytea[],
+                                                     OUT accepted boolean, OUT prep_message bytea)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_shares_to_prep' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_shares_to_prep(jsonb, bytea[]) IS
+  'Combines the prep shares of all Aggregators (in Aggregator order) into the prep message. A report whose proofs do not verify is not an error: accepted = false and prep_message is NULL.';
+
+CREATE FUNCTION @extschema@.pine_prep_next(params jsonb, prep_state jsonb, prep_message bytea,
+                                           OUT accepted boolean, OUT output_share bytea)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_next' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea) IS
+  'Finishes preparation: the output share (d encoded field elements) to aggregate with pine_agg. A prep message that does not match the state (inconsistent joint randomness) is not an error: accepted = false and output_share is NULL.';
+
+CREATE FUNCTION @extschema@.pine_prep_finish(params jsonb, prep_state jsonb, prep_shares bytea[],
+                                             OUT accepted boolean, OUT prep_message bytea, OUT output_share bytea)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_finish' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]) IS
+  'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state. prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects.';
+
+CREATE FUNCTION @extschema@.pine_agg_trans(bytea, jsonb, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_pine_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_agg_trans(bytea, jsonb, bytea) IS 'Transition function of pine_agg and pine_agg_count.';
+CREATE FUNCTION @extschema@.pine_agg_combine(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_pine_agg_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_agg_combine(bytea, bytea) IS 'Combine function of pine_agg and pine_agg_count.';
+CREATE FUNCTION @extschema@.pine_agg_final(bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_pine_agg_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_agg_final(bytea) IS 'Final function of pine_agg.';
+CREATE FUNCTION @extschema@.pine_agg_count_final(bytea) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'secagg_pine_agg_count' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_agg_count_final(bytea) IS 'Final function of pine_agg_count.';
+
+CREATE AGGREGATE @extschema@.pine_agg(params jsonb, output_share bytea) (
+  SFUNC = @extschema@.pine_agg_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.pine_agg_combine,
+  FINALFUNC = @extschema@.pine_agg_final,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.pine_agg(jsonb, bytea) IS
+  'PINE aggregate share: the element-wise sum (mod p) of the output shares of a batch; NULL for no rows. Refuses (54000) more than max_measurements reports, beyond which the sum could wrap. Use GROUP BY batch; parallel safe.';
+
+CREATE AGGREGATE @extschema@.pine_agg_count(params jsonb, output_share bytea) (
+  SFUNC = @extschema@.pine_agg_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.pine_agg_combine,
+  FINALFUNC = @extschema@.pine_agg_count_final,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.pine_agg_count(jsonb, bytea) IS
+  'The number of output shares pine_agg sums for the same rows (the batch size to give pine_unshard); in the same SELECT as pine_agg the two share one transition state.';
+
+-- ---------------------------------------------------------------------------
+-- PINE: Collector
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.pine_unshard(params jsonb, agg_shares bytea[], num_measurements bigint)
+  RETURNS double precision[]
+  AS 'MODULE_PATHNAME', 'secagg_pine_unshard' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_unshard(jsonb, bytea[], bigint) IS
+  'PINE Collector: adds the aggregate shares of all Aggregators (in order) and decodes the sum of the batch''s measurements (d floats). 54000 if num_measurements exceeds max_measurements.';
+
+-- ---------------------------------------------------------------------------
+-- Aggregate support functions: callable only through the aggregates
+-- ---------------------------------------------------------------------------
+-- PostgreSQL checks EXECUTE on an aggregate's support functions against the
+-- aggregate's owner, so every role that may call the aggregates still can;
+-- what this removes is the ability to build other aggregates (or direct
+-- calls) over them, which is how a crafted transition state would get in.
+REVOKE EXECUTE ON FUNCTION
+  @extschema@.roster_agg_trans(bytea, bigint, bytea),
+  @extschema@.roster_agg_combine(bytea, bytea),
+  @extschema@.roster_agg_final(bytea),
+  @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea),
+  @extschema@.server_round_agg_combine(bytea, bytea),
+  @extschema@.server_round_agg_final(bytea),
+  @extschema@.pine_agg_trans(bytea, jsonb, bytea),
+  @extschema@.pine_agg_combine(bytea, bytea),
+  @extschema@.pine_agg_final(bytea),
+  @extschema@.pine_agg_count_final(bytea)
+  FROM PUBLIC;
