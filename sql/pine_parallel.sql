@@ -50,7 +50,8 @@ SELECT batch, agg_id, secagg.pine_agg(secagg.pine_params('Pine64', 1.0, 32), out
 FROM out_share GROUP BY batch, agg_id;
 RESET enable_hashagg;
 
-SELECT p.batch, p.agg_id, p.n, p.agg = s.agg AS parallel_equals_serial, s.agg = t.agg AS hash_equals_sort
+SELECT p.batch, p.agg_id, p.n, p.agg = s.agg AS parallel_equals_serial, s.agg = t.agg AS hash_equals_sort,
+       p.n = (SELECT count(*) FROM out_share o WHERE o.batch = p.batch AND o.agg_id = p.agg_id) AS count_equals_rows
 FROM par p JOIN ser s USING (batch, agg_id) JOIN ser_sorted t USING (batch, agg_id)
 ORDER BY 1, 2;
 
@@ -76,17 +77,40 @@ ANALYZE part_share;
 EXPLAIN (COSTS OFF)
 SELECT batch, agg_id, secagg.pine_agg(secagg.pine_params('Pine64', 1.0, 32), output_share)
 FROM part_share GROUP BY batch, agg_id;
-SELECT q.batch, q.agg_id, q.agg = s.agg AS partitionwise_equals_serial
-FROM (SELECT batch, agg_id, secagg.pine_agg(secagg.pine_params('Pine64', 1.0, 32), output_share) AS agg
+SELECT q.batch, q.agg_id, q.agg = s.agg AS partitionwise_equals_serial, q.n = q.rows AS count_equals_rows
+FROM (SELECT batch, agg_id, secagg.pine_agg(secagg.pine_params('Pine64', 1.0, 32), output_share) AS agg,
+             secagg.pine_agg_count(secagg.pine_params('Pine64', 1.0, 32), output_share) AS n, count(*) AS rows
       FROM part_share GROUP BY batch, agg_id) q
 JOIN ser s USING (batch, agg_id) ORDER BY 1, 2;
 
 -- Partitionwise and parallel together.
 SET max_parallel_workers_per_gather = 2;
-SELECT bool_and(q.agg = s.agg) AS partitionwise_parallel_equals_serial, count(*) AS groups
-FROM (SELECT batch, agg_id, secagg.pine_agg(secagg.pine_params('Pine64', 1.0, 32), output_share) AS agg
+SELECT bool_and(q.agg = s.agg) AS partitionwise_parallel_equals_serial, bool_and(q.n = q.rows) AS count_equals_rows,
+       count(*) AS groups
+FROM (SELECT batch, agg_id, secagg.pine_agg(secagg.pine_params('Pine64', 1.0, 32), output_share) AS agg,
+             secagg.pine_agg_count(secagg.pine_params('Pine64', 1.0, 32), output_share) AS n, count(*) AS rows
       FROM part_share GROUP BY batch, agg_id) q
 JOIN ser s USING (batch, agg_id);
+
+-- The combine function, called deterministically: partial states of three
+-- disjoint parts of each batch, built by the transition function alone, are
+-- merged by the combine function as a Finalize Aggregate does; the share and
+-- the count equal the serial ones.
+RESET max_parallel_workers_per_gather;
+SET max_parallel_workers_per_gather = 0;
+CREATE AGGREGATE pg_temp.pine_partial(jsonb, bytea) (SFUNC = secagg.pine_agg_trans, STYPE = bytea);
+CREATE AGGREGATE pg_temp.pine_combine(bytea) (
+  SFUNC = secagg.pine_agg_combine, STYPE = bytea, FINALFUNC = secagg.pine_agg_final);
+CREATE AGGREGATE pg_temp.pine_combine_count(bytea) (
+  SFUNC = secagg.pine_agg_combine, STYPE = bytea, FINALFUNC = secagg.pine_agg_count_final);
+SELECT q.batch, q.agg_id, q.parts, q.agg = s.agg AS combined_equals_serial, q.n AS combined_count
+FROM (SELECT batch, agg_id, count(*) AS parts, pg_temp.pine_combine(p ORDER BY part) AS agg,
+             pg_temp.pine_combine_count(p ORDER BY part) AS n
+      FROM (SELECT batch, agg_id, (i / 4) % 3 AS part,
+                   pg_temp.pine_partial(secagg.pine_params('Pine64', 1.0, 32), output_share) AS p
+            FROM out_share GROUP BY batch, agg_id, (i / 4) % 3) parts
+      GROUP BY batch, agg_id) q
+JOIN ser s USING (batch, agg_id) ORDER BY 1, 2;
 
 -- A group mixing two parameter sets is refused, also when the two meet only
 -- in the combine function (one per partition).

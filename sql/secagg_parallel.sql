@@ -72,3 +72,39 @@ SELECT session, length(secagg.server_round_agg(state, user_id, message)) FROM pa
 -- Rows of one group with different states are refused.
 UPDATE part_inbox SET state = (SELECT state FROM before2 WHERE session = 2) WHERE part = 2 AND session = 1 AND user_id = 200;
 SELECT session, length(secagg.server_round_agg(state, user_id, message)) FROM part_inbox WHERE part = 2 GROUP BY session;
+
+-- roster_agg under partitionwise aggregation: every partition holds some
+-- users of each session, so the combine function merges three partial
+-- rosters per session, and the result is the roster built serially (every
+-- user kept, in canonical order).
+RESET enable_partitionwise_aggregate;
+SET enable_partitionwise_aggregate = on;
+CREATE TABLE part_keys (part int, session int, id bigint, pk bytea) PARTITION BY LIST (part);
+CREATE TABLE part_keys_0 PARTITION OF part_keys FOR VALUES IN (0);
+CREATE TABLE part_keys_1 PARTITION OF part_keys FOR VALUES IN (1);
+CREATE TABLE part_keys_2 PARTITION OF part_keys FOR VALUES IN (2);
+INSERT INTO part_keys SELECT (id % 3)::int, session, id, (kp).public_key FROM usr;
+ANALYZE part_keys;
+EXPLAIN (COSTS OFF)
+SELECT session, secagg.roster_agg(id, pk) FROM part_keys GROUP BY session;
+SELECT q.session, q.roster = (SELECT secagg.roster_agg(u.id, (u.kp).public_key) FROM usr u WHERE u.session = q.session) AS partitionwise_equals_serial,
+       secagg.roster_size(q.roster) = (SELECT count(*) FROM usr u WHERE u.session = q.session) AS every_user_kept
+FROM (SELECT session, secagg.roster_agg(id, pk) AS roster FROM part_keys GROUP BY session) q
+ORDER BY q.session;
+
+-- The combine function, called deterministically: which worker of a
+-- parallel plan gets rows is up to the executor, so here partial states of
+-- three disjoint parts of each session's inbox are built with the
+-- transition function alone and merged with the combine function, as a
+-- Finalize Aggregate does. The output equals the serial round.
+RESET enable_partitionwise_aggregate;
+CREATE AGGREGATE pg_temp.round_partial(jsonb, bigint, bytea) (
+  SFUNC = secagg.server_round_agg_trans, STYPE = bytea);
+CREATE AGGREGATE pg_temp.round_combine(bytea) (
+  SFUNC = secagg.server_round_agg_combine, STYPE = bytea, FINALFUNC = secagg.server_round_agg_final);
+SELECT q.session, q.parts, q.output = s.output AS combined_equals_serial
+FROM (SELECT session, count(*) AS parts, pg_temp.round_combine(p ORDER BY part) AS output
+      FROM (SELECT b.session, m.user_id % 3 AS part, pg_temp.round_partial(b.state, m.user_id, m.message) AS p
+            FROM big_inbox m JOIN before2 b ON b.session = m.session GROUP BY b.session, m.user_id % 3) parts
+      GROUP BY session) q
+JOIN ser s USING (session) ORDER BY q.session;
