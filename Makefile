@@ -4,7 +4,8 @@
 #   make install    install it into the PostgreSQL that pg_config names
 #   make unit       build and run the C core's unit tests (no PostgreSQL)
 #   make installcheck   pg_regress suite (sql/ + expected/) against a running server
-#   make prove_installcheck   pgTAP suite (test/pgtap/) through pg_prove
+#   make prove_installcheck   pgTAP suite (test/pgtap/) through pg_prove, in a
+#                   fresh database $(TAP_DB) of the running server
 #
 # scripts/test.sh and scripts/demo.sh do everything, including dependencies
 # and a throwaway cluster; see README.md.
@@ -65,11 +66,18 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsecagg_core.a $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CORE_CC) $(CORE_CFLAGS) -Isrc/core -Ibench -o $@ $< $(BUILD)/libsecagg_core.a $(CORE_LDLIBS)
 
+TAP_DB ?= secagg_tap
+PG_BINDIR = $(shell $(PG_CONFIG) --bindir)
+prove_installcheck:
+	$(PG_BINDIR)/psql -q -X -d postgres -c "DROP DATABASE IF EXISTS $(TAP_DB)" -c "CREATE DATABASE $(TAP_DB)" >/dev/null
+	$(PG_BINDIR)/psql -q -X -d $(TAP_DB) -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION secagg" >/dev/null
+	PGDATABASE=$(TAP_DB) pg_prove --ext .sql test/pgtap/
+
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; (cd test/unit && ../../$$t) || rc=1; done; exit $$rc
 
 bench-bins: $(BENCH_BINS)
 
-.PHONY: unit bench-bins
+.PHONY: unit bench-bins prove_installcheck
 
 EXTRA_CLEAN = $(BUILD) results regression.diffs regression.out

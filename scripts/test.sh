@@ -28,12 +28,7 @@ regress() {
 	fi
 }
 suite "pg_regress" regress
-prove() {
-	psql -q -X -d postgres -c "DROP DATABASE IF EXISTS secagg_tap" -c "CREATE DATABASE secagg_tap" >/dev/null
-	psql -q -X -d secagg_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION secagg" >/dev/null
-	PGDATABASE=secagg_tap pg_prove --ext .sql test/pgtap/
-}
-suite "pgTAP" prove
+suite "pgTAP" make -s prove_installcheck PG_CONFIG="$PG_BIN/pg_config"
 stop_clusters
 suite "pg_regress + pgTAP, extension built with UBSan" bash scripts/ubsan_sql.sh
 if [ -d test/cluster ]; then

@@ -28,9 +28,7 @@ CLUSTER_ENV="LD_PRELOAD=$ubsan UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 	start_cluster ubsan 54397
 rc=0
 make -s installcheck || { [ -f regression.diffs ] && head -100 regression.diffs; rc=1; }
-psql -q -X -d postgres -c "CREATE DATABASE secagg_tap" >/dev/null
-psql -q -X -d secagg_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION secagg" >/dev/null
-PGDATABASE=secagg_tap pg_prove --ext .sql test/pgtap/ || rc=1
+make -s prove_installcheck || rc=1
 
 for d in $CLUSTERS; do
 	if grep -E "runtime error|terminated by signal" "$d/server.log"; then rc=1; fi

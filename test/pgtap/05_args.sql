@@ -4,7 +4,7 @@
 -- match), each with its exact SQLSTATE and message.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(188);
+SELECT plan(200);
 \ir secagg_helpers.psql
 
 SELECT tap.setup('a', 5, 3, 2, 'small');
@@ -169,6 +169,14 @@ SELECT throws_ok($$SELECT secagg.client_create(tap.sid(), 1, 3, tap.sk(1), '{{1,
                  'vector must be a one-dimensional, non-empty array', 'client_create: two-dimensional vector');
 SELECT throws_ok($$SELECT secagg.client_create('\x'::bytea, 1, 3, tap.sk(1), '{1,2}', tap.ros())$$, '22023',
                  'session_id must be 1 to 64 bytes, got 0', 'client_create: empty session id');
+SELECT throws_ok($$SELECT secagg.client_create(tap.sid() || tap.sid() || '\x00'::bytea, 1, 3, tap.sk(1), '{1,2}', tap.ros())$$, '22023',
+                 'session_id must be 1 to 64 bytes, got 65', 'client_create: 65-byte session id');
+SELECT throws_ok($$SELECT secagg.client_create(tap.sid(), 1, 3, tap.sk(1) || '\x00'::bytea, '{1,2}', tap.ros())$$, '22023',
+                 'sign_secret_key must be 64 bytes', 'client_create: 65-byte signing key');
+SELECT throws_ok($$SELECT secagg.client_create(tap.sid(), 1, 3, substring(tap.sk(1) from 2), '{1,2}', tap.ros())$$, '22023',
+                 'sign_secret_key must be 64 bytes', 'client_create: 63-byte signing key');
+SELECT throws_ok($$SELECT secagg.client_create(tap.sid(), 1, 3, tap.sk(1), '{1,2}', tap.ros() || '\x00'::bytea)$$, '22P03',
+                 'roster: malformed message or state', 'client_create: roster with a trailing byte');
 SELECT throws_ok($$SELECT secagg.client_create(tap.sid(), 1, 3, tap.sk(1), '{1,2}', tap.trunc(tap.ros()))$$, '22P03',
                  'roster: malformed message or state', 'client_create: truncated roster');
 SELECT is(secagg.client_create(tap.sid(), 1, 3, tap.sk(1), '[0:1]={7,8}', tap.ros()) ->> 'vector_length', '2',
@@ -222,6 +230,11 @@ FROM (SELECT tap.ss() AS s) st, LATERAL (VALUES
   (jsonb_set(s, '{round}', '1'), '22023', 'server state: summary fields do not match the state image', 'summary round'),
   (jsonb_set(s, '{threshold}', '4'), '22023', 'server state: summary fields do not match the state image', 'summary threshold'),
   (jsonb_set(s, '{vector_length}', '3'), '22023', 'server state: summary fields do not match the state image', 'summary vector_length'),
+  (jsonb_set(s, '{received}', '1'), '22023', 'server state: summary fields do not match the state image', 'summary received'),
+  (jsonb_set(s, '{users}', '4'), '22023', 'server state: summary fields do not match the state image', 'summary users'),
+  (jsonb_set(s, '{u2}', '1'), '22023', 'server state: summary fields do not match the state image', 'summary u2'),
+  (jsonb_set(s, '{u3}', '1'), '22023', 'server state: summary fields do not match the state image', 'summary u3'),
+  (jsonb_set(s, '{u4}', '1'), '22023', 'server state: summary fields do not match the state image', 'summary u4'),
   (s - 'round', '22023', 'server state: key "round" is missing or not a number', 'summary without round'),
   (jsonb_set(s, '{round}', '"2"'), '22023', 'server state: key "round" is missing or not a number', 'summary round a string')
 ) v(j, e, msg, what);
@@ -268,6 +281,9 @@ FROM (SELECT tap.cs() AS s) st, LATERAL (VALUES
   (tap.with_image(s, tap.setb(tap.image(s), 468 + 31, 255)), '22P03', 'client state: malformed message or state', 'image self-mask seed not reduced'),
   (jsonb_set(s, '{round}', '3'), '22023', 'client state: summary fields do not match the state image', 'summary round'),
   (jsonb_set(s, '{user_id}', '2'), '22023', 'client state: summary fields do not match the state image', 'summary user_id'),
+  (jsonb_set(s, '{session_id}', to_jsonb(encode(tap.sid(), 'hex') || '00')), '22023', 'client state: summary fields do not match the state image', 'summary session_id'),
+  (jsonb_set(s, '{session_id}', to_jsonb(upper(encode(tap.sid(), 'hex')))), '22023', 'client state: summary fields do not match the state image', 'summary session_id in upper case'),
+  (jsonb_set(s, '{finished}', 'true'), '22023', 'client state: summary fields do not match the state image', 'summary finished'),
   (s - 'user_id', '22023', 'client state: key "user_id" is missing or not a number', 'without user_id')
 ) v(j, e, msg, what);
 SELECT throws_ok($$SELECT secagg.client_round(tap.ss(), tap.msg_to_user('a', 2, 1))$$, '22023',

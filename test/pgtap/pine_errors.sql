@@ -4,7 +4,7 @@
 -- SA021 retry), and never a crash.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(98);
+SELECT plan(132);
 
 -- One honest report for Pine64, d = 4, through both Aggregators.
 CREATE TEMP TABLE fx AS
@@ -18,6 +18,47 @@ UPDATE fx SET (l_state, l_share) = (SELECT * FROM secagg.pine_prep_init(p, vk, 0
 UPDATE fx SET msg = (SELECT prep_message FROM secagg.pine_prep_shares_to_prep(p, ARRAY[l_share, h_share]));
 UPDATE fx SET out = (SELECT output_share FROM secagg.pine_prep_next(p, l_state, msg));
 SELECT ok((SELECT out IS NOT NULL AND length(out) = 32 FROM fx), 'fixture: an honest report prepares');
+
+-- ---- NULL arguments: every argument of every PINE function (22004, named) ----
+SELECT throws_ok(q, '22004', name || ' must not be NULL', 'NULL ' || name || ': ' || left(q, 70))
+FROM (VALUES
+  ('SELECT secagg.pine_params_check(NULL)', 'params'),
+  ('SELECT secagg.pine_shard(NULL, ''{0,0,0,0}'', (SELECT nonce FROM fx))', 'params'),
+  ('SELECT secagg.pine_shard((SELECT p FROM fx), NULL, (SELECT nonce FROM fx))', 'measurement'),
+  ('SELECT secagg.pine_shard((SELECT p FROM fx), ''{0,0,0,0}'', NULL)', 'nonce'),
+  ('SELECT secagg.pine_shard((SELECT p FROM fx), ''{0,0,0,0}'', (SELECT nonce FROM fx), NULL)', 'rand'),
+  ('SELECT secagg.pine_prep_init(NULL, vk, 0, nonce, pub, leader) FROM fx', 'params'),
+  ('SELECT secagg.pine_prep_init(p, NULL, 0, nonce, pub, leader) FROM fx', 'verify_key'),
+  ('SELECT secagg.pine_prep_init(p, vk, NULL, nonce, pub, leader) FROM fx', 'agg_id'),
+  ('SELECT secagg.pine_prep_init(p, vk, 0, NULL, pub, leader) FROM fx', 'nonce'),
+  ('SELECT secagg.pine_prep_init(p, vk, 0, nonce, NULL, leader) FROM fx', 'public_share'),
+  ('SELECT secagg.pine_prep_init(p, vk, 0, nonce, pub, NULL) FROM fx', 'input_share'),
+  ('SELECT secagg.pine_prep_shares_to_prep(NULL, ARRAY[l_share, h_share]) FROM fx', 'params'),
+  ('SELECT secagg.pine_prep_shares_to_prep(p, NULL) FROM fx', 'prep_shares'),
+  ('SELECT secagg.pine_prep_next(NULL, l_state, msg) FROM fx', 'params'),
+  ('SELECT secagg.pine_prep_next(p, NULL, msg) FROM fx', 'prep_state'),
+  ('SELECT secagg.pine_prep_next(p, l_state, NULL) FROM fx', 'prep_message'),
+  ('SELECT secagg.pine_prep_finish(NULL, l_state, ARRAY[l_share, h_share]) FROM fx', 'params'),
+  ('SELECT secagg.pine_prep_finish(p, NULL, ARRAY[l_share, h_share]) FROM fx', 'prep_state'),
+  ('SELECT secagg.pine_prep_finish(p, l_state, NULL) FROM fx', 'prep_shares'),
+  ('SELECT secagg.pine_agg(NULL::jsonb, out) FROM fx', 'params'),
+  ('SELECT secagg.pine_agg(p, NULL::bytea) FROM fx', 'output_share'),
+  ('SELECT secagg.pine_agg_count(NULL::jsonb, out) FROM fx', 'params'),
+  ('SELECT secagg.pine_unshard(NULL, ARRAY[out, out], 1) FROM fx', 'params'),
+  ('SELECT secagg.pine_unshard(p, NULL, 1) FROM fx', 'agg_shares'),
+  ('SELECT secagg.pine_unshard(p, ARRAY[out, out], NULL) FROM fx', 'num_measurements')
+) v(q, name);
+
+-- ---- over-long inputs (the short ones are tested below) ----
+SELECT throws_ok($$SELECT secagg.pine_shard((SELECT p FROM fx), ARRAY[0.1, 0, 0, 0]::float8[], '\x0000000000000000000000000000000000')$$, '22P03', NULL, 'shard: long nonce');
+SELECT throws_ok($$SELECT secagg.pine_shard((SELECT p FROM fx), ARRAY[0.1, 0, 0, 0]::float8[], '\x00000000000000000000000000000000', ('\x' || repeat('00', (SELECT (p->>'rand_len')::int + 1 FROM fx)))::bytea)$$, '22P03', NULL, 'shard: long rand');
+SELECT throws_ok($$SELECT secagg.pine_prep_init(p, vk || '\x00'::bytea, 0, nonce, pub, leader) FROM fx$$, '22P03', NULL, 'prep_init: long verify key');
+SELECT throws_ok($$SELECT secagg.pine_prep_init(p, vk, 0, nonce || '\x00'::bytea, pub, leader) FROM fx$$, '22P03', NULL, 'prep_init: long nonce');
+SELECT throws_ok($$SELECT secagg.pine_prep_init(p, vk, 0, nonce, pub || '\x00'::bytea, leader) FROM fx$$, '22P03', NULL, 'prep_init: long public share');
+SELECT throws_ok($$SELECT secagg.pine_prep_init(p, vk, 1, nonce, pub, helper || '\x00'::bytea) FROM fx$$, '22P03', NULL, 'prep_init: long helper input share');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg || '\x00'::bytea) FROM fx$$, '22P03', NULL, 'prep_next: long prep message');
+SELECT throws_ok($$SELECT secagg.pine_agg(p, out || '\x00'::bytea) FROM fx$$, '22P03', NULL, 'agg: long output share');
+SELECT throws_ok($$SELECT secagg.pine_unshard(p, ARRAY[out, out || '\x00'::bytea], 1) FROM fx$$, '22P03', NULL, 'unshard: long share');
 
 -- ---- pine_params ----
 SELECT throws_ok($$SELECT secagg.pine_params(NULL, 1.0, 4)$$, '22004', 'variant must not be NULL', 'params: NULL variant');
