@@ -108,3 +108,26 @@ FROM (SELECT session, count(*) AS parts, pg_temp.round_combine(p ORDER BY part) 
             FROM big_inbox m JOIN before2 b ON b.session = m.session GROUP BY b.session, m.user_id % 3) parts
       GROUP BY session) q
 JOIN ser s USING (session) ORDER BY q.session;
+
+-- on_invalid 'reject' under partitionwise aggregation: a truncated message in
+-- one partition and a wrong-session message in another reject their senders;
+-- the combine function merges the rejection lists, and the output (rejections
+-- in id order included) is byte-identical to the serial one.
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE part_bad (part int, session int, state jsonb, user_id bigint, message bytea) PARTITION BY LIST (part);
+CREATE TABLE part_bad_0 PARTITION OF part_bad FOR VALUES IN (0);
+CREATE TABLE part_bad_1 PARTITION OF part_bad FOR VALUES IN (1);
+INSERT INTO part_bad
+  SELECT (m.user_id / 10) % 2, m.session, b.state, m.user_id,
+         CASE WHEN m.user_id IN (110, 140) THEN substring(m.message FROM 1 FOR length(m.message) - 8)
+              WHEN m.user_id = 120 THEN (SELECT x.message FROM big_inbox x WHERE x.session <> m.session ORDER BY x.session, x.user_id LIMIT 1)
+              ELSE m.message END
+  FROM big_inbox m JOIN before2 b ON b.session = m.session;
+ANALYZE part_bad;
+CREATE TABLE bad_pw AS SELECT session, secagg.server_round_agg(state, user_id, message) AS output FROM part_bad GROUP BY session;
+RESET enable_partitionwise_aggregate;
+CREATE TABLE bad_ser AS SELECT session, secagg.server_round_agg(state, user_id, message) AS output FROM part_bad GROUP BY session;
+SELECT p.session, p.output = s.output AS partitionwise_equals_serial, r.*
+FROM bad_pw p JOIN bad_ser s USING (session), secagg.output_rejected(p.output) r
+ORDER BY p.session, r.user_id;

@@ -5,7 +5,7 @@
 -- commitments, masked inputs) has its exact consequence.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(114);
+SELECT plan(116);
 \ir secagg_helpers.psql
 
 CREATE FUNCTION tap.rej(uid bigint, r int, reason text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -81,16 +81,32 @@ SELECT throws_ok($$SELECT secagg.server_recv(tap.ra(3, tap.msg_to_server('a', 0,
                  'SA004', tap.rej(3, 0, 'duplicate user'), 'round 0: the same message twice');
 SELECT throws_ok($$SELECT secagg.server_recv(tap.ra(3, tap.msg_to_server('a', 0, 3)), 3, (secagg.client_round(tap.cstate_at('a', 0, 3), tap.msg_to_user('a', 0, 3))).message)$$,
                  'SA004', tap.rej(3, 0, 'duplicate user'), 'round 0: a second, different, answer of the same user');
-SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message)
+SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message, 'error')
                    FROM tap.sess s, (SELECT user_id, message FROM tap.to_server WHERE tag = 'a' AND round = 0
                                      UNION ALL SELECT 3, tap.msg_to_server('a', 0, 3)) m
                    WHERE s.tag = 'a'$$,
-                 'SA004', tap.rej(3, 0, 'duplicate user'), 'round 0: a duplicate row inside one server_round_agg');
-SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message)
+                 'SA004', tap.rej(3, 0, 'duplicate user'), 'round 0, on_invalid error: a duplicate row inside one server_round_agg');
+SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message, 'error')
                    FROM tap.sess s, (SELECT user_id, message FROM tap.to_server WHERE tag = 'a' AND round = 0
                                      UNION ALL SELECT 10, tap.relabel(tap.msg_to_server('a', 0, 3), 10)) m
                    WHERE s.tag = 'a'$$,
-                 'SA005', tap.rej(10, 0, 'signature does not verify'), 'round 0: one bad row fails the whole aggregate');
+                 'SA005', tap.rej(10, 0, 'signature does not verify'), 'round 0, on_invalid error: one bad row fails the whole aggregate');
+SELECT results_eq($$SELECT r.user_id, r.round, r.sqlstate, r.reason
+                    FROM (SELECT secagg.server_round_agg(s.state, m.user_id, m.message) AS o
+                          FROM tap.sess s, (SELECT user_id, message FROM tap.to_server WHERE tag = 'a' AND round = 0
+                                            UNION ALL SELECT 3, tap.msg_to_server('a', 0, 3)
+                                            UNION ALL SELECT 10, tap.relabel(tap.msg_to_server('a', 0, 3), 10)) m
+                          WHERE s.tag = 'a') q, secagg.output_rejected(q.o) r$$,
+                  $$VALUES (3::bigint, 0, 'SA004', 'duplicate user'), (10::bigint, 0, 'SA005', 'signature does not verify')$$,
+                  'round 0, on_invalid reject: the round closes and lists the duplicate and the bad signature');
+SELECT is((SELECT (secagg.output_state(q.o)->>'u1')::int
+           FROM (SELECT secagg.server_round_agg(s.state, m.user_id, m.message) AS o
+                 FROM tap.sess s, (SELECT user_id, message FROM tap.to_server WHERE tag = 'a' AND round = 0
+                                   UNION ALL SELECT 3, tap.msg_to_server('a', 0, 3)
+                                   UNION ALL SELECT 10, tap.relabel(tap.msg_to_server('a', 0, 3), 10)) m
+                 WHERE s.tag = 'a') q),
+          (SELECT count(*)::int FROM tap.to_server WHERE tag = 'a' AND round = 0),
+          'round 0, on_invalid reject: U1 holds the valid senders only (user 3 kept with its first message, 10 dropped)');
 SELECT is((tap.ra(3, tap.msg_to_server('a', 0, 3)) ->> 'received')::int, 1, 'round 0: the state still accepts the good message');
 SELECT lives_ok($$SELECT tap.server(s, 0) FROM unnest('{a,b,x}'::text[]) s$$, 'round 0 closes');
 SELECT tap.clients(s, 1) FROM unnest('{a,b,x}'::text[]) s;
@@ -164,11 +180,11 @@ SELECT throws_ok($$SELECT tap.ra(3, tap.msg_to_server('b', 2, 3))$$, 'SA001',
                  tap.rej(3, 2, 'message or state belongs to another session'), 'round 2: replayed from session b');
 SELECT throws_ok($$SELECT tap.ra(9, tap.relabel(tap.msg_to_server('a', 2, 3), 9))$$, 'SA003',
                  tap.rej(9, 2, 'user is not allowed in this round'), 'round 2: user in U1 but not in U2');
-SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message)
+SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message, 'error')
                    FROM tap.sess s, (SELECT user_id, message FROM tap.to_server WHERE tag = 'a' AND round = 2
                                      UNION ALL SELECT 5, tap.msg_to_server('a', 2, 5)) m
                    WHERE s.tag = 'a'$$,
-                 'SA004', tap.rej(5, 2, 'duplicate user'), 'round 2: a duplicate row inside one server_round_agg');
+                 'SA004', tap.rej(5, 2, 'duplicate user'), 'round 2, on_invalid error: a duplicate row inside one server_round_agg');
 SELECT lives_ok($$SELECT tap.server(s, 2) FROM unnest('{a,b,x}'::text[]) s$$, 'round 2 closes');
 SELECT tap.clients(s, 3) FROM unnest('{a,b,x}'::text[]) s;
 

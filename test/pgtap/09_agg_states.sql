@@ -43,7 +43,7 @@ RETURNS bytea LANGUAGE sql STABLE AS $$
 $$;
 -- A server_round_agg state around a server state image.
 CREATE FUNCTION tap.server_agg_state(img bytea) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
-  SELECT 'SAG2'::bytea || '\x02000000'::bytea || int8send(length(img)) || decode(repeat('00', 48), 'hex') || img
+  SELECT 'SAG2'::bytea || '\x02000000'::bytea || int8send(length(img)) || decode(repeat('00', 56), 'hex') || img
 $$;
 -- Round-1 server image of session a with U1[3] (id 4) replaced by 1000000, an id outside the roster.
 CREATE FUNCTION tap.u1_outside_roster() RETURNS bytea LANGUAGE sql STABLE AS $$
@@ -172,7 +172,7 @@ SELECT is(tap.server_initcond(tap.server_agg_state(tap.u1_outside_roster())), 'X
 SELECT is(tap.server_initcond(tap.server_agg_state(decode((SELECT state FROM tap.st0)->>'image', 'base64'))),
           'SA001', 'server_round_agg_trans: a valid INITCOND of another round is refused (different state)');
 SELECT is(tap.server_initcond(tap.server_agg_state((SELECT decode(secagg.output_state(o)->>'image', 'base64') FROM tap.out0))),
-          '22P03' , 'server_round_agg_trans: a valid INITCOND of this round is adopted (and the message then checked)');
+          'SA008' , 'server_round_agg_trans: a valid INITCOND of this round is adopted (its malformed message is rejected: too few remain)');
 SELECT is(tap.server_initcond_round1(), (SELECT o FROM tap.out1),
           'server_round_agg_trans: an adopted INITCOND gives the same round output');
 RESET ROLE;

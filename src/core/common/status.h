@@ -5,6 +5,10 @@
  * secrets into messages: they return one of these codes, and the caller
  * (a unit test, the PostgreSQL layer, a client library) maps it to its own
  * error reporting. sa_status_message() gives a fixed English text.
+ *
+ * The numeric values are part of a wire format (the rejection records of a
+ * round output, server.h): append new codes before SA_STATUS_COUNT, never
+ * reorder or remove one.
  */
 #ifndef SECAGG_COMMON_STATUS_H
 #define SECAGG_COMMON_STATUS_H

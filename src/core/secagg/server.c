@@ -1,6 +1,7 @@
 /* server.c: the server side of the protocol over a flat state image. */
 #include "secagg/server.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -29,6 +30,8 @@ typedef struct view {
 	const uint8_t *roster, *u1, *u2, *u3, *u4, *sum;
 	size_t base_len;
 	uint32_t count;            /* pending messages */
+	const uint8_t *rej;        /* rejection records for the output (round close only) */
+	uint32_t nrej;
 	size_t bitmap_off, bitmap_len, psum_off, rec_off;
 } view;
 
@@ -294,6 +297,13 @@ sa_server_info_get(const uint8_t *img, size_t img_len, sa_server_info *info)
 	info->session_id = v.sid;
 	info->session_id_len = v.sid_len;
 	return SA_OK;
+}
+
+bool
+sa_server_in_roster(const uint8_t *img, size_t img_len, uint64_t id)
+{
+	view v;
+	return open_view(&v, img, img_len) == SA_OK && sa_find_id(v.roster, v.n, ROSTER_REC, id) >= 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -597,14 +607,18 @@ put_s2c_header(sa_writer *w, const view *v, int round)
 	sa_put_bytes(w, v->ctx, SA_CTX_BYTES);
 }
 
-/* Output blob: "SAO1" | kind | state_len u64 | state | count u32 | items */
+/* Output blob up to its items (format in server.h). */
 static void
-begin_output(sa_writer *w, uint8_t kind, const uint8_t *state, size_t state_len)
+begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state, size_t state_len)
 {
-	sa_put_bytes(w, "SAO1", 4);
+	sa_put_bytes(w, v->nrej > 0 ? "SAO2" : "SAO1", 4);
 	sa_put_u8(w, kind);
 	sa_put_u64(w, state_len);
 	sa_put_bytes(w, state, state_len);
+	if (v->nrej > 0) {
+		sa_put_u32(w, v->nrej);
+		sa_put_bytes(w, v->rej, (size_t) v->nrej * SA_REJECTION_BYTES);
+	}
 }
 
 /* Ids of the senders of this round in id order (roster order). */
@@ -650,24 +664,102 @@ static sa_status close_round3(const view *v, const size_t *idx, const uint32_t *
 static sa_status close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                               unsigned threads, uint8_t **out, size_t *out_len);
 
+bool
+sa_status_rejects_sender(sa_status st)
+{
+	switch (st) {
+	case SA_ERR_MALFORMED: case SA_ERR_NONCANONICAL: case SA_ERR_VERSION: case SA_ERR_SESSION:
+	case SA_ERR_WRONG_ROUND: case SA_ERR_UNKNOWN_USER: case SA_ERR_DUPLICATE: case SA_ERR_SIGNATURE:
+	case SA_ERR_KEYS: case SA_ERR_LENGTH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void
+sa_rejection_put(uint8_t rec[SA_REJECTION_BYTES], uint64_t user_id, uint8_t round, sa_status st)
+{
+	sa_store_u64_be(rec, user_id);
+	rec[8] = round;
+	rec[9] = (uint8_t) st;
+}
+
+static int
+cmp_rejection(const void *a, const void *b)
+{
+	uint64_t x = sa_load_u64_be(a), y = sa_load_u64_be(b);
+	return x < y ? -1 : x > y;
+}
+
+/* Records of `round`, with a sender status, for distinct roster members. */
+static sa_status
+check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej)
+{
+	if (nrej > v->n)
+		return SA_ERR_MALFORMED;
+	uint8_t *seen = sa_alloc_array(bitmap_bytes(v->n), 1);
+	if (seen == NULL)
+		return SA_ERR_NOMEM;
+	memset(seen, 0, bitmap_bytes(v->n));
+	sa_status st = SA_OK;
+	for (uint32_t i = 0; i < nrej && st == SA_OK; i++) {
+		const uint8_t *r = rej + (size_t) i * SA_REJECTION_BYTES;
+		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, sa_load_u64_be(r));
+		if (ri < 0 || bit_get(seen, (uint32_t) ri) || r[8] != round || r[9] >= SA_STATUS_COUNT ||
+		    !sa_status_rejects_sender((sa_status) r[9]))
+			st = SA_ERR_MALFORMED;
+		else
+			bit_set(seen, (uint32_t) ri);
+	}
+	sa_free(seen);
+	return st;
+}
+
+sa_status
+sa_rejections_check(const uint8_t *img, size_t img_len, const uint8_t *rej, uint32_t nrej)
+{
+	view v;
+	sa_status st = open_view(&v, img, img_len);
+	return st != SA_OK ? st : check_rejections(&v, v.stage, rej, nrej);
+}
+
 sa_status
 sa_server_round(const uint8_t *img, size_t img_len, unsigned threads, uint8_t **out, size_t *out_len)
+{
+	return sa_server_round_rejecting(img, img_len, threads, NULL, 0, out, out_len);
+}
+
+sa_status
+sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
+                          const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len)
 {
 	view v;
 	sa_status st = open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
-	if (v.stage == SA_SERVER_STAGE_DONE)
-		return SA_ERR_STATE;
-	if (v.count < v.t)
-		return SA_ERR_THRESHOLD;
-	size_t *idx = sa_alloc_array(v.n, sizeof(size_t));
-	uint32_t *ris = sa_alloc_array(v.n, sizeof(uint32_t));
-	if (idx == NULL || ris == NULL) {
-		sa_free(idx); sa_free(ris);
-		return SA_ERR_NOMEM;
+	uint8_t *sorted = NULL;
+	if (nrej > 0) {
+		if ((st = check_rejections(&v, v.stage, rej, nrej)) != SA_OK)
+			return st;
+		/* the output lists them in id order, whatever order they were found in */
+		if ((sorted = sa_alloc_array(nrej, SA_REJECTION_BYTES)) == NULL)
+			return SA_ERR_NOMEM;
+		memcpy(sorted, rej, (size_t) nrej * SA_REJECTION_BYTES);
+		qsort(sorted, nrej, SA_REJECTION_BYTES, cmp_rejection);
 	}
-	if ((st = index_records(&v, idx)) == SA_OK) {
+	v.rej = sorted;
+	v.nrej = nrej;
+	size_t *idx = NULL;
+	uint32_t *ris = NULL;
+	if (v.stage == SA_SERVER_STAGE_DONE)
+		st = SA_ERR_STATE;
+	else if (v.count < v.t)
+		st = SA_ERR_THRESHOLD;
+	else if ((idx = sa_alloc_array(v.n, sizeof(size_t))) == NULL ||
+	         (ris = sa_alloc_array(v.n, sizeof(uint32_t))) == NULL)
+		st = SA_ERR_NOMEM;
+	else if ((st = index_records(&v, idx)) == SA_OK) {
 		uint32_t k = sender_list(&v, v.stage == 2 ? NULL : idx, ris);
 		if (k != v.count)
 			st = SA_ERR_MALFORMED;
@@ -684,6 +776,7 @@ sa_server_round(const uint8_t *img, size_t img_len, unsigned threads, uint8_t **
 	}
 	sa_free(idx);
 	sa_free(ris);
+	sa_free(sorted);
 	return st;
 }
 
@@ -707,7 +800,7 @@ close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	if (!u1.failed && !list.failed) {
 		write_image(&state, v, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
 		if (!state.failed) {
-			begin_output(&o, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			put_broadcast(&o, u1.buf, k, U1_REC, list.buf, list.len);
 			st = finish_messages(&o, out, out_len);
 		}
@@ -739,7 +832,7 @@ close_round1(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	if (!u2.failed) {
 		write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
 		if (!state.failed) {
-			begin_output(&o, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			sa_put_u32(&o, k);
 			size_t msg_len = SA_S2C_HEADER_BYTES + 4 + (size_t) (k - 1) * SA_CT_ENTRY_BYTES;
 			for (uint32_t j = 0; j < k; j++) {              /* recipient */
@@ -786,7 +879,7 @@ close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t **out, size
 		write_image(&state, v, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
 		            v->img + v->psum_off);
 		if (!state.failed) {
-			begin_output(&o, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
 			st = finish_messages(&o, out, out_len);
 		}
@@ -816,7 +909,7 @@ close_round3(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	if (!u4.failed && !list.failed) {
 		write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
 		if (!state.failed) {
-			begin_output(&o, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			put_broadcast(&o, u4.buf, k, ID_REC, list.buf, list.len);
 			st = finish_messages(&o, out, out_len);
 		}
@@ -1084,7 +1177,7 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 			st = SA_ERR_NOMEM;
 			goto done;
 		}
-		begin_output(&o, SA_OUTPUT_VECTOR, state.buf, state.len);
+		begin_output(&o, v, SA_OUTPUT_VECTOR, state.buf, state.len);
 		sa_writer_discard(&state);
 		sa_put_u32(&o, v->m);
 		if (sa_writer_reserve(&o, (size_t) v->m * 8)) {
@@ -1120,8 +1213,9 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 	uint8_t kind;
 	uint64_t slen;
 	sa_reader_init(&r, blob, len);
+	memset(ov, 0, sizeof *ov);
 	const uint8_t *magic = sa_get_view(&r, 4);
-	if (magic == NULL || memcmp(magic, "SAO1", 4) != 0)
+	if (magic == NULL || (memcmp(magic, "SAO1", 4) != 0 && memcmp(magic, "SAO2", 4) != 0))
 		return SA_ERR_MALFORMED;
 	if (!sa_get_u8(&r, &kind) || !sa_get_u64(&r, &slen) || slen > sa_reader_remaining(&r))
 		return SA_ERR_MALFORMED;
@@ -1130,6 +1224,18 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 	ov->kind = kind;
 	ov->state = sa_get_view(&r, (size_t) slen);
 	ov->state_len = (size_t) slen;
+	if (magic[3] == '2') {
+		/* rejection records: at least one (SAO1 is written otherwise); checked against the state */
+		if (!sa_get_count(&r, &ov->rejected_count, SA_REJECTION_BYTES) || ov->rejected_count == 0)
+			return SA_ERR_MALFORMED;
+		ov->rejected = sa_get_view(&r, (size_t) ov->rejected_count * SA_REJECTION_BYTES);
+		view sv;
+		sa_status st = open_view(&sv, ov->state, ov->state_len);
+		if (st != SA_OK || ov->rejected == NULL || sv.stage == 0)
+			return st == SA_ERR_NOMEM ? st : SA_ERR_MALFORMED;
+		if ((st = check_rejections(&sv, (uint8_t) (sv.stage - 1), ov->rejected, ov->rejected_count)) != SA_OK)
+			return st;
+	}
 	if (!sa_get_u32(&r, &ov->count))
 		return SA_ERR_MALFORMED;
 	ov->items = r.p + r.pos;
@@ -1164,6 +1270,16 @@ sa_output_next_message(const sa_output_view *ov, size_t *pos, uint64_t *user_id,
 	*msg_len = l;
 	*pos += 12 + (size_t) l;
 	return true;
+}
+
+void
+sa_output_rejection_at(const sa_output_view *ov, uint32_t i, uint64_t *user_id, uint8_t *round,
+                       sa_status *status)
+{
+	const uint8_t *r = ov->rejected + (size_t) i * SA_REJECTION_BYTES;
+	*user_id = sa_load_u64_be(r);
+	*round = r[8];
+	*status = (sa_status) r[9];
 }
 
 uint64_t

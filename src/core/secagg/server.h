@@ -51,6 +51,8 @@ typedef struct sa_server_info {
 } sa_server_info;
 
 sa_status sa_server_info_get(const uint8_t *img, size_t img_len, sa_server_info *info);
+/* Is id in the session's roster? (false for a malformed image) */
+bool sa_server_in_roster(const uint8_t *img, size_t img_len, uint64_t id);
 
 /* The message that starts round 0 (sent to every roster member). */
 sa_status sa_server_round0_msg(const uint8_t *img, size_t img_len, uint8_t **msg, size_t *msg_len);
@@ -79,6 +81,24 @@ sa_status sa_server_merge(const uint8_t *a, size_t a_len, const uint8_t *b, size
 sa_status sa_server_round(const uint8_t *img, size_t img_len, unsigned threads,
                           uint8_t **out, size_t *out_len);
 
+/*
+ * Rejected senders. A caller that records invalid messages instead of
+ * failing (see sa_status_rejects_sender) passes them to the round close,
+ * which lists them in the output. One record per user, in the order given:
+ *   user id u64 | round u8 | status u8   (SA_REJECTION_BYTES)
+ * status is the sa_status value of the refusal (status.h pins the values).
+ */
+#define SA_REJECTION_BYTES 10
+/* True for the statuses that blame one message (and so its sender), not the round. */
+bool sa_status_rejects_sender(sa_status st);
+/* Writes one rejection record. */
+void sa_rejection_put(uint8_t rec[SA_REJECTION_BYTES], uint64_t user_id, uint8_t round, sa_status st);
+/* Checks nrej records for the image's stage: round, a sender status, distinct roster ids. */
+sa_status sa_rejections_check(const uint8_t *img, size_t img_len, const uint8_t *rej, uint32_t nrej);
+/* sa_server_round, with the rejection records put into the output. */
+sa_status sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
+                                    const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len);
+
 /* ---- round output blobs ---- */
 #define SA_OUTPUT_MESSAGES 1
 #define SA_OUTPUT_VECTOR   2
@@ -86,15 +106,27 @@ sa_status sa_server_round(const uint8_t *img, size_t img_len, unsigned threads,
 typedef struct sa_output_view {
 	uint8_t kind;
 	const uint8_t *state;  size_t state_len;
+	uint32_t rejected_count;              /* rejection records (SAO2 only) */
+	const uint8_t *rejected;
 	uint32_t count;                       /* messages, or vector length */
 	const uint8_t *items;  size_t items_len;
 } sa_output_view;
 
+/*
+ * Output blob: "SAO1" | kind u8 | state_len u64 | state | count u32 | items
+ *           or "SAO2" | kind u8 | state_len u64 | state | nrej u32 | nrej rejection records
+ *                     | count u32 | items
+ * (SAO2 is written only when some sender was rejected.) items: count
+ * records id u64 | len u32 | message, or count little-endian u64 words.
+ */
 /* Validates an output blob; for messages checks every record's bounds. */
 sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
 /* Iterates messages: *pos starts at 0; returns false at the end. */
 bool sa_output_next_message(const sa_output_view *v, size_t *pos, uint64_t *user_id,
                             const uint8_t **msg, size_t *msg_len);
+/* Rejection record i (i < rejected_count). */
+void sa_output_rejection_at(const sa_output_view *v, uint32_t i, uint64_t *user_id, uint8_t *round,
+                            sa_status *status);
 /* Vector element i (two's complement when read as int64). */
 uint64_t sa_output_vector_at(const sa_output_view *v, uint32_t i);
 

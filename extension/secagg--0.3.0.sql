@@ -1,5 +1,5 @@
--- secagg 0.2.2: secure aggregation (Bonawitz et al., CCS 2017, active variant)
--- and the PINE VDAF (draft-chen-cfrg-vdaf-pine-01). Fresh install of 0.2.2;
+-- secagg 0.3.0: secure aggregation (Bonawitz et al., CCS 2017, active variant)
+-- and the PINE VDAF (draft-chen-cfrg-vdaf-pine-01). Fresh install of 0.3.0;
 -- the update path from 0.1.0 ends with exactly these objects (tested by
 -- sql/secagg_upgrade.sql).
 \echo Use "CREATE EXTENSION secagg" to load this file. \quit
@@ -83,6 +83,9 @@ COMMENT ON FUNCTION @extschema@.server_round_agg_combine(bytea, bytea) IS 'Combi
 CREATE FUNCTION @extschema@.server_round_agg_final(bytea) RETURNS bytea
   AS 'MODULE_PATHNAME', 'secagg_server_round_agg_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.server_round_agg_final(bytea) IS 'Final function of server_round_agg.';
+CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_server_round_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) IS 'Transition function of server_round_agg with on_invalid.';
 
 CREATE AGGREGATE @extschema@.server_round_agg(server_state jsonb, user_id bigint, message bytea) (
   SFUNC = @extschema@.server_round_agg_trans, STYPE = bytea,
@@ -90,7 +93,14 @@ CREATE AGGREGATE @extschema@.server_round_agg(server_state jsonb, user_id bigint
   FINALFUNC = @extschema@.server_round_agg_final,
   PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.server_round_agg(jsonb, bigint, bytea) IS
-  'One server round over a table of user messages: receives every row and closes the round. Use GROUP BY session to run many sessions in one statement.';
+  'One server round over a table of user messages: receives every row and closes the round. An invalid message rejects only its sender (listed by output_rejected); the round needs t valid messages. Use GROUP BY session to run many sessions in one statement.';
+CREATE AGGREGATE @extschema@.server_round_agg(server_state jsonb, user_id bigint, message bytea, on_invalid text) (
+  SFUNC = @extschema@.server_round_agg_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.server_round_agg_combine,
+  FINALFUNC = @extschema@.server_round_agg_final,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.server_round_agg(jsonb, bigint, bytea, text) IS
+  'server_round_agg with a choice of what an invalid message does: ''reject'' (its sender is dropped from the round and listed by output_rejected; the 3-argument form) or ''error'' (the statement fails, SQLSTATE of the refusal).';
 
 CREATE FUNCTION @extschema@.output_is_vector(output bytea) RETURNS boolean
   AS 'MODULE_PATHNAME', 'secagg_output_is_vector' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
@@ -106,6 +116,12 @@ CREATE FUNCTION @extschema@.output_messages(output bytea, OUT user_id bigint, OU
   AS 'MODULE_PATHNAME', 'secagg_output_messages' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION @extschema@.output_messages(bytea) IS
   'The messages of a round output, one row per recipient user.';
+
+CREATE FUNCTION @extschema@.output_rejected(output bytea, OUT user_id bigint, OUT round integer, OUT sqlstate text, OUT reason text)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'secagg_output_rejected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.output_rejected(bytea) IS
+  'The users whose message server_round_agg rejected in the round that produced this output (they count as dropped), with the SQLSTATE and reason of each refusal, in id order.';
 
 CREATE FUNCTION @extschema@.output_vector(output bytea) RETURNS bigint[]
   AS 'MODULE_PATHNAME', 'secagg_output_vector' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
@@ -292,6 +308,7 @@ REVOKE EXECUTE ON FUNCTION
   @extschema@.roster_agg_combine(bytea, bytea),
   @extschema@.roster_agg_final(bytea),
   @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea),
+  @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text),
   @extschema@.server_round_agg_combine(bytea, bytea),
   @extschema@.server_round_agg_final(bytea),
   @extschema@.pine_agg_trans(bytea, jsonb, bytea),

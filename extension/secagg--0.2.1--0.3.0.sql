@@ -1,0 +1,52 @@
+-- secagg 0.2.1 -> 0.3.0: hardening.
+-- * Every aggregate support function validates every transition state it
+--   receives (the state formats changed, but they never outlive a query);
+--   EXECUTE on the support functions is revoked from PUBLIC (the aggregates
+--   themselves work for every role).
+-- * server_round_agg rejects an invalid message's sender instead of failing
+--   the round (on_invalid => 'error' keeps the old behaviour); rejected users
+--   are listed by output_rejected. Round outputs with rejections use the
+--   SAO2 form; SAO1 outputs of 0.2.x are still read.
+\echo Use "ALTER EXTENSION secagg UPDATE TO '0.3.0'" to load this file. \quit
+
+CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_server_round_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) IS 'Transition function of server_round_agg with on_invalid.';
+
+COMMENT ON AGGREGATE @extschema@.server_round_agg(jsonb, bigint, bytea) IS
+  'One server round over a table of user messages: receives every row and closes the round. An invalid message rejects only its sender (listed by output_rejected); the round needs t valid messages. Use GROUP BY session to run many sessions in one statement.';
+CREATE AGGREGATE @extschema@.server_round_agg(server_state jsonb, user_id bigint, message bytea, on_invalid text) (
+  SFUNC = @extschema@.server_round_agg_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.server_round_agg_combine,
+  FINALFUNC = @extschema@.server_round_agg_final,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.server_round_agg(jsonb, bigint, bytea, text) IS
+  'server_round_agg with a choice of what an invalid message does: ''reject'' (its sender is dropped from the round and listed by output_rejected; the 3-argument form) or ''error'' (the statement fails, SQLSTATE of the refusal).';
+
+CREATE FUNCTION @extschema@.output_rejected(output bytea, OUT user_id bigint, OUT round integer, OUT sqlstate text, OUT reason text)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'secagg_output_rejected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.output_rejected(bytea) IS
+  'The users whose message server_round_agg rejected in the round that produced this output (they count as dropped), with the SQLSTATE and reason of each refusal, in id order.';
+
+
+-- ---------------------------------------------------------------------------
+-- Aggregate support functions: callable only through the aggregates
+-- ---------------------------------------------------------------------------
+-- PostgreSQL checks EXECUTE on an aggregate's support functions against the
+-- aggregate's owner, so every role that may call the aggregates still can;
+-- what this removes is the ability to build other aggregates (or direct
+-- calls) over them, which is how a crafted transition state would get in.
+REVOKE EXECUTE ON FUNCTION
+  @extschema@.roster_agg_trans(bytea, bigint, bytea),
+  @extschema@.roster_agg_combine(bytea, bytea),
+  @extschema@.roster_agg_final(bytea),
+  @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea),
+  @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text),
+  @extschema@.server_round_agg_combine(bytea, bytea),
+  @extschema@.server_round_agg_final(bytea),
+  @extschema@.pine_agg_trans(bytea, jsonb, bytea),
+  @extschema@.pine_agg_combine(bytea, bytea),
+  @extschema@.pine_agg_final(bytea),
+  @extschema@.pine_agg_count_final(bytea)
+  FROM PUBLIC;
