@@ -7,6 +7,7 @@
 --   the round (on_invalid => 'error' keeps the old behaviour); rejected users
 --   are listed by output_rejected. Round outputs with rejections use the
 --   SAO2 form; SAO1 outputs of 0.2.x are still read.
+-- * client_round_try: a client step whose refusal is a value, not an error.
 \echo Use "ALTER EXTENSION secagg UPDATE TO '0.3.0'" to load this file. \quit
 
 CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) RETURNS bytea
@@ -29,6 +30,13 @@ CREATE FUNCTION @extschema@.output_rejected(output bytea, OUT user_id bigint, OU
 COMMENT ON FUNCTION @extschema@.output_rejected(bytea) IS
   'The users whose message server_round_agg rejected in the round that produced this output (they count as dropped), with the SQLSTATE and reason of each refusal, in id order.';
 
+CREATE TYPE @extschema@.client_attempt AS (state jsonb, message bytea, sqlstate text, error text);
+COMMENT ON TYPE @extschema@.client_attempt IS
+  'Result of client_round_try: on success as client_step with sqlstate and error NULL; on a refused server message the unchanged state, a NULL message, and the SQLSTATE and text client_round would have raised.';
+CREATE FUNCTION @extschema@.client_round_try(client_state jsonb, message bytea) RETURNS @extschema@.client_attempt
+  AS 'MODULE_PATHNAME', 'secagg_client_round_try' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.client_round_try(jsonb, bytea) IS
+  'client_round that returns a refusal of the server message as a value (sqlstate, error) instead of raising, so one failing client does not abort a statement that drives many. A malformed client state or NULL argument still raises.';
 
 -- ---------------------------------------------------------------------------
 -- Aggregate support functions: callable only through the aggregates

@@ -148,6 +148,14 @@ CREATE FUNCTION @extschema@.client_round(client_state jsonb, message bytea) RETU
 COMMENT ON FUNCTION @extschema@.client_round(jsonb, bytea) IS
   'Answers a server message: checks it, returns the new client state and the message for the server. On any error the state is unchanged.';
 
+CREATE TYPE @extschema@.client_attempt AS (state jsonb, message bytea, sqlstate text, error text);
+COMMENT ON TYPE @extschema@.client_attempt IS
+  'Result of client_round_try: on success as client_step with sqlstate and error NULL; on a refused server message the unchanged state, a NULL message, and the SQLSTATE and text client_round would have raised.';
+CREATE FUNCTION @extschema@.client_round_try(client_state jsonb, message bytea) RETURNS @extschema@.client_attempt
+  AS 'MODULE_PATHNAME', 'secagg_client_round_try' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.client_round_try(jsonb, bytea) IS
+  'client_round that returns a refusal of the server message as a value (sqlstate, error) instead of raising, so one failing client does not abort a statement that drives many. A malformed client state or NULL argument still raises.';
+
 CREATE FUNCTION @extschema@.client_recover(current_state jsonb, candidate_state jsonb) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'secagg_client_recover' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.client_recover(jsonb, jsonb) IS

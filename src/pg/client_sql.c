@@ -21,6 +21,7 @@
 
 PG_FUNCTION_INFO_V1(secagg_client_create);
 PG_FUNCTION_INFO_V1(secagg_client_round);
+PG_FUNCTION_INFO_V1(secagg_client_round_try);
 PG_FUNCTION_INFO_V1(secagg_client_recover);
 
 #define STATE_FORMAT "secagg.client"
@@ -35,24 +36,16 @@ client_to_jsonb(const sa_client *c)
 		sa_pg_fail(st, "client state");
 	uint8_t sid_len;
 	const uint8_t *sid = sa_client_session_id(c, &sid_len);
-	StringInfoData b;
-	initStringInfo(&b);
-	appendStringInfo(&b,
-	                 "{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"session_id\": \"%s\", "
-	                 "\"user_id\": " UINT64_FORMAT ", \"round\": %d, \"finished\": %s, "
-	                 "\"vector_length\": %u, \"image\": \"",
-	                 sa_pg_hex(sid, sid_len), sa_client_user_id(c), sa_client_stage(c),
-	                 sa_client_stage(c) == SA_CLIENT_STAGE_DONE ? "true" : "false",
-	                 sa_client_vector_length(c));
-	char *b64 = sa_pg_base64(buf, len);
-	appendStringInfoString(&b, b64);
-	appendStringInfoString(&b, "\"}");
-	sodium_memzero(b64, strlen(b64));
-	pfree(b64);
+	char *fields = psprintf("{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"session_id\": \"%s\", "
+	                        "\"user_id\": " UINT64_FORMAT ", \"round\": %d, \"finished\": %s, "
+	                        "\"vector_length\": %u}",
+	                        sa_pg_hex(sid, sid_len), sa_client_user_id(c), sa_client_stage(c),
+	                        sa_client_stage(c) == SA_CLIENT_STAGE_DONE ? "true" : "false",
+	                        sa_client_vector_length(c));
+	/* the image goes into the jsonb without a parse; its base64 text is wiped */
+	Jsonb *j = sa_pg_jsonb_with_base64(fields, "image", buf, len, true, "client state");
 	sa_free_secret(buf, len);
-	Jsonb *j = sa_pg_jsonb_from_text(b.data);
-	sodium_memzero(b.data, b.len);
-	pfree(b.data);
+	pfree(fields);
 	return j;
 }
 
@@ -109,9 +102,9 @@ secagg_client_create(PG_FUNCTION_ARGS)
 	const uint8_t *sid = sa_pg_bytes(PG_GETARG_BYTEA_PP(0), &sid_len);
 	int64 id = PG_GETARG_INT64(1);
 	int32 t = PG_GETARG_INT32(2);
-	const uint8_t *sk = sa_pg_bytes(PG_GETARG_BYTEA_PP(3), &sk_len);
-	uint32 m;
-	uint64 *x = sa_pg_vector_from_array(PG_GETARG_ARRAYTYPE_P(4), &m, "vector");
+	bytea *sk_arg = PG_GETARG_BYTEA_PP(3);
+	sa_pg_wipe_detoasted(fcinfo, 3, sk_arg);
+	const uint8_t *sk = sa_pg_bytes(sk_arg, &sk_len);
 	const uint8_t *ro = sa_pg_bytes(PG_GETARG_BYTEA_PP(5), &ro_len);
 	if (sid_len < 1 || sid_len > SA_SESSION_ID_MAX)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -130,10 +123,16 @@ secagg_client_create(PG_FUNCTION_ARGS)
 	if (sa_roster_find(&r, (uint64) id) < 0)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_UNKNOWN_USER),
 		                errmsg("user %lld is not in the roster", (long long) id)));
+	/* the vector is secret: decoded last, and it and its detoasted copy are wiped */
+	uint32 m;
+	ArrayType *va = PG_GETARG_ARRAYTYPE_P(4);
+	sa_pg_wipe_detoasted(fcinfo, 4, va);
+	uint64 *x = sa_pg_vector_from_array(va, &m, "vector");
 	sa_client *c;
 	st = sa_client_create(sid, sid_len, (uint32) t, &r, (uint64) id, sk, x, m, &c);
 	sa_roster_release(&r);
 	sodium_memzero(x, (size_t) m * 8);
+	pfree(x);
 	if (st == SA_ERR_KEYS)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_KEYS),
 		                errmsg("sign_secret_key does not match the roster's public key for user %lld",
@@ -145,9 +144,14 @@ secagg_client_create(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(j);
 }
 
-/* client_round(state jsonb, message bytea) -> (state jsonb, message bytea) */
-Datum
-secagg_client_round(PG_FUNCTION_ARGS)
+/*
+ * One client step. On a refusal by the core (the server message is
+ * invalid, or the client has finished) either raises (as_value false) or
+ * returns (the unchanged state, NULL, sqlstate, reason). A malformed client
+ * state always raises: it is a local fault, not the other party's.
+ */
+static Datum
+client_step(FunctionCallInfo fcinfo, bool as_value)
 {
 	static const char *const names[] = { "client_state", "message" };
 	sa_pg_require_args(fcinfo, 0, 1, names);
@@ -155,31 +159,55 @@ secagg_client_round(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "client_round must return a composite type");
 	td = BlessTupleDesc(td);
-	sa_client *c = jsonb_to_client(PG_GETARG_JSONB_P(0), "client state");
+	Jsonb *in_state = PG_GETARG_JSONB_P(0);
+	sa_pg_wipe_detoasted(fcinfo, 0, in_state);
+	sa_client *c = jsonb_to_client(in_state, "client state");
 	size_t in_len, out_len;
 	const uint8_t *in = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &in_len);
 	uint8_t *out;
 	int stage = sa_client_stage(c);
 	sa_status st = sa_client_round(c, in, in_len, &out, &out_len);
-	if (st == SA_ERR_STATE) {
-		sa_client_free(c);
-		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
-		                errmsg("client has finished the session and answers no further message")));
+	Datum values[4] = { 0, 0, 0, 0 };
+	bool nulls[4] = { false, false, true, true };
+	if (st == SA_OK) {
+		values[0] = PointerGetDatum(client_to_jsonb(c));
+		values[1] = PointerGetDatum(sa_pg_bytea(out, out_len));
+		sa_free(out);
 	}
-	if (st != SA_OK) {
-		sa_client_free(c);
+	sa_client_free(c);
+	if (st != SA_OK && !as_value) {
+		if (st == SA_ERR_STATE)
+			ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+			                errmsg("client has finished the session and answers no further message")));
 		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
 		                errmsg("client refused the server message of round %d: %s", stage,
 		                       sa_status_message(st)),
 		                errhint("The client state is unchanged.")));
 	}
-	Datum values[2];
-	bool nulls[2] = { false, false };
-	values[0] = PointerGetDatum(client_to_jsonb(c));
-	values[1] = PointerGetDatum(sa_pg_bytea(out, out_len));
-	sa_free(out);
-	sa_client_free(c);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+	if (st != SA_OK) {
+		values[0] = PG_GETARG_DATUM(0);     /* unchanged */
+		nulls[1] = true;
+		nulls[2] = nulls[3] = false;
+		values[2] = CStringGetTextDatum(unpack_sql_state(sa_pg_sqlstate(st)));
+		values[3] = CStringGetTextDatum(psprintf("client refused the server message of round %d: %s", stage,
+		                                         st == SA_ERR_STATE ? "the client has finished the session"
+		                                                            : sa_status_message(st)));
+	}
+	return HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
+}
+
+/* client_round(state jsonb, message bytea) -> (state jsonb, message bytea) */
+Datum
+secagg_client_round(PG_FUNCTION_ARGS)
+{
+	return client_step(fcinfo, false);
+}
+
+/* client_round_try(state, message) -> (state, message, sqlstate, error): refusals as values */
+Datum
+secagg_client_round_try(PG_FUNCTION_ARGS)
+{
+	return client_step(fcinfo, true);
 }
 
 /* client_recover(current jsonb, candidate jsonb) -> candidate, if no rollback */
@@ -188,13 +216,16 @@ secagg_client_recover(PG_FUNCTION_ARGS)
 {
 	static const char *const names[] = { "current_state", "candidate_state" };
 	sa_pg_require_args(fcinfo, 0, 1, names);
-	Jsonb *cand = PG_GETARG_JSONB_P(1);
+	Jsonb *cur = PG_GETARG_JSONB_P(0), *cand = PG_GETARG_JSONB_P(1);
+	sa_pg_wipe_detoasted(fcinfo, 0, cur);
 	size_t la, lb;
-	uint8_t *a = client_image(PG_GETARG_JSONB_P(0), "current client state", &la);
+	uint8_t *a = client_image(cur, "current client state", &la);
 	uint8_t *b = client_image(cand, "candidate client state", &lb);
 	sa_status st = sa_client_check_recover(a, la, b, lb);
 	sodium_memzero(a, la);
 	sodium_memzero(b, lb);
+	pfree(a);
+	pfree(b);
 	if (st == SA_ERR_ROLLBACK)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_ROLLBACK),
 		                errmsg("client state rollback refused: the candidate is older than, or forks from, "

@@ -284,11 +284,17 @@ sa_pg_jsonb_from_text(const char *text)
 
 Jsonb *
 sa_pg_jsonb_with_base64(const char *fields, const char *key, const uint8_t *img, size_t len,
-                        const char *what)
+                        bool secret, const char *what)
 {
 	Jsonb *obj = sa_pg_jsonb_from_text(fields);
 	size_t b64_len;
-	char *b64 = sa_pg_base64_public(img, len, &b64_len);
+	char *b64;
+	if (secret) {
+		b64 = sa_pg_base64(img, len);
+		b64_len = strlen(b64);
+	} else {
+		b64 = sa_pg_base64_public(img, len, &b64_len);
+	}
 	/* a jsonb object's elements share JENTRY_OFFLENMASK bytes of offsets */
 	if (b64_len > (size_t) JENTRY_OFFLENMASK - VARSIZE(obj))
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -317,6 +323,37 @@ sa_pg_jsonb_with_base64(const char *fields, const char *key, const uint8_t *img,
 	pfree(b64);
 	pfree(obj);
 	return j;
+}
+
+typedef struct wipe_callback {
+	MemoryContextCallback cb;
+	void *p;
+	size_t len;
+} wipe_callback;
+
+static void
+wipe_now(void *arg)
+{
+	wipe_callback *w = (wipe_callback *) arg;
+	sodium_memzero(w->p, w->len);
+}
+
+void
+sa_pg_wipe_at_reset(void *p, size_t len)
+{
+	wipe_callback *w = palloc(sizeof *w);
+	w->p = p;
+	w->len = len;
+	w->cb.func = wipe_now;
+	w->cb.arg = w;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &w->cb);
+}
+
+void
+sa_pg_wipe_detoasted(FunctionCallInfo fcinfo, int argno, void *ptr)
+{
+	if (ptr != NULL && ptr != DatumGetPointer(PG_GETARG_DATUM(argno)))
+		sa_pg_wipe_at_reset(ptr, VARSIZE_ANY(ptr));
 }
 
 uint64 *

@@ -111,12 +111,22 @@ void sa_pg_jsonb_expect_format(Jsonb *jb, const char *format, const char *what);
 Jsonb *sa_pg_jsonb_from_text(const char *text);
 /*
  * The object `fields` (JSON text of a flat object) with one more key whose
- * value is the base64 (sa_pg_base64_public) of img: the large string goes in
- * without a parse, and its text is wiped. 54000 if it cannot fit in a jsonb
- * (about 200 MB of binary); `what` names the state in that message.
+ * value is the base64 of img: the large string goes in without a parse, and
+ * its text is wiped. secret: libsodium's constant-time codec
+ * (sa_pg_base64), else sa_pg_base64_public. 54000 if it cannot fit in a
+ * jsonb (about 200 MB of binary); `what` names the state in that message.
  */
 Jsonb *sa_pg_jsonb_with_base64(const char *fields, const char *key, const uint8_t *img, size_t len,
-                               const char *what);
+                               bool secret, const char *what);
+/*
+ * For arguments that carry secrets: if ptr (a varlena in the current memory
+ * context) is a copy made by detoasting argument argno, it is wiped when
+ * that context is reset or deleted, on error as well; the caller's datum
+ * itself is left alone. Call it right after detoasting, and do not pfree ptr.
+ */
+void sa_pg_wipe_detoasted(FunctionCallInfo fcinfo, int argno, void *ptr);
+/* Wipes len bytes at p (allocated in the current memory context) when that context is reset. */
+void sa_pg_wipe_at_reset(void *p, size_t len);
 
 /* bigint[] <-> uint64 vectors (two's complement); errors on NULLs, dims. */
 uint64 *sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what);

@@ -577,7 +577,7 @@ state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 {
 	char *fields = psprintf("{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"params_digest\": \"%s\"}",
 	                        sa_pg_hex(P->digest, sizeof P->digest));
-	Jsonb *j = sa_pg_jsonb_with_base64(fields, "state", img, len, "PINE prep state");
+	Jsonb *j = sa_pg_jsonb_with_base64(fields, "state", img, len, false, "PINE prep state");
 	pfree(fields);
 	return j;
 }

@@ -52,7 +52,7 @@ sa_pg_server_state_to_jsonb(const uint8_t *img, size_t len)
 	                        info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
 	                        info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
 	/* the server state holds no secret */
-	Jsonb *j = sa_pg_jsonb_with_base64(fields, "image", img, len, "server state");
+	Jsonb *j = sa_pg_jsonb_with_base64(fields, "image", img, len, false, "server state");
 	pfree(fields);
 	return j;
 }

@@ -7,7 +7,7 @@
 -- naming the rejections, and nothing changes.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(17);
+SELECT plan(23);
 \ir secagg_helpers.psql
 
 -- rejected users, as the outputs list them
@@ -82,6 +82,32 @@ SELECT is(tap.rej_of('a', 4), '7:22P03', 'round 4: the truncated share message r
 SELECT is((SELECT result FROM tap.sess WHERE tag = 'a'), tap.expected_accepted('a'),
           'the sum is exact over the users whose masked input was accepted');
 SELECT is(array_length(tap.expected_accepted('a'), 1), 6, 'and has all 6 elements');
+
+-- ---- clients: a refusal as a value (client_round_try) ----
+-- Session b: round 0 closed; the ShareKeys message of user 2 is tampered.
+SELECT tap.setup('b', 5, 3, 2, 'small');
+SELECT tap.run('b', 'agg', 0, 0);
+UPDATE tap.to_user SET message = tap.flip(message, 60) WHERE tag = 'b' AND round = 1 AND user_id = 2;
+CREATE TABLE tap.tries AS
+  SELECT u.user_id, secagg.client_round_try(u.state, m.message) AS a, u.state AS before
+  FROM tap.users u JOIN tap.to_user m ON m.tag = u.tag AND m.user_id = u.user_id AND m.round = 1
+  WHERE u.tag = 'b';
+SELECT throws_ok($$SELECT secagg.client_round(u.state, m.message)
+                   FROM tap.users u JOIN tap.to_user m ON m.tag = u.tag AND m.user_id = u.user_id AND m.round = 1
+                   WHERE u.tag = 'b'$$, 'SA005', NULL,
+                 'client_round: one refused message aborts the statement that drives all clients');
+SELECT results_eq($$SELECT user_id, (a).sqlstate, (a).message IS NULL FROM tap.tries ORDER BY user_id$$,
+                  $$VALUES (1::bigint, NULL::text, false), (2, 'SA005', true), (3, NULL, false), (4, NULL, false), (5, NULL, false)$$,
+                  'client_round_try: the statement completes; only user 2 reports SA005');
+SELECT is((SELECT (a).state FROM tap.tries WHERE user_id = 2), (SELECT before FROM tap.tries WHERE user_id = 2),
+          'client_round_try: the refusing client keeps its state unchanged');
+SELECT is((SELECT (a).error FROM tap.tries WHERE user_id = 2),
+          'client refused the server message of round 1: signature does not verify',
+          'client_round_try: the error text is the one client_round raises');
+SELECT is((SELECT (a).state->>'round' FROM tap.tries WHERE user_id = 1), '2',
+          'client_round_try: the other clients advance');
+SELECT throws_ok($$SELECT secagg.client_round_try('{}'::jsonb, '\x00')$$, '22023', NULL,
+                 'client_round_try: a malformed client state still raises');
 
 SELECT * FROM finish();
 ROLLBACK;
