@@ -41,10 +41,13 @@ CREATE TRIGGER client_no_rollback BEFORE UPDATE ON demo.client
 CREATE TABLE demo.to_user (round int, user_id bigint, message bytea, PRIMARY KEY (round, user_id));
 CREATE TABLE demo.to_server (round int, user_id bigint, message bytea, PRIMARY KEY (round, user_id));
 CREATE TABLE demo.timing (round int, side text, seconds float8);
+CREATE TABLE demo.client_failure (round int, user_id bigint, sqlstate text, error text);
+CREATE TABLE demo.rejected (user_id bigint, round int, sqlstate text, reason text);
 CREATE TABLE demo.result (sum bigint[]);
 
 INSERT INTO demo.to_user SELECT 0, user_id, secagg.round0_msg(s.state) FROM demo.client, demo.session s;
 
+-- One transaction per step (DO may COMMIT at top level).
 DO $$
 DECLARE
   r int;
@@ -53,29 +56,39 @@ DECLARE
 BEGIN
   FOR r IN 0..4 LOOP
     -- Users answer the server's message of round r (dropped users stay silent).
+    -- client_round_try returns a refused server message as a value, so one
+    -- failing client would not abort the others (none fails here).
     t0 := clock_timestamp();
     WITH step AS (
-      SELECT c.user_id, secagg.client_round(c.state, m.message) AS s
+      SELECT c.user_id, secagg.client_round_try(c.state, m.message) AS s
       FROM demo.client c JOIN demo.to_user m ON m.user_id = c.user_id AND m.round = r
       WHERE NOT EXISTS (SELECT 1 FROM demo.dropout d WHERE d.user_id = c.user_id AND d.round <= r)
     ), saved AS (
       UPDATE demo.client c SET state = (step.s).state FROM step WHERE c.user_id = step.user_id
+    ), failed AS (
+      INSERT INTO demo.client_failure SELECT r, user_id, (s).sqlstate, (s).error FROM step WHERE (s).sqlstate IS NOT NULL
     )
-    INSERT INTO demo.to_server SELECT r, user_id, (s).message FROM step;
+    INSERT INTO demo.to_server SELECT r, user_id, (s).message FROM step WHERE (s).sqlstate IS NULL;
     INSERT INTO demo.timing VALUES (r, 'clients (all)', extract(epoch FROM clock_timestamp() - t0));
+    COMMIT;
 
-    -- The server closes round r over the table of messages, in one statement.
+    -- The server closes round r over the table of messages. The session row
+    -- is locked first and its round checked: a second transaction closing
+    -- the same round waits, then fails with SA002 (never a double round).
     t0 := clock_timestamp();
+    PERFORM secagg.server_expect_round(s.state, r) FROM demo.session s FOR UPDATE;
     SELECT secagg.server_round_agg(s.state, m.user_id, m.message) INTO out
     FROM demo.session s JOIN demo.to_server m ON m.round = r
     GROUP BY s.id;
     UPDATE demo.session SET state = secagg.output_state(out);
+    INSERT INTO demo.rejected SELECT * FROM secagg.output_rejected(out);
     IF secagg.output_is_vector(out) THEN
       INSERT INTO demo.result VALUES (secagg.output_vector(out));
     ELSE
       INSERT INTO demo.to_user SELECT r + 1, o.user_id, o.message FROM secagg.output_messages(out) o;
     END IF;
     INSERT INTO demo.timing VALUES (r, 'server', extract(epoch FROM clock_timestamp() - t0));
+    COMMIT;
   END LOOP;
 END
 $$;
@@ -84,6 +97,9 @@ $$;
 \echo '== Secure aggregation demo: 60 users, threshold 40, vectors of 1000 bigints'
 SELECT round, count(*) FILTER (WHERE true) AS users_answering
 FROM demo.to_server GROUP BY round ORDER BY round;
+\echo '== Users rejected by the server, and clients that refused a server message (none expected)'
+SELECT 'rejected by the server' AS what, count(*) FROM demo.rejected
+UNION ALL SELECT 'refused by a client', count(*) FROM demo.client_failure;
 
 \echo '== Time per round (seconds)'
 SELECT round,

@@ -8,6 +8,8 @@
 --   are listed by output_rejected. Round outputs with rejections use the
 --   SAO2 form; SAO1 outputs of 0.2.x are still read.
 -- * client_round_try: a client step whose refusal is a value, not an error.
+-- * server_expect_round: the check that makes closing a round safe under
+--   concurrency (with the session row locked FOR UPDATE).
 \echo Use "ALTER EXTENSION secagg UPDATE TO '0.3.0'" to load this file. \quit
 
 CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) RETURNS bytea
@@ -37,6 +39,11 @@ CREATE FUNCTION @extschema@.client_round_try(client_state jsonb, message bytea) 
   AS 'MODULE_PATHNAME', 'secagg_client_round_try' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.client_round_try(jsonb, bytea) IS
   'client_round that returns a refusal of the server message as a value (sqlstate, error) instead of raising, so one failing client does not abort a statement that drives many. A malformed client state or NULL argument still raises.';
+
+CREATE FUNCTION @extschema@.server_expect_round(server_state jsonb, round integer) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'secagg_server_expect_round' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_expect_round(jsonb, integer) IS
+  'True if the server state waits for the messages of this round, else SA002. Call it on the session row locked with SELECT ... FOR UPDATE before closing a round, so two transactions cannot close the same round.';
 
 -- ---------------------------------------------------------------------------
 -- Aggregate support functions: callable only through the aggregates

@@ -74,6 +74,11 @@ CREATE FUNCTION @extschema@.server_round(server_state jsonb) RETURNS bytea
 COMMENT ON FUNCTION @extschema@.server_round(jsonb) IS
   'Closes the current round over the messages received with server_recv; returns a round output (see output_*). Fewer than threshold messages raise SA008 and leave the state usable.';
 
+CREATE FUNCTION @extschema@.server_expect_round(server_state jsonb, round integer) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'secagg_server_expect_round' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.server_expect_round(jsonb, integer) IS
+  'True if the server state waits for the messages of this round, else SA002. Call it on the session row locked with SELECT ... FOR UPDATE before closing a round, so two transactions cannot close the same round.';
+
 CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea) RETURNS bytea
   AS 'MODULE_PATHNAME', 'secagg_server_round_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea) IS 'Transition function of server_round_agg.';

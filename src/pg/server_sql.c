@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(secagg_server_create);
 PG_FUNCTION_INFO_V1(secagg_round0_msg);
 PG_FUNCTION_INFO_V1(secagg_server_recv);
 PG_FUNCTION_INFO_V1(secagg_server_round);
+PG_FUNCTION_INFO_V1(secagg_server_expect_round);
 PG_FUNCTION_INFO_V1(secagg_output_is_vector);
 PG_FUNCTION_INFO_V1(secagg_output_state);
 PG_FUNCTION_INFO_V1(secagg_output_messages);
@@ -256,6 +257,38 @@ secagg_server_round(PG_FUNCTION_ARGS)
 	size_t len;
 	uint8_t *img = sa_pg_server_state_from_jsonb(PG_GETARG_JSONB_P(0), &len);
 	PG_RETURN_BYTEA_P(sa_pg_run_round(img, len, NULL, 0));
+}
+
+/*
+ * server_expect_round(state jsonb, round int) -> true, or SA002 if the state
+ * is not waiting for the messages of `round`. The documented way to close a
+ * round locks the session row with it first (SELECT ... FOR UPDATE): a
+ * second transaction closing the same round waits for the lock, then sees
+ * the advanced state and fails here, before it can send anything.
+ */
+Datum
+secagg_server_expect_round(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "server_state", "round" };
+	sa_pg_require_args(fcinfo, 0, 1, names);
+	size_t len;
+	uint8_t *img = sa_pg_server_state_from_jsonb(PG_GETARG_JSONB_P(0), &len);
+	int32 want = PG_GETARG_INT32(1);
+	sa_server_info info;
+	sa_server_info_get(img, len, &info);
+	if (want < 0 || want > 4)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("round must be between 0 and 4, got %d", want)));
+	if (info.stage != want)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("the session is in round %d (%s), not in round %d (%s)", info.stage,
+		                       sa_pg_round_name(info.stage), want, sa_pg_round_name(want)),
+		                info.stage > want
+		                    ? errdetail("Another transaction has already closed round %d of this session.", want)
+		                    : 0,
+		                errhint("Read the session's state again and run the round it is in.")));
+	pfree(img);
+	PG_RETURN_BOOL(true);
 }
 
 /* ---- round outputs ---- */
