@@ -691,6 +691,40 @@ static void test_vec_add_encoded(void)
 	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD128, n128, 1) == PINE_OK);
 }
 
+/* Field64 boundary: p - 1 is canonical; p and 2^64 - 1 are not, and a refused
+ * fold leaves the accumulator untouched. */
+static void test_vec_field64_at_p(void)
+{
+	const uint8_t pm1[8] = { 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }; /* p - 1 */
+	const uint8_t p[8] = { 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };   /* p = 2^64 - 2^32 + 1 */
+	const uint8_t max[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD64, pm1, 1) == PINE_OK);
+	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD64, p, 1) == PINE_ERR_NONCANONICAL);
+	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD64, max, 1) == PINE_ERR_NONCANONICAL);
+	uint8_t acc[8] = { 7 }, want[8] = { 6, 0, 0, 0, 0, 0, 0, 0 }; /* 7 + (p - 1) = 6 */
+	UNIT_CHECK(pine_vec_add_encoded(PINE_FIELD64, acc, p, 1) == PINE_ERR_NONCANONICAL);
+	UNIT_CHECK(pine_vec_add_encoded(PINE_FIELD64, acc, max, 1) == PINE_ERR_NONCANONICAL);
+	UNIT_CHECK(acc[0] == 7 && acc[4] == 0);
+	UNIT_CHECK(pine_vec_add_encoded(PINE_FIELD64, acc, pm1, 1) == PINE_OK);
+	UNIT_CHECK_MEM(acc, want, 8);
+}
+
+/* The batch cap is inclusive: max_measurements decodes, one more is refused. */
+static void test_unshard_batch_limit(void)
+{
+	pine_params P = small_params(PINE_VARIANT_PINE64, 2);
+	uint8_t *a = calloc(1, P.agg_share_len), *b = calloc(1, P.agg_share_len);
+	const uint8_t *as[2] = { a, b };
+	size_t al[2] = { P.agg_share_len, P.agg_share_len };
+	double res[40];
+	UNIT_CHECK(P.max_measurements > 1 && P.max_measurements < UINT64_MAX);
+	UNIT_CHECK(pine_unshard(&P, as, al, 2, P.max_measurements, res, NULL) == PINE_OK);
+	UNIT_CHECK(res[0] == 0.0 && res[39] == 0.0);
+	UNIT_CHECK(pine_unshard(&P, as, al, 2, P.max_measurements + 1, res, NULL) == PINE_ERR_PARAM);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -714,5 +748,7 @@ int main(void)
 	UNIT_RUN(test_helper_seed_state);
 	UNIT_RUN(test_malformed_inputs);
 	UNIT_RUN(test_vec_add_encoded);
+	UNIT_RUN(test_vec_field64_at_p);
+	UNIT_RUN(test_unshard_batch_limit);
 	return UNIT_DONE();
 }

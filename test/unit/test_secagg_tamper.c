@@ -3,16 +3,17 @@
  * secure-aggregation core. Every byte of every client->server and
  * server->client message type is flipped (two bits each), every message is
  * truncated to every shorter length and extended; messages are replayed
- * across sessions and received twice; server images and client states are
- * corrupted byte by byte and truncated. Each case must return the exact
- * sa_status the format dictates, leave the state it was given untouched
- * when it fails, and never crash (run it under ASan/UBSan too).
+ * across sessions and received twice; server images, client states and
+ * round outputs are corrupted byte by byte and truncated. Each case must
+ * return the exact sa_status the format dictates (found from the field the
+ * flip hits, by the test's own walk of the documented layout), leave the
+ * state it was given untouched when it fails, give the right status when
+ * what still loads is used, and never crash (run it under ASan/UBSan too).
  */
 #include "unit.h"
 #include "secagg_sim.h"
 
 #include "common/codec.h"
-#include "secagg/shamir.h"
 
 #define N 6
 #define T 4
@@ -167,6 +168,23 @@ client_equal(const sa_client *a, const sa_client *b)
 /* client -> server                                                        */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Is the 32-byte little-endian s below the group order
+ * L = 2^252 + 27742317777372353535851937790883648493? Compared from the most
+ * significant byte down (independent of sa_scalar_is_canonical, under test).
+ */
+static int
+below_group_order(const uint8_t s[32])
+{
+	static const uint8_t L[32] = { 0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+	                               0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	                               0, 0, 0, 0, 0x10 };
+	for (int i = 31; i >= 0; i--)
+		if (s[i] != L[i])
+			return s[i] < L[i];
+	return 0;                                  /* s == L */
+}
+
 /* The status a single bit flip at `off` of the round-r message must give. */
 static sa_status
 c2s_flip_expect(int r, const uint8_t *flipped, size_t off, int bit)
@@ -204,7 +222,7 @@ c2s_flip_expect(int r, const uint8_t *flipped, size_t off, int bit)
 		if (q == 8)
 			return SA_ERR_MALFORMED;           /* share kind */
 		const uint8_t *share = flipped + off - (q - 9);
-		return sa_scalar_is_canonical(share) ? SA_OK : SA_ERR_NONCANONICAL;
+		return below_group_order(share) ? SA_OK : SA_ERR_NONCANONICAL;
 	}
 	}
 }
@@ -552,36 +570,146 @@ test_round0_crafted_keys(void)
 /* corrupted server images and client states                               */
 /* ---------------------------------------------------------------------- */
 
-/* Validates every one-bit corruption of an image; returns failures. */
+/* Parts of a server image (layout in server.c): what a flipped bit hits. */
+enum region {
+	RG_FIXED,       /* header and roster */
+	RG_ID,          /* an id of U1..U4 */
+	RG_KEY,         /* c_pk or s_pk in U1 */
+	RG_COMMIT,      /* commitment to b_u in U2 */
+	RG_SUM,         /* sum of masked inputs (stages 3, 4) */
+	RG_COUNT,       /* pending message count */
+	RG_BITMAP,      /* pending senders */
+	RG_PSUM,        /* running sum of the pending masked inputs (stage 2) */
+	RG_REC_HDR,     /* pending record: sender id and length */
+	RG_PAYLOAD      /* pending record: the message payload */
+};
+
+static enum region
+image_region(const uint8_t *img, size_t off)
+{
+	uint32_t m = sa_load_u32_be(img + 108), n = sa_load_u32_be(img + 112);
+	uint32_t n1 = sa_load_u32_be(img + 116), n2 = sa_load_u32_be(img + 120);
+	size_t ids34 = 8 * ((size_t) sa_load_u32_be(img + 124) + sa_load_u32_be(img + 128));
+	size_t pos = 136 + (size_t) n * 40;
+	if (off < pos)
+		return RG_FIXED;
+	if (off < pos + (size_t) n1 * 72)
+		return (off - pos) % 72 < 8 ? RG_ID : RG_KEY;
+	pos += (size_t) n1 * 72;
+	if (off < pos + (size_t) n2 * 40)
+		return (off - pos) % 40 < 8 ? RG_ID : RG_COMMIT;
+	pos += (size_t) n2 * 40;
+	if (off < pos + ids34)
+		return RG_ID;
+	pos += ids34;
+	if (img[132] && off < pos + (size_t) m * 8)
+		return RG_SUM;
+	pos += img[132] ? (size_t) m * 8 : 0;
+	if (off < pos + 4)
+		return RG_COUNT;
+	pos += 4;
+	if (off < pos + (n + 7) / 8)
+		return RG_BITMAP;
+	pos += (n + 7) / 8;
+	if (img[5] == 2)
+		return RG_PSUM;                    /* stage 2 keeps no records */
+	for (;;) {
+		if (off < pos + 12)
+			return RG_REC_HDR;
+		size_t l = sa_load_u32_be(img + pos + 8);
+		if (off < pos + 12 + l)
+			return RG_PAYLOAD;
+		pos += 12 + l;
+	}
+}
+
+static uint32_t
+image_pending(const uint8_t *img)
+{
+	uint32_t m = sa_load_u32_be(img + 108), n = sa_load_u32_be(img + 112);
+	size_t pos = 136 + (size_t) n * 40 + (size_t) sa_load_u32_be(img + 116) * 72 +
+	             (size_t) sa_load_u32_be(img + 120) * 40 +
+	             8 * ((size_t) sa_load_u32_be(img + 124) + sa_load_u32_be(img + 128)) +
+	             (img[132] ? (size_t) m * 8 : 0);
+	return sa_load_u32_be(img + pos);
+}
+
+/* sa_server_validate of the image with a bit flipped at off. */
+static sa_status
+image_flip_expect(const uint8_t *img, size_t off)
+{
+	switch (image_region(img, off)) {
+	case RG_FIXED:              /* the context binds header and roster */
+		return off == 4 ? SA_ERR_VERSION : SA_ERR_MALFORMED;
+	case RG_KEY:                /* opaque to the image: signatures bind the keys */
+	case RG_COMMIT:             /* checked after reconstruction */
+	case RG_SUM:                /* a masked sum cannot be checked */
+	case RG_PAYLOAD:            /* checked on receipt, not again */
+		return SA_OK;
+	case RG_PSUM:               /* nothing received yet: the running sum is zero */
+		return image_pending(img) > 0 ? SA_OK : SA_ERR_MALFORMED;
+	default:                    /* ids, count, bitmap, record framing */
+		return SA_ERR_MALFORMED;
+	}
+}
+
+/* sa_server_round of an image that validated after a flip at off. */
+static sa_status
+image_round_expect(const uint8_t *img, size_t off)
+{
+	if (img[5] == SA_SERVER_STAGE_DONE)
+		return SA_ERR_STATE;
+	if (image_pending(img) < sa_load_u32_be(img + 104))
+		return SA_ERR_THRESHOLD;
+	/* Unmasking: a b_u that no longer matches its commitment cannot be rebuilt */
+	return img[5] == 4 && image_region(img, off) == RG_COMMIT ? SA_ERR_RECONSTRUCT : SA_OK;
+}
+
+/* Closes the round of a corrupted image that validated: the status it must give, an
+ * untouched input, an output that opens and, after Unmasking, the right sum unless the
+ * stored sum itself was hit. Counts a failure in *bad. */
+static void
+round_after_flip(const uint8_t *img, const uint8_t *buf, size_t len, size_t off, const uint64_t *sum,
+                 int *bad)
+{
+	uint8_t *copy = malloc(len), *out = NULL;
+	size_t out_len;
+	memcpy(copy, buf, len);
+	sa_status st = sa_server_round(buf, len, 1, &out, &out_len), want = image_round_expect(img, off);
+	int ok = st == want && memcmp(copy, buf, len) == 0;
+	sa_output_view ov;
+	if (st == SA_OK && (ok = ok && sa_output_open(out, out_len, &ov) == SA_OK) && ov.kind == SA_OUTPUT_VECTOR) {
+		int right = 1;
+		for (uint32_t i = 0; i < ov.count && i < M; i++)
+			right &= sa_output_vector_at(&ov, i) == sum[i];
+		ok = ok && right == (image_region(img, off) != RG_SUM);
+	}
+	if (!ok && (*bad)++ < 5)
+		fprintf(stderr, "  stage %d image byte %zu: round gave %d, want %d\n", img[5], off, st, want);
+	sa_free(out);
+	free(copy);
+}
+
+/* Validates every one-bit corruption of an image, and closes the round of those that
+ * validate; sum is the session's true sum. Returns failures. */
 static int
-corrupt_image(const uint8_t *img, size_t len, int stage)
+corrupt_image(const uint8_t *img, size_t len, int stage, const uint64_t *sum)
 {
 	int bad = 0;
 	uint8_t *buf = malloc(len + 8);
-	size_t base_fixed = 136 + (size_t) N * 40;      /* header and roster: all bound by the context */
 	for (size_t off = 0; off < len; off++) {
 		for (int bit = 0; bit < 8; bit += 3) {
 			memcpy(buf, img, len);
 			buf[off] ^= (uint8_t) (1 << bit);
-			sa_status st = sa_server_validate(buf, len);
-			sa_status want = off < 4 ? SA_ERR_MALFORMED : off == 4 ? SA_ERR_VERSION :
-			                 off < base_fixed ? SA_ERR_MALFORMED : st;
-			if (st != want || (st != SA_OK && st != SA_ERR_MALFORMED && st != SA_ERR_VERSION)) {
+			sa_status st = sa_server_validate(buf, len), want = image_flip_expect(img, off);
+			if (st != want) {
 				if (bad++ < 5)
-					fprintf(stderr, "  stage %d image byte %zu bit %d: got %d\n", stage, off, bit, st);
+					fprintf(stderr, "  stage %d image byte %zu bit %d (region %d): got %d want %d\n",
+					        stage, off, bit, image_region(img, off), st, want);
 				continue;
 			}
-			if (st == SA_OK) {
-				/* whatever validates must be safe to use */
-				uint8_t *out = NULL;
-				size_t out_len;
-				if (sa_server_round(buf, len, 1, &out, &out_len) == SA_OK) {
-					sa_output_view ov;
-					if (sa_output_open(out, out_len, &ov) != SA_OK && bad++ < 5)
-						fprintf(stderr, "  stage %d byte %zu: round output does not open\n", stage, off);
-					sa_free(out);
-				}
-			}
+			if (st == SA_OK)
+				round_after_flip(img, buf, len, off, sum, &bad);
 		}
 	}
 	for (size_t l = 0; l < len; l++)
@@ -602,23 +730,212 @@ test_server_image_corruption(void)
 {
 	sess z;
 	sess_start(&z, "tamper-image", NULL);
-	UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, 0), 0);
+	uint64_t sum[M] = { 0 };
+	for (int i = 0; i < N * M; i++)
+		sum[i % M] += z.x[i];
 	for (int r = 0; r <= 4; r++) {
+		/* nothing pending, half the messages pending, then all */
+		UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, r, sum), 0);
 		answer_all(&z);
-		/* half the messages pending, then all */
 		for (int i = 0; i < N / 2; i++)
 			UNIT_CHECK_EQ_U64(sim_recv(&z.s, z.s.ids[i], z.c2s[i], z.c2s_len[i]), SA_OK);
 		UNIT_CHECK_EQ_U64(sa_server_validate(z.s.img, z.s.img_len), SA_OK);
-		UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, r), 0);
+		UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, r, sum), 0);
 		for (int i = N / 2; i < N; i++)
 			UNIT_CHECK_EQ_U64(sim_recv(&z.s, z.s.ids[i], z.c2s[i], z.c2s_len[i]), SA_OK);
-		UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, r), 0);
+		UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, r, sum), 0);
 		close_round(&z);
 		UNIT_CHECK_EQ_U64(sa_server_validate(z.s.img, z.s.img_len), SA_OK);
 	}
-	UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, 5), 0);
+	UNIT_CHECK_EQ_U64(corrupt_image(z.s.img, z.s.img_len, 5, sum), 0);
 	check_sum(&z);
 	sess_free(&z);
+}
+
+/* Fields of a serialised client state (layout in client.c): what a flipped bit hits. */
+enum cfield {
+	CF_MAGIC, CF_VERSION, CF_STAGE,
+	CF_FRAME,                  /* sid length, roster size, has-x flag, set sizes */
+	CF_SID, CF_T, CF_M,
+	CF_ROSTER_ID, CF_ROSTER_PK,
+	CF_SIGNER,                 /* own id and signing key */
+	CF_X,                      /* the input, until it is sent masked */
+	CF_C_SK,                   /* X25519 secret of the share channel */
+	CF_KEY,                    /* c_pk, r, s_pk */
+	CF_SCALAR,                 /* b and the two own shares */
+	CF_SET_ID,                 /* ids of U1, U2, U3 and ciphertext senders */
+	CF_OWN_KEY,                /* own keys in U1 */
+	CF_PEER_C_PK, CF_PEER_S_PK,
+	CF_CT                      /* nonce and ciphertext addressed to this user */
+};
+
+typedef struct cfield_at {
+	enum cfield f;
+	size_t start, len;         /* the field's bytes */
+	int own;                   /* roster entry of this user */
+	uint64_t prev, next;       /* roster: neighbouring ids (0, UINT64_MAX at the ends) */
+} cfield_at;
+
+#define CF_SPAN(kind, n)                                                      \
+	do {                                                                      \
+		if (off < pos + (n)) {                                                \
+			a.f = (kind); a.start = pos; a.len = (n);                         \
+			return a;                                                         \
+		}                                                                     \
+		pos += (n);                                                           \
+	} while (0)
+
+static cfield_at
+client_field(const uint8_t *img, size_t off, uint64_t self)
+{
+	cfield_at a = { CF_FRAME, 0, 0, 0, 0, UINT64_MAX };
+	size_t pos = 0, sl = img[6];
+	CF_SPAN(CF_MAGIC, 4);
+	CF_SPAN(CF_VERSION, 1);
+	CF_SPAN(CF_STAGE, 1);
+	CF_SPAN(CF_FRAME, 1);
+	CF_SPAN(CF_SID, sl);
+	CF_SPAN(CF_T, 4);
+	uint32_t m = sa_load_u32_be(img + pos), n = sa_load_u32_be(img + pos + 4);
+	CF_SPAN(CF_M, 4);
+	CF_SPAN(CF_FRAME, 4);
+	for (uint32_t i = 0; i < n; i++) {
+		a.own = sa_load_u64_be(img + pos) == self;
+		a.prev = i > 0 ? sa_load_u64_be(img + pos - 40) : 0;
+		a.next = i + 1 < n ? sa_load_u64_be(img + pos + 40) : UINT64_MAX;
+		CF_SPAN(CF_ROSTER_ID, 8);
+		CF_SPAN(CF_ROSTER_PK, 32);
+	}
+	a.own = 0;
+	CF_SPAN(CF_SIGNER, 72);
+	int has_x = img[pos];
+	CF_SPAN(CF_FRAME, 1);
+	CF_SPAN(CF_X, has_x ? (size_t) m * 8 : 0);
+	CF_SPAN(CF_C_SK, 32);
+	for (int k = 0; k < 3; k++)
+		CF_SPAN(CF_KEY, 32);
+	for (int k = 0; k < 3; k++)
+		CF_SPAN(CF_SCALAR, 32);
+	uint32_t n1 = sa_load_u32_be(img + pos);
+	CF_SPAN(CF_FRAME, 4);
+	for (uint32_t i = 0; i < n1; i++) {
+		int own = sa_load_u64_be(img + pos) == self;
+		CF_SPAN(CF_SET_ID, 8);
+		CF_SPAN(own ? CF_OWN_KEY : CF_PEER_C_PK, 32);
+		CF_SPAN(own ? CF_OWN_KEY : CF_PEER_S_PK, 32);
+	}
+	uint32_t n2 = sa_load_u32_be(img + pos);
+	CF_SPAN(CF_FRAME, 4);
+	CF_SPAN(CF_SET_ID, (size_t) n2 * 8);
+	for (uint32_t i = 0; i + 1 < n2; i++) {
+		CF_SPAN(CF_SET_ID, 8);
+		CF_SPAN(CF_CT, SA_CT_ENTRY_BYTES - 8);
+	}
+	CF_SPAN(CF_FRAME, 4);
+	CF_SPAN(CF_SET_ID, (size_t) sa_load_u32_be(img + pos - 4) * 8);
+	return a;
+}
+
+/* What a corrupted state must give: loading it, answering the next server
+ * message with it (if it loads), and offering it as a recovery of the original. */
+typedef struct cexpect {
+	sa_status load, next, recover;
+} cexpect;
+
+static const cexpect refused = { SA_ERR_MALFORMED, SA_OK, SA_OK };
+/* A self-consistent state of another session: the next message is not for it. */
+static const cexpect other_session = { SA_OK, SA_ERR_SESSION, SA_ERR_SESSION };
+
+/* A state of the same session and stage that differs: a fork, never a recovery. */
+static cexpect
+same_session(sa_status next)
+{
+	cexpect e = { SA_OK, next, SA_ERR_ROLLBACK };
+	return e;
+}
+
+static cexpect
+stage_flip_expect(uint8_t from, uint8_t to)
+{
+	cexpect e = refused;
+	if (from == 1 && to == 0)          /* stage 0 does not check keys: it waits for round 0 */
+		e = (cexpect) { SA_OK, SA_ERR_WRONG_ROUND, SA_ERR_ROLLBACK };
+	else if (from == 4 && to == 5)     /* finished: a later stage, so recovery accepts it */
+		e = (cexpect) { SA_OK, SA_ERR_STATE, SA_OK };
+	else if (from == 5 && to == 4)
+		e = (cexpect) { SA_OK, SA_OK, SA_ERR_ROLLBACK };
+	return e;                          /* others break the stage's structure */
+}
+
+static cexpect
+client_flip_expect(const uint8_t *img, size_t off, int bit, uint64_t self)
+{
+	cfield_at a = client_field(img, off, self);
+	uint8_t stage = img[5], v[32] = { 0 };        /* the flipped value of a short field */
+	if (a.len <= sizeof v) {
+		memcpy(v, img + a.start, a.len);
+		v[off - a.start] ^= (uint8_t) (1 << bit);
+	}
+	uint32_t v32 = a.len == 4 ? sa_load_u32_be(v) : 0;
+	uint64_t v64 = a.len == 8 ? sa_load_u64_be(v) : 0;
+	switch (a.f) {
+	case CF_VERSION:
+		return (cexpect) { SA_ERR_VERSION, SA_OK, SA_OK };
+	case CF_STAGE:
+		return stage_flip_expect(stage, v[0]);
+	case CF_SID:
+		return other_session;
+	case CF_T:                         /* another valid threshold (every set here has N users) */
+		return v32 > N / 2 && v32 <= N ? other_session : refused;
+	case CF_M:                         /* while x is held its length follows m */
+		return stage >= 3 && v32 >= 1 && v32 <= SA_MAX_VECTOR_LENGTH ? other_session : refused;
+	case CF_ROSTER_ID:                 /* from round 1 on, U1 names every roster id */
+		return !a.own && stage < 2 && a.prev < v64 && v64 < a.next ? other_session : refused;
+	case CF_ROSTER_PK:                 /* own key: no longer the signing key's */
+		return a.own ? refused : other_session;
+	case CF_X:
+		return same_session(SA_OK);
+	case CF_C_SK:                      /* X25519 clamps bits 0-2 and 255 away: the same key */
+		if ((off == a.start && bit < 3) || (off == a.start + 31 && bit == 7))
+			return same_session(SA_OK);
+		return stage == 0 ? same_session(SA_OK) : refused;
+	case CF_KEY:                       /* from round 0 on, keys must match their seeds */
+		return stage == 0 ? same_session(SA_OK) : refused;
+	case CF_SCALAR:                    /* from round 1 on, scalars must be canonical */
+		return stage >= 2 && !below_group_order(v) ? refused : same_session(SA_OK);
+	case CF_PEER_C_PK:                 /* the shares from that peer no longer decrypt */
+	case CF_CT:
+		return same_session(stage == 4 ? SA_ERR_DECRYPT : SA_OK);
+	case CF_PEER_S_PK:                 /* only changes a pairwise mask (no one dropped) */
+		return same_session(SA_OK);
+	default:                           /* magic, framing, signer, set ids, own keys */
+		return refused;
+	}
+}
+
+/* A corrupted state that loaded: answers `next` (unchanged if refused) and is offered for recovery. */
+static int
+use_loaded(sa_client *d, const uint8_t *img, const uint8_t *buf, size_t len, const uint8_t *ctx,
+           const uint8_t *next, size_t next_len, cexpect want)
+{
+	int ok = (memcmp(sa_client_ctx(d), ctx, SA_CTX_BYTES) == 0) == (want.recover != SA_ERR_SESSION);
+	if (next != NULL) {
+		uint8_t *before, *out = NULL;
+		size_t before_len, out_len;
+		sa_client_serialize(d, &before, &before_len);
+		sa_status st = sa_client_round(d, next, next_len, &out, &out_len);
+		ok = ok && st == want.next;
+		if (st != SA_OK) {
+			uint8_t *after;
+			size_t after_len;
+			sa_client_serialize(d, &after, &after_len);
+			ok = ok && after_len == before_len && memcmp(after, before, before_len) == 0;
+			sa_free(after);
+		}
+		sa_free(before);
+		sa_free(out);
+	}
+	return ok && sa_client_check_recover(img, len, buf, len) == want.recover;
 }
 
 static int
@@ -636,22 +953,14 @@ corrupt_client(const sa_client *c, const uint8_t *next, size_t next_len, int sta
 			buf[off] ^= (uint8_t) (1 << bit);
 			sa_client *d = NULL;
 			sa_status st = sa_client_deserialize(buf, len, &d);
-			sa_status want = off < 4 ? SA_ERR_MALFORMED : off == 4 ? SA_ERR_VERSION : st;
-			if (st != want || (st != SA_OK && st != SA_ERR_MALFORMED && st != SA_ERR_VERSION)) {
-				if (bad++ < 5)
-					fprintf(stderr, "  stage %d client byte %zu bit %d: got %d\n", stage, off, bit, st);
-			}
-			if (st == SA_OK) {
-				/* whatever loads must be safe to use */
-				if (next != NULL) {
-					uint8_t *out = NULL;
-					size_t out_len;
-					sa_client_round(d, next, next_len, &out, &out_len);
-					sa_free(out);
-				}
-				sa_client_check_recover(img, len, buf, len);
-				sa_client_free(d);
-			}
+			cexpect want = client_flip_expect(img, off, bit, sa_client_user_id(c));
+			int ok = st == want.load &&
+			         (st != SA_OK || use_loaded(d, img, buf, len, sa_client_ctx(c), next, next_len, want));
+			if (!ok && bad++ < 5)
+				fprintf(stderr, "  stage %d client byte %zu bit %d (field %d): load %d, want %d/%d/%d\n",
+				        stage, off, bit, client_field(img, off, sa_client_user_id(c)).f, st, want.load,
+				        want.next, want.recover);
+			sa_client_free(d);
 		}
 	}
 	for (size_t l = 0; l < len; l++) {
@@ -700,7 +1009,57 @@ test_client_state_corruption(void)
 	sess_free(&z);
 }
 
-/* Round outputs: every truncation refused, every flip safe. */
+/*
+ * Reference parse of an "SAO1" round output (layout in server.h):
+ * "SAO1" | kind | state_len u64 | state | count u32 | items, the items being
+ * count records (id u64 | len u32 | message) or count little-endian words.
+ * Returns the status sa_output_open must give.
+ */
+static sa_status
+output_ref(const uint8_t *b, size_t len)
+{
+	if (len < 13 || memcmp(b, "SAO1", 4) != 0 || (b[4] != SA_OUTPUT_MESSAGES && b[4] != SA_OUTPUT_VECTOR))
+		return SA_ERR_MALFORMED;
+	uint64_t sl = sa_load_u64_be(b + 5);
+	if (sl > len - 13 || len - 13 - sl < 4)
+		return SA_ERR_MALFORMED;
+	size_t pos = 13 + (size_t) sl + 4;
+	uint32_t count = sa_load_u32_be(b + pos - 4);
+	if (b[4] == SA_OUTPUT_VECTOR)
+		return count <= SA_MAX_VECTOR_LENGTH && len - pos == (size_t) count * 8 ? SA_OK : SA_ERR_MALFORMED;
+	for (uint32_t i = 0; i < count; i++) {
+		if (len - pos < 12 || len - pos - 12 < sa_load_u32_be(b + pos + 8))
+			return SA_ERR_MALFORMED;
+		pos += 12 + (size_t) sa_load_u32_be(b + pos + 8);
+	}
+	return pos == len ? SA_OK : SA_ERR_MALFORMED;
+}
+
+/* An output that opened: the view shows exactly the parts the reference finds. */
+static int
+output_view_matches(const uint8_t *b, size_t len, const sa_output_view *ov)
+{
+	size_t sl = (size_t) sa_load_u64_be(b + 5), pos = 13 + sl + 4, it = 0, ml;
+	int ok = ov->kind == b[4] && ov->state == b + 13 && ov->state_len == sl &&
+	         ov->count == sa_load_u32_be(b + pos - 4) && ov->items == b + pos && ov->items_len == len - pos;
+	uint64_t id;
+	const uint8_t *m;
+	uint32_t k = 0;
+	for (; ok && sa_output_next_message(ov, &it, &id, &m, &ml); k++) {
+		ok = id == sa_load_u64_be(b + pos) && ml == sa_load_u32_be(b + pos + 8) && m == b + pos + 12;
+		pos += 12 + ml;
+	}
+	for (uint32_t i = 0; ok && ov->kind == SA_OUTPUT_VECTOR && i < ov->count; i++)
+		ok = sa_output_vector_at(ov, i) == sa_load_u64_le(b + pos + 8 * (size_t) i);
+	return ok && k == (ov->kind == SA_OUTPUT_MESSAGES ? ov->count : 0);
+}
+
+/*
+ * Round outputs: every truncation refused; every flip (bits 0 and 7) gives
+ * the reference's status, and what opens shows the reference's parts. (A
+ * flip inside the state or a message opens: the image and the message are
+ * checked where they are used, by the image and message tests above.)
+ */
 static void
 test_output_corruption(void)
 {
@@ -713,23 +1072,19 @@ test_output_corruption(void)
 		uint8_t *out;
 		size_t out_len;
 		UNIT_CHECK_EQ_U64(sa_server_round(z.s.img, z.s.img_len, 1, &out, &out_len), SA_OK);
+		UNIT_CHECK_EQ_U64(output_ref(out, out_len), SA_OK);
 		sa_output_view ov;
 		for (size_t l = 0; l < out_len; l++)
 			if (sa_output_open(out, l, &ov) != SA_ERR_MALFORMED && bad++ < 5)
 				fprintf(stderr, "  round %d output truncated to %zu accepted\n", r, l);
 		uint8_t *buf = malloc(out_len);
 		for (size_t off = 0; off < out_len; off++) {
-			memcpy(buf, out, out_len);
-			buf[off] ^= 0x80;
-			if (sa_output_open(buf, out_len, &ov) == SA_OK) {
-				size_t pos = 0, ml;
-				uint64_t id;
-				const uint8_t *m;
-				while (sa_output_next_message(&ov, &pos, &id, &m, &ml))
-					;
-				if (ov.kind == SA_OUTPUT_VECTOR)
-					for (uint32_t i = 0; i < ov.count; i++)
-						(void) sa_output_vector_at(&ov, i);
+			for (int bit = 0; bit < 8; bit += 7) {
+				memcpy(buf, out, out_len);
+				buf[off] ^= (uint8_t) (1 << bit);
+				sa_status st = sa_output_open(buf, out_len, &ov), want = output_ref(buf, out_len);
+				if ((st != want || (st == SA_OK && !output_view_matches(buf, out_len, &ov))) && bad++ < 5)
+					fprintf(stderr, "  round %d output byte %zu bit %d: got %d want %d\n", r, off, bit, st, want);
 			}
 		}
 		free(buf);

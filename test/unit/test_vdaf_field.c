@@ -1,10 +1,7 @@
-#define _POSIX_C_SOURCE 200809L
 /*
  * test_vdaf_field.c: Field64 / Field128 / Field32 arithmetic, encodings,
  * roots of unity, vector operations and bit helpers.
  */
-#include <time.h>
-
 #include "unit.h"
 #include "field_kat.h"
 
@@ -402,60 +399,6 @@ test_decode_arbitrary(void)
 	vdaf_xof_free(&x);
 }
 
-static double
-now_sec(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double) t.tv_sec + (double) t.tv_nsec * 1e-9;
-}
-
-/* Throughput figures (printed, not asserted) for the hot vector paths. */
-static void
-test_throughput(void)
-{
-	enum { N = 1 << 16, REPS = 64 };
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
-	vdaf_elem *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
-	uint8_t *codes = malloc(N / 4), seed[32] = { 3 };
-	UNIT_CHECK(a != NULL && b != NULL && codes != NULL);
-	if (a == NULL || b == NULL || codes == NULL)
-		goto out;
-	memset(codes, 0x6c, N / 4);
-	for (int fi = 0; fi < 3; fi++) {
-		const vdaf_field *f = all[fi];
-		double t0 = now_sec();
-		UNIT_CHECK(vdaf_xof_expand_into_vec(VDAF_XOF_TURBOSHAKE128, f, seed, 16,
-		                                    (const uint8_t *) "b", 1, NULL, 0, a, N) == VDAF_OK);
-		double t1 = now_sec();
-		vdaf_xof_expand_into_vec(VDAF_XOF_TURBOSHAKE128, f, seed, 16, (const uint8_t *) "c", 1,
-		                         NULL, 0, b, N);
-		double t2 = now_sec();
-		for (int r = 0; r < REPS; r++)
-			f->vec_mul(a, b, N);
-		double t3 = now_sec();
-		vdaf_elem acc = vdaf_elem_zero();
-		for (int r = 0; r < REPS; r++)
-			acc = f->add(acc, f->vec_inner(a, b, N));
-		double t4 = now_sec();
-		for (int r = 0; r < REPS; r++)
-			acc = f->add(acc, f->vec_signed_sum2(a, N, codes));
-		double t5 = now_sec();
-		for (int r = 0; r < REPS; r++)
-			f->vec_add(a, b, N);
-		double t6 = now_sec();
-		double m = (double) N * REPS / 1e6;
-		printf("# %s: mul %.0f M/s, inner %.0f M/s, signed_sum2 %.0f M/s, add %.0f M/s, "
-		       "expand_into_vec %.0f M/s%s\n",
-		       f->name, m / (t3 - t2), m / (t4 - t3), m / (t5 - t4), m / (t6 - t5),
-		       N / 1e6 / (t1 - t0), vdaf_elem_is_zero(acc) ? " " : "");
-	}
-out:
-	free(a);
-	free(b);
-	free(codes);
-}
-
 int
 main(void)
 {
@@ -471,6 +414,5 @@ main(void)
 	UNIT_RUN(test_batch_inv);
 	UNIT_RUN(test_lookup);
 	UNIT_RUN(test_decode_arbitrary);
-	UNIT_RUN(test_throughput);
 	return UNIT_DONE();
 }

@@ -89,25 +89,50 @@ test_delta_and_errors(void)
 	UNIT_CHECK_EQ_U64(vdaf_log2_pow2(64), 6);
 }
 
+/* y[k] = a(w^k) for the polynomial a (lowest degree first), O(n^2), by Horner. */
+static void
+eval_at_powers(const vdaf_field *f, const vdaf_elem *a, size_t n, vdaf_elem *y)
+{
+	vdaf_elem w, x = f->from_u64(1);
+	f->root_of_unity(vdaf_log2_pow2(n), &w);
+	for (size_t k = 0; k < n; k++) {
+		vdaf_elem acc = vdaf_elem_zero();
+		for (size_t i = n; i-- > 0;)
+			acc = f->add(f->mul(acc, x), a[i]);
+		y[k] = acc;
+		x = f->mul(x, w);
+	}
+}
+
+/* A plan's transforms against direct evaluation, every field, sizes 1..256. */
 static void
 test_plan(void)
 {
-	const vdaf_field *f = &vdaf_field64;
-	vdaf_ntt_plan plan;
-	vdaf_elem a[256], b[256];
-	for (size_t i = 0; i < 256; i++)
-		a[i] = b[i] = f->from_u64(i * 0x9e3779b97f4a7c15ULL);
-	UNIT_CHECK(vdaf_ntt_plan_init(&plan, f, 256) == VDAF_OK);
-	vdaf_ntt_plan_forward(&plan, a);
-	vdaf_ntt_forward(f, b, 256);
-	UNIT_CHECK_MEM(a, b, sizeof a);
-	vdaf_ntt_plan_inverse(&plan, a);
-	vdaf_ntt_inverse(f, b, 256);
-	UNIT_CHECK_MEM(a, b, sizeof a);
-	UNIT_CHECK(vdaf_elem_eq(a[255], f->from_u64(255 * 0x9e3779b97f4a7c15ULL)));
-	vdaf_ntt_plan_free(&plan);
-	vdaf_ntt_plan_free(&plan); /* idempotent */
-	UNIT_CHECK(vdaf_ntt_plan_init(&plan, f, 3) == VDAF_ERR_INVALID);
+	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
+	for (int fi = 0; fi < 3; fi++) {
+		const vdaf_field *f = all[fi];
+		for (size_t n = 1; n <= 256; n *= 2) {
+			vdaf_ntt_plan plan = { 0 };
+			vdaf_elem a[256], t[256], y[256];
+			for (size_t i = 0; i < n; i++)
+				a[i] = t[i] = f->from_u64((i + 1) * 0x9e3779b97f4a7c15ULL);
+			eval_at_powers(f, a, n, y);
+			UNIT_CHECK(vdaf_ntt_plan_init(&plan, f, n) == VDAF_OK);
+			vdaf_ntt_plan_forward(&plan, t);
+			UNIT_CHECK_MEM(t, y, n * sizeof *y);
+			vdaf_ntt_plan_inverse(&plan, t);
+			UNIT_CHECK_MEM(t, a, n * sizeof *a);
+			vdaf_ntt_plan_free(&plan);
+			vdaf_ntt_plan_free(&plan); /* idempotent */
+		}
+	}
+}
+
+static void
+test_plan_errors(void)
+{
+	vdaf_ntt_plan plan = { 0 };
+	UNIT_CHECK(vdaf_ntt_plan_init(&plan, &vdaf_field64, 3) == VDAF_ERR_INVALID);
 	vdaf_ntt_plan_free(&plan);
 	UNIT_CHECK(vdaf_ntt_plan_init(&plan, &vdaf_field32, (size_t) 1 << 21) == VDAF_ERR_INVALID);
 	vdaf_ntt_plan_free(&plan);
@@ -120,5 +145,6 @@ main(void)
 	UNIT_RUN(test_against_naive_dft);
 	UNIT_RUN(test_delta_and_errors);
 	UNIT_RUN(test_plan);
+	UNIT_RUN(test_plan_errors);
 	return UNIT_DONE();
 }

@@ -1,11 +1,9 @@
-#define _POSIX_C_SOURCE 200809L
 /*
  * test_vdaf_turboshake.c: Keccak-p[1600,12] and TurboSHAKE128 against the
  * RFC 9861 §5 vectors (turboshake128_kat.h), plus incremental absorb/squeeze
- * consistency and a throughput measurement (printed, not asserted).
+ * consistency. (Throughput: bench/bench_pine.c measures the TurboSHAKE128
+ * absorb and squeeze rates.)
  */
-#include <time.h>
-
 #include "unit.h"
 #include "turboshake128_kat.h"
 
@@ -95,42 +93,11 @@ test_keccak_f_zero_state(void)
 	UNIT_CHECK_EQ_U64(s[24], 0xEAF1FF7B5CECA249ULL);
 }
 
-static double
-now_sec(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double) t.tv_sec + (double) t.tv_nsec * 1e-9;
-}
-
-static void
-test_throughput(void)
-{
-	enum { LEN = 1 << 24 };
-	uint8_t *buf = malloc(LEN);
-	UNIT_CHECK(buf != NULL);
-	if (buf == NULL)
-		return;
-	memset(buf, 0x5a, LEN);
-	vdaf_turboshake128 ts;
-	double t0 = now_sec();
-	vdaf_turboshake128_init(&ts);
-	vdaf_turboshake128_absorb(&ts, buf, LEN);
-	vdaf_turboshake128_finalize(&ts, 0x01);
-	double t1 = now_sec();
-	vdaf_turboshake128_squeeze(&ts, buf, LEN);
-	double t2 = now_sec();
-	printf("# TurboSHAKE128 absorb %.0f MB/s, squeeze %.0f MB/s\n",
-	       LEN / (t1 - t0) / 1e6, LEN / (t2 - t1) / 1e6);
-	free(buf);
-}
-
 int
 main(void)
 {
 	UNIT_RUN(test_keccak_f_zero_state);
 	UNIT_RUN(test_rfc9861_vectors);
 	UNIT_RUN(test_incremental);
-	UNIT_RUN(test_throughput);
 	return UNIT_DONE();
 }
