@@ -175,6 +175,7 @@ client_step(FunctionCallInfo fcinfo, bool as_value)
 		sa_free(out);
 	}
 	sa_client_free(c);
+	sa_pg_honour_interrupt(st);      /* an interrupt is never a value */
 	if (st != SA_OK && !as_value) {
 		if (st == SA_ERR_STATE)
 			ereport(ERROR, (errcode(sa_pg_sqlstate(st)),

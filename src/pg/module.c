@@ -6,9 +6,11 @@
 #endif
 #include <sodium.h>
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "common/alloc.h"
+#include "common/interrupt.h"
 #include "common/parallel.h"
 
 PG_MODULE_MAGIC;
@@ -23,6 +25,18 @@ assign_threads(int newval, void *extra)
 }
 
 void _PG_init(void);
+
+/*
+ * The core's cancellation check: a cancel request, a statement or lock
+ * timeout, or a terminate signal is pending. Only reads flags the signal
+ * handlers set, so worker threads may call it too. The PostgreSQL layer
+ * turns the core's *_INTERRUPTED status into CHECK_FOR_INTERRUPTS().
+ */
+static bool
+pg_interrupt_pending(void)
+{
+	return QueryCancelPending || ProcDiePending;
+}
 
 /* Core allocations go to the current memory context, NULL on failure. */
 static void *
@@ -43,6 +57,7 @@ _PG_init(void)
 	if (sodium_init() < 0)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("libsodium could not be initialised")));
 	sa_set_allocator(pg_core_alloc, pg_core_free);
+	sa_set_interrupt_check(pg_interrupt_pending);
 	DefineCustomIntVariable("secagg.threads",
 	                        "Threads for the heavy loops of one call: mask recomputation in the "
 	                        "Unmasking round and the client's secret sharing.",

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -41,13 +42,24 @@ sa_pg_sqlstate(sa_status st)
 	case SA_ERR_ROLLBACK: return ERRCODE_SECAGG_ROLLBACK;
 	case SA_ERR_LIMIT: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
 	case SA_ERR_CRYPTO: return ERRCODE_INTERNAL_ERROR;
+	case SA_ERR_INTERRUPTED: return ERRCODE_QUERY_CANCELED;
 	default: return ERRCODE_INTERNAL_ERROR;
 	}
 }
 
 void
+sa_pg_honour_interrupt(sa_status st)
+{
+	if (st != SA_ERR_INTERRUPTED)
+		return;
+	CHECK_FOR_INTERRUPTS();      /* the cancel or timeout error, with its own message */
+	ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement: interrupted")));
+}
+
+void
 sa_pg_fail(sa_status st, const char *what)
 {
+	sa_pg_honour_interrupt(st);
 	ereport(ERROR, (errcode(sa_pg_sqlstate(st)), errmsg("%s: %s", what, sa_status_message(st))));
 	pg_unreachable();
 }
@@ -55,6 +67,7 @@ sa_pg_fail(sa_status st, const char *what)
 void
 sa_pg_fail_detail(sa_status st, const char *what, const char *detail)
 {
+	sa_pg_honour_interrupt(st);
 	ereport(ERROR, (errcode(sa_pg_sqlstate(st)), errmsg("%s: %s", what, sa_status_message(st)),
 	                errdetail_internal("%s", detail)));
 	pg_unreachable();
@@ -356,6 +369,18 @@ sa_pg_wipe_detoasted(FunctionCallInfo fcinfo, int argno, void *ptr)
 		sa_pg_wipe_at_reset(ptr, VARSIZE_ANY(ptr));
 }
 
+void
+sa_pg_check_vector_length(int64 m, const char *what)
+{
+	if (m < 1)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%s must have at least one element, got " INT64_FORMAT, what, m)));
+	if (m > SA_PG_MAX_VECTOR_LENGTH)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("%s of " INT64_FORMAT " elements is longer than %d, the longest whose session "
+		                       "states fit in jsonb", what, m, SA_PG_MAX_VECTOR_LENGTH)));
+}
+
 uint64 *
 sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what)
 {
@@ -368,9 +393,7 @@ sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 		                errmsg("%s must not contain NULL elements", what)));
 	int n = ARR_DIMS(a)[0];
-	if (n < 1 || (uint32) n > (1u << 26))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("%s must have between 1 and 67108864 elements", what)));
+	sa_pg_check_vector_length(n, what);
 	const int64 *src = (const int64 *) ARR_DATA_PTR(a);
 	uint64 *v = palloc_extended(sizeof(uint64) * (size_t) n, MCXT_ALLOC_HUGE);
 	for (int i = 0; i < n; i++)

@@ -35,6 +35,13 @@
 
 int sa_pg_sqlstate(sa_status st);
 
+/*
+ * For SA_ERR_INTERRUPTED (a core loop stopped at the host's request):
+ * CHECK_FOR_INTERRUPTS(), then 57014 if that returned. Else nothing.
+ * Every path that reports a core status calls it first.
+ */
+void sa_pg_honour_interrupt(sa_status st);
+
 /* ereport(ERROR) for a failed core call; `what` names the operation. */
 pg_attribute_noreturn() void sa_pg_fail(sa_status st, const char *what);
 /* Same, with a detail line (must not contain secrets). */
@@ -127,6 +134,17 @@ Jsonb *sa_pg_jsonb_with_base64(const char *fields, const char *key, const uint8_
 void sa_pg_wipe_detoasted(FunctionCallInfo fcinfo, int argno, void *ptr);
 /* Wipes len bytes at p (allocated in the current memory context) when that context is reset. */
 void sa_pg_wipe_at_reset(void *p, size_t len);
+
+/*
+ * Longest vector a session can have in SQL: the server state from round 3
+ * on, and the client state until round 2, hold the vector as base64 in a
+ * jsonb, whose strings total at most 256 MB: 8 * 25,000,000 bytes of
+ * vector, plus the rest of a 2,048-user state, fit. (The C core alone
+ * allows SA_MAX_VECTOR_LENGTH = 2^26.)
+ */
+#define SA_PG_MAX_VECTOR_LENGTH 25000000
+/* Raises 54000 unless 1 <= m <= SA_PG_MAX_VECTOR_LENGTH. */
+void sa_pg_check_vector_length(int64 m, const char *what);
 
 /* bigint[] <-> uint64 vectors (two's complement); errors on NULLs, dims. */
 uint64 *sa_pg_vector_from_array(ArrayType *a, uint32 *m, const char *what);

@@ -72,6 +72,7 @@ pine_pg_sqlstate(pine_status st)
 	case PINE_RETRY: return ERRCODE_SECAGG_PINE_RETRY;                       /* SA021 */
 	case PINE_REJECT: return ERRCODE_SECAGG_REJECTED;                        /* SA020 */
 	case PINE_ERR_NOMEM: return ERRCODE_OUT_OF_MEMORY;                       /* 53200 */
+	case PINE_ERR_INTERRUPTED: return ERRCODE_QUERY_CANCELED;                /* 57014 */
 	default: return ERRCODE_INTERNAL_ERROR;                                  /* XX000 */
 	}
 }
@@ -79,6 +80,8 @@ pine_pg_sqlstate(pine_status st)
 pg_attribute_noreturn() static void
 pine_fail(pine_status st, const char *what, const char *why)
 {
+	if (st == PINE_ERR_INTERRUPTED)
+		sa_pg_honour_interrupt(SA_ERR_INTERRUPTED);
 	if (why != NULL)
 		ereport(ERROR, (errcode(pine_pg_sqlstate(st)), errmsg("%s: %s", what, pine_strerror(st)),
 		                errdetail_internal("%s", why)));
@@ -238,6 +241,33 @@ jb_double(Jsonb *jb, const char *key)
 }
 
 /* Full parse and validation of a parameter jsonb (no cache). */
+/*
+ * Every value these parameters make must fit in a PostgreSQL value: bytea
+ * messages and the pine_agg state under the 1 GB limit, the Leader's prep
+ * state (base64 in jsonb) under jsonb's 256 MB of string data. 54000 names
+ * the first that does not, so a parameter set that can never work is
+ * refused up front instead of failing (or running for minutes) later.
+ */
+static void
+check_pg_limits(const pine_params *P)
+{
+	const size_t bytea_max = MaxAllocSize - VARHDRSZ - 128;
+	const size_t jsonb_text_max = (size_t) JENTRY_OFFLENMASK - 4096;
+	struct { const char *what; size_t len, max; } v[] = {
+		{ "the Leader's input share", pine_input_share_len(P, 0), bytea_max },
+		{ "the public share", P->public_share_len, bytea_max },
+		{ "a prep share", P->prep_share_len, bytea_max },
+		{ "an output share (and the pine_agg state)", P->out_share_len, bytea_max },
+		{ "the Leader's prep state, as base64 in jsonb", (P->prep_state_len + 2) / 3 * 4, jsonb_text_max },
+	};
+	for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+		if (v[k].len > v[k].max)
+			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			                errmsg("PINE params: %s would be %zu bytes, more than the %zu a PostgreSQL value can hold here",
+			                       v[k].what, v[k].len, v[k].max),
+			                errhint("Use a smaller dimension (see the README's limits for each variant).")));
+}
+
 static void
 params_from_jsonb(Jsonb *jb, pine_params *P)
 {
@@ -281,6 +311,7 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 	pine_status st = pine_params_init(P, &c, &why);
 	if (st != PINE_OK)
 		pine_fail(st, "PINE params", why);
+	check_pg_limits(P);
 	Jsonb *canon = params_to_jsonb(P);
 	if (compareJsonbContainers(&jb->root, &canon->root) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -429,6 +460,7 @@ secagg_pine_params(PG_FUNCTION_ARGS)
 	st = pine_params_init(&P, &c, &why);
 	if (st != PINE_OK)
 		pine_fail(st, "PINE params", why);
+	check_pg_limits(&P);
 	PG_RETURN_JSONB_P(params_to_jsonb(&P));
 }
 

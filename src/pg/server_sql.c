@@ -107,6 +107,7 @@ sa_pg_round_name(int stage)
 void
 sa_pg_fail_recv(sa_status st, const uint8_t *img, size_t len, int64 user)
 {
+	sa_pg_honour_interrupt(st);
 	sa_server_info info;
 	int stage = sa_server_info_get(img, len, &info) == SA_OK ? info.stage : -1;
 	if (st == SA_ERR_STATE)
@@ -137,6 +138,7 @@ rejection_detail(const uint8_t *rej, uint32_t nrej)
 static void
 fail_round(sa_status st, const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej)
 {
+	sa_pg_honour_interrupt(st);
 	sa_server_info info;
 	if (sa_server_info_get(img, len, &info) != SA_OK)
 		sa_pg_fail(st, "server round");
@@ -172,9 +174,7 @@ secagg_server_create(PG_FUNCTION_ARGS)
 	if (sid_len < 1 || sid_len > SA_SESSION_ID_MAX)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("session_id must be 1 to %d bytes, got %zu", SA_SESSION_ID_MAX, sid_len)));
-	if (m < 1 || (uint32) m > SA_MAX_VECTOR_LENGTH)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("vector_length must be between 1 and %u, got %d", SA_MAX_VECTOR_LENGTH, m)));
+	sa_pg_check_vector_length(m, "vector_length");
 	sa_roster r;
 	sa_status st = sa_roster_decode(ro, ro_len, &r);
 	if (st != SA_OK)

@@ -4,7 +4,7 @@
 -- match), each with its exact SQLSTATE and message.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(200);
+SELECT plan(201);
 \ir secagg_helpers.psql
 
 SELECT tap.setup('a', 5, 3, 2, 'small');
@@ -141,9 +141,13 @@ SELECT is(secagg.server_create(decode(repeat('ab', 64), 'hex'), 3, 2, tap.ros())
           '64-byte session id');
 SELECT is(secagg.server_create('\x01'::bytea, 3, 2, tap.ros()) ->> 'session_id', '01', '1-byte session id');
 SELECT throws_ok(format('SELECT secagg.server_create(tap.sid(), 3, %s, tap.ros())', m), '22023',
-                 format('vector_length must be between 1 and 67108864, got %s', m), format('vector_length %s', m))
-FROM unnest('{0,-1,67108865,2147483647}'::int[]) m;
-SELECT is(secagg.server_create(tap.sid(), 3, 67108864, tap.ros()) ->> 'vector_length', '67108864', 'vector_length 2^26');
+                 format('vector_length must have at least one element, got %s', m), format('vector_length %s', m))
+FROM unnest('{0,-1}'::int[]) m;
+SELECT throws_ok(format('SELECT secagg.server_create(tap.sid(), 3, %s, tap.ros())', m), '54000',
+                 format('vector_length of %s elements is longer than 25000000, the longest whose session states fit in jsonb', m),
+                 format('vector_length %s', m))
+FROM unnest('{25000001,67108864,2147483647}'::int[]) m;
+SELECT is(secagg.server_create(tap.sid(), 3, 25000000, tap.ros()) ->> 'vector_length', '25000000', 'vector_length 25,000,000');
 SELECT throws_ok($$SELECT secagg.server_create(tap.sid(), 3, 2, '\x00'::bytea)$$, '22P03',
                  'roster: malformed message or state', 'server_create: garbage roster');
 

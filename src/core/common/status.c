@@ -25,6 +25,7 @@ sa_status_message(sa_status s)
 	case SA_ERR_ROLLBACK: return "state is older than one already used";
 	case SA_ERR_LIMIT: return "size limit exceeded";
 	case SA_ERR_CRYPTO: return "cryptographic primitive failed";
+	case SA_ERR_INTERRUPTED: return "interrupted";
 	case SA_STATUS_COUNT: break;
 	}
 	return "unknown error";

@@ -34,6 +34,7 @@ typedef enum sa_status {
 	SA_ERR_ROLLBACK,         /* recovering a state older than one already used */
 	SA_ERR_LIMIT,            /* a size limit of the implementation is exceeded */
 	SA_ERR_CRYPTO,           /* a primitive failed unexpectedly */
+	SA_ERR_INTERRUPTED,      /* the host asked the call to stop (interrupt.h) */
 	SA_STATUS_COUNT
 } sa_status;
 

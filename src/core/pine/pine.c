@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "common/interrupt.h"
 #include "pine/pine_circuit.h"
 #include "pine/pine_internal.h"
 #include "vdaf/flp.h"
@@ -46,6 +47,9 @@ static pine_status map_vdaf(int rc, const char **why)
 	case VDAF_ERR_ROOT:
 		pine_set_why(why, "query randomness hit a root of unity");
 		return PINE_REJECT;
+	case VDAF_ERR_INTERRUPTED:
+		pine_set_why(why, "interrupted");
+		return PINE_ERR_INTERRUPTED;
 	default:
 		pine_set_why(why, "internal error in the VDAF building blocks");
 		return PINE_ERR_INTERNAL;
@@ -142,6 +146,10 @@ static int share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonc
 	}
 	for (size_t i = 0; i < n; i += STREAM_CHUNK) {
 		size_t len = n - i < STREAM_CHUNK ? n - i : STREAM_CHUNK;
+		if (sa_interrupted()) {
+			rc = VDAF_ERR_INTERRUPTED;
+			goto out;
+		}
 		if (expand_seed != NULL &&
 		    (rc = vdaf_xof_next_vec(&xm, f, share + i, len)) != VDAF_OK)
 			goto out;

@@ -40,7 +40,8 @@ typedef enum pine_status {
 	PINE_RETRY,            /* shard only: wraparound checks failed; call again with fresh rand */
 	PINE_REJECT,           /* the report is invalid (verification failed) */
 	PINE_ERR_NOMEM,        /* out of memory */
-	PINE_ERR_INTERNAL      /* crypto library failure or an impossible condition */
+	PINE_ERR_INTERNAL,     /* crypto library failure or an impossible condition */
+	PINE_ERR_INTERRUPTED   /* the host asked the call to stop (common/interrupt.h) */
 } pine_status;
 
 /* Static description of a status code (never NULL). */

@@ -57,6 +57,7 @@ const char *pine_strerror(pine_status st)
 	case PINE_REJECT: return "report rejected";
 	case PINE_ERR_NOMEM: return "out of memory";
 	case PINE_ERR_INTERNAL: return "internal error";
+	case PINE_ERR_INTERRUPTED: return "interrupted";
 	}
 	return "unknown PINE status";
 }

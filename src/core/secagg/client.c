@@ -7,6 +7,7 @@
 
 #include "common/alloc.h"
 #include "common/codec.h"
+#include "common/interrupt.h"
 #include "secagg/mask_prg.h"
 #include "secagg/shamir.h"
 
@@ -407,6 +408,10 @@ answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
 		uint64_t v = sa_load_u64_be(u2 + 8 * (size_t) i);
 		if (v == c->id)
 			continue;
+		if (sa_interrupted()) {
+			st = SA_ERR_INTERRUPTED;
+			break;
+		}
 		const uint8_t *pk_v = c->u1 + (size_t) find_u1(c, v) * U1_REC + 40;
 		uint8_t q[32];
 		if ((st = sa_kx_agree(q, s_sk, pk_v)) != SA_OK)

@@ -7,6 +7,7 @@
 
 #include "common/alloc.h"
 #include "common/codec.h"
+#include "common/interrupt.h"
 #include "common/parallel.h"
 #include "secagg/mask_prg.h"
 #include "secagg/shamir.h"
@@ -1060,6 +1061,10 @@ unmask_range(void *arg, unsigned k, size_t from, size_t to)
 	sa_status st = SA_OK;
 	uint8_t q[32], key[SA_MASK_KEY_BYTES];
 	for (size_t i = from; i < to && st == SA_OK; i++) {
+		if (sa_interrupted()) {       /* a flag read: safe on worker threads */
+			st = SA_ERR_INTERRUPTED;
+			break;
+		}
 		const mask_task *t = &j->tasks[i];
 		const uint8_t *mk = t->key;
 		if (t->dropped >= 0) {

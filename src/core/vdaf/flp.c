@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "common/interrupt.h"
 #include "vdaf/flp.h"
 #include "vdaf/ntt.h"
 
@@ -257,6 +258,9 @@ vdaf_flp_gadget_call(vdaf_flp_ctx *c, size_t gi, const vdaf_elem *inputs, vdaf_e
 	gadget_state *s = &c->g[gi];
 	if (s->k >= s->calls)
 		return VDAF_ERR_CIRCUIT;
+	/* a long proof or query stops within 1024 calls of an interrupt request */
+	if ((s->k & 1023) == 1023 && sa_interrupted())
+		return VDAF_ERR_INTERRUPTED;
 	s->k++;
 	if (c->mode != MODE_EVAL)
 		memcpy(s->wires + s->k * s->arity, inputs, s->arity * sizeof(vdaf_elem));

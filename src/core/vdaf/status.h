@@ -13,7 +13,8 @@ enum {
 	VDAF_ERR_NOMEM = -2,     /* allocation failed */
 	VDAF_ERR_CRYPTO = -3,    /* libsodium / OpenSSL reported an error */
 	VDAF_ERR_ROOT = -4,      /* FLP query randomness hit a root of unity (negligible) */
-	VDAF_ERR_CIRCUIT = -5    /* circuit misbehaved (e.g. wrong number of gadget calls) */
+	VDAF_ERR_CIRCUIT = -5,   /* circuit misbehaved (e.g. wrong number of gadget calls) */
+	VDAF_ERR_INTERRUPTED = -6 /* the host asked the call to stop (common/interrupt.h) */
 };
 
 #endif
