@@ -23,7 +23,7 @@ DATA        = $(sort $(wildcard extension/secagg--*.sql))
 
 PG_CPPFLAGS = -Isrc/core -Isrc/pg
 PG_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-declaration-after-statement -Wno-sign-compare
-SHLIB_LINK  = -lsodium -lcrypto
+SHLIB_LINK  = -lsodium -lcrypto -lm
 
 REGRESS      = secagg_catalog secagg_sessions secagg_parallel pine_vectors pine_reject pine_parallel secagg_upgrade
 REGRESS_OPTS = --load-extension=pgtap --load-extension=secagg
@@ -45,7 +45,7 @@ $(CORE_SRCS:.c=.o): CFLAGS += -fvisibility=hidden
 # ---------------------------------------------------------------------------
 CORE_CC      ?= cc
 CORE_CFLAGS  ?= -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
-CORE_LDLIBS   = -lsodium -lcrypto -lpthread
+CORE_LDLIBS   = -lsodium -lcrypto -lpthread -lm
 BUILD        ?= build
 CORE_OBJS     = $(patsubst src/core/%.c,$(BUILD)/core/%.o,$(CORE_SRCS))
 UNIT_BINS     = $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(sort $(wildcard test/unit/test_*.c)))
