@@ -10,6 +10,7 @@
 -- * client_round_try: a client step whose refusal is a value, not an error.
 -- * server_expect_round: the check that makes closing a round safe under
 --   concurrency (with the session row locked FOR UPDATE).
+-- * graph_params: SecAgg+ degree and threshold (finder and checker).
 \echo Use "ALTER EXTENSION secagg UPDATE TO '0.3.0'" to load this file. \quit
 
 CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) RETURNS bytea
@@ -44,6 +45,15 @@ CREATE FUNCTION @extschema@.server_expect_round(server_state jsonb, round intege
   AS 'MODULE_PATHNAME', 'secagg_server_expect_round' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.server_expect_round(jsonb, integer) IS
   'True if the server state waits for the messages of this round, else SA002. Call it on the session row locked with SELECT ... FOR UPDATE before closing a round, so two transactions cannot close the same round.';
+
+CREATE FUNCTION @extschema@.graph_params(users integer, corrupt_fraction double precision,
+                                         dropout_fraction double precision,
+                                         server_model text DEFAULT 'honest-but-curious',
+                                         k integer DEFAULT NULL, t integer DEFAULT NULL)
+  RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_graph_params' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.graph_params(integer, double precision, double precision, text, integer, integer) IS
+  'SecAgg+ (Bell et al. 2020) degree k and threshold t for n users, the largest corrupt and dropout fractions and the server model (''honest-but-curious'' or ''semi-malicious''), as federated-compute''s parameter finder chooses them (2^-41 security, 2^-20 correctness per user); with k and t given, checks them against the same rules (22023 names the rule that fails). Returns jsonb with k, t, the inputs and the bounds met.';
 
 -- ---------------------------------------------------------------------------
 -- Aggregate support functions: callable only through the aggregates

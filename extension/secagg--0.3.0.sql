@@ -310,6 +310,19 @@ COMMENT ON FUNCTION @extschema@.pine_unshard(jsonb, bytea[], bigint) IS
   'PINE Collector: adds the aggregate shares of all Aggregators (in order) and decodes the sum of the batch''s measurements (d floats). 54000 if num_measurements exceeds max_measurements.';
 
 -- ---------------------------------------------------------------------------
+-- SecAgg+ graph parameters
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.graph_params(users integer, corrupt_fraction double precision,
+                                         dropout_fraction double precision,
+                                         server_model text DEFAULT 'honest-but-curious',
+                                         k integer DEFAULT NULL, t integer DEFAULT NULL)
+  RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'secagg_graph_params' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.graph_params(integer, double precision, double precision, text, integer, integer) IS
+  'SecAgg+ (Bell et al. 2020) degree k and threshold t for n users, the largest corrupt and dropout fractions and the server model (''honest-but-curious'' or ''semi-malicious''), as federated-compute''s parameter finder chooses them (2^-41 security, 2^-20 correctness per user); with k and t given, checks them against the same rules (22023 names the rule that fails). Returns jsonb with k, t, the inputs and the bounds met.';
+
+-- ---------------------------------------------------------------------------
 -- Aggregate support functions: callable only through the aggregates
 -- ---------------------------------------------------------------------------
 -- PostgreSQL checks EXECUTE on an aggregate's support functions against the
