@@ -11,6 +11,8 @@
 -- * server_expect_round: the check that makes closing a round safe under
 --   concurrency (with the session row locked FOR UPDATE).
 -- * graph_params: SecAgg+ degree and threshold (finder and checker).
+-- * Rounds 0, 2 and 3 store their message once (output kind 3, broadcast);
+--   output_broadcast and output_recipients read it without n copies.
 \echo Use "ALTER EXTENSION secagg UPDATE TO '0.3.0'" to load this file. \quit
 
 CREATE FUNCTION @extschema@.server_round_agg_trans(bytea, jsonb, bigint, bytea, text) RETURNS bytea
@@ -54,6 +56,15 @@ CREATE FUNCTION @extschema@.graph_params(users integer, corrupt_fraction double 
   AS 'MODULE_PATHNAME', 'secagg_graph_params' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.graph_params(integer, double precision, double precision, text, integer, integer) IS
   'SecAgg+ (Bell et al. 2020) degree k and threshold t for n users, the largest corrupt and dropout fractions and the server model (''honest-but-curious'' or ''semi-malicious''), as federated-compute''s parameter finder chooses them (2^-41 security, 2^-20 correctness per user); with k and t given, checks them against the same rules (22023 names the rule that fails). Returns jsonb with k, t, the inputs and the bounds met.';
+
+CREATE FUNCTION @extschema@.output_broadcast(output bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_output_broadcast' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.output_broadcast(bytea) IS
+  'The one message every recipient of this round gets (rounds 0, 2 and 3, stored once in the output), or NULL when each user gets its own (round 1). With output_recipients it lets a mailbox keep one copy instead of one per user.';
+CREATE FUNCTION @extschema@.output_recipients(output bytea) RETURNS SETOF bigint
+  AS 'MODULE_PATHNAME', 'secagg_output_recipients' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.output_recipients(bytea) IS
+  'The ids of the users this round''s messages go to (the users still in the session), in id order.';
 
 -- ---------------------------------------------------------------------------
 -- Aggregate support functions: callable only through the aggregates

@@ -128,6 +128,15 @@ CREATE FUNCTION @extschema@.output_rejected(output bytea, OUT user_id bigint, OU
 COMMENT ON FUNCTION @extschema@.output_rejected(bytea) IS
   'The users whose message server_round_agg rejected in the round that produced this output (they count as dropped), with the SQLSTATE and reason of each refusal, in id order.';
 
+CREATE FUNCTION @extschema@.output_broadcast(output bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_output_broadcast' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.output_broadcast(bytea) IS
+  'The one message every recipient of this round gets (rounds 0, 2 and 3, stored once in the output), or NULL when each user gets its own (round 1). With output_recipients it lets a mailbox keep one copy instead of one per user.';
+CREATE FUNCTION @extschema@.output_recipients(output bytea) RETURNS SETOF bigint
+  AS 'MODULE_PATHNAME', 'secagg_output_recipients' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.output_recipients(bytea) IS
+  'The ids of the users this round''s messages go to (the users still in the session), in id order.';
+
 CREATE FUNCTION @extschema@.output_vector(output bytea) RETURNS bigint[]
   AS 'MODULE_PATHNAME', 'secagg_output_vector' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.output_vector(bytea) IS

@@ -34,6 +34,8 @@ PG_FUNCTION_INFO_V1(secagg_output_state);
 PG_FUNCTION_INFO_V1(secagg_output_messages);
 PG_FUNCTION_INFO_V1(secagg_output_vector);
 PG_FUNCTION_INFO_V1(secagg_output_rejected);
+PG_FUNCTION_INFO_V1(secagg_output_broadcast);
+PG_FUNCTION_INFO_V1(secagg_output_recipients);
 
 #define STATE_FORMAT "secagg.server"
 
@@ -345,7 +347,7 @@ secagg_output_messages(PG_FUNCTION_ARGS)
 {
 	sa_output_view ov;
 	open_output(fcinfo, &ov);
-	if (ov.kind != SA_OUTPUT_MESSAGES)
+	if (ov.kind == SA_OUTPUT_VECTOR)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
 		                errmsg("this round output holds the final vector, not messages")));
 	InitMaterializedSRF(fcinfo, 0);
@@ -384,6 +386,43 @@ secagg_output_rejected(PG_FUNCTION_ARGS)
 		                    CStringGetTextDatum(sa_status_message(st)) };
 		bool nulls[4] = { false, false, false, false };
 		tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* output_broadcast(output) -> bytea: the one message every recipient gets, or NULL if they differ */
+Datum
+secagg_output_broadcast(PG_FUNCTION_ARGS)
+{
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	if (ov.kind == SA_OUTPUT_VECTOR)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output holds the final vector, not messages")));
+	if (ov.kind != SA_OUTPUT_BROADCAST)
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(sa_pg_bytea(ov.broadcast, ov.broadcast_len));
+}
+
+/* output_recipients(output) -> SETOF bigint: the users this round's messages go to */
+Datum
+secagg_output_recipients(PG_FUNCTION_ARGS)
+{
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	if (ov.kind == SA_OUTPUT_VECTOR)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output holds the final vector, not messages")));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);   /* a scalar set: the expected one-column desc */
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+	size_t pos = 0;
+	uint64_t id;
+	const uint8_t *msg;
+	size_t mlen;
+	while (sa_output_next_message(&ov, &pos, &id, &msg, &mlen)) {
+		Datum value = Int64GetDatum((int64) id);
+		bool null = false;
+		tuplestore_putvalues(rsi->setResult, rsi->setDesc, &value, &null);
 	}
 	return (Datum) 0;
 }

@@ -4,7 +4,7 @@
 -- a round with fewer than t messages leaves the state usable.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(117);
+SELECT plan(125);
 \ir secagg_helpers.psql
 
 CREATE TABLE tap.pm (state jsonb, user_id bigint, message bytea) WITH (fillfactor = 10);
@@ -243,6 +243,23 @@ SELECT throws_ok($$SELECT secagg.output_state(tap.trunc(output)) FROM tap.states
 SELECT throws_ok($$SELECT secagg.output_vector(output || '\x00'::bytea) FROM tap.states WHERE tag = 's' AND round = 4$$,
                  '22P03', 'server round output: malformed message or state', 'round output with a trailing byte');
 SELECT throws_ok($$SELECT secagg.output_is_vector('\x53414f31'::bytea)$$, '22P03', NULL, 'round output of 4 bytes');
+
+-- Rounds 0, 2 and 3 send every user the same message: the output holds it once.
+SELECT ok(secagg.output_broadcast(output) IS NOT NULL, format('round %s output is a broadcast', round))
+FROM tap.states WHERE tag = 's' AND round IN (0, 2, 3) ORDER BY round;
+SELECT is(secagg.output_broadcast(output), NULL, 'round 1 output: one message per user, no broadcast')
+FROM tap.states WHERE tag = 's' AND round = 1;
+SELECT is((SELECT count(*) FROM tap.states o, secagg.output_messages(o.output) x
+           WHERE o.tag = 's' AND o.round IN (0, 2, 3) AND x.message <> secagg.output_broadcast(o.output)), 0::bigint,
+          'output_messages expands a broadcast: every user gets the broadcast bytes');
+SELECT is((SELECT array_agg(r ORDER BY r) FROM tap.states o, secagg.output_recipients(o.output) r WHERE o.tag = 's' AND o.round = 2),
+          (SELECT array_agg(x.user_id ORDER BY x.user_id) FROM tap.states o, secagg.output_messages(o.output) x
+           WHERE o.tag = 's' AND o.round = 2), 'output_recipients lists the users output_messages gives');
+SELECT cmp_ok(length(output), '<', length(secagg.output_state(output)::text) + 2 * length(secagg.output_broadcast(output)),
+              'round 0 output: the key list once, not once per user')
+FROM tap.states WHERE tag = 's' AND round = 0;
+SELECT throws_ok($$SELECT secagg.output_broadcast(output) FROM tap.states WHERE tag = 's' AND round = 4$$,
+                 'SA002', 'this round output holds the final vector, not messages', 'output_broadcast of a vector output');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1012,13 +1012,15 @@ test_client_state_corruption(void)
 /*
  * Reference parse of an "SAO1" round output (layout in server.h):
  * "SAO1" | kind | state_len u64 | state | count u32 | items, the items being
- * count records (id u64 | len u32 | message) or count little-endian words.
+ * count records (id u64 | len u32 | message), count little-endian words, or
+ * (broadcast) count strictly increasing ids u64 then len u32 | message.
  * Returns the status sa_output_open must give.
  */
 static sa_status
 output_ref(const uint8_t *b, size_t len)
 {
-	if (len < 13 || memcmp(b, "SAO1", 4) != 0 || (b[4] != SA_OUTPUT_MESSAGES && b[4] != SA_OUTPUT_VECTOR))
+	if (len < 13 || memcmp(b, "SAO1", 4) != 0 ||
+	    (b[4] != SA_OUTPUT_MESSAGES && b[4] != SA_OUTPUT_VECTOR && b[4] != SA_OUTPUT_BROADCAST))
 		return SA_ERR_MALFORMED;
 	uint64_t sl = sa_load_u64_be(b + 5);
 	if (sl > len - 13 || len - 13 - sl < 4)
@@ -1027,6 +1029,17 @@ output_ref(const uint8_t *b, size_t len)
 	uint32_t count = sa_load_u32_be(b + pos - 4);
 	if (b[4] == SA_OUTPUT_VECTOR)
 		return count <= SA_MAX_VECTOR_LENGTH && len - pos == (size_t) count * 8 ? SA_OK : SA_ERR_MALFORMED;
+	if (b[4] == SA_OUTPUT_BROADCAST) {
+		if (count > SA_MAX_USERS || (len - pos) / 8 < count)
+			return SA_ERR_MALFORMED;
+		for (uint32_t i = 1; i < count; i++)
+			if (sa_load_u64_be(b + pos + 8 * (size_t) i) <= sa_load_u64_be(b + pos + 8 * (size_t) (i - 1)))
+				return SA_ERR_MALFORMED;
+		pos += 8 * (size_t) count;
+		if (len - pos < 4)
+			return SA_ERR_MALFORMED;
+		return len - pos - 4 == sa_load_u32_be(b + pos) ? SA_OK : SA_ERR_MALFORMED;
+	}
 	for (uint32_t i = 0; i < count; i++) {
 		if (len - pos < 12 || len - pos - 12 < sa_load_u32_be(b + pos + 8))
 			return SA_ERR_MALFORMED;
@@ -1040,18 +1053,25 @@ static int
 output_view_matches(const uint8_t *b, size_t len, const sa_output_view *ov)
 {
 	size_t sl = (size_t) sa_load_u64_be(b + 5), pos = 13 + sl + 4, it = 0, ml;
+	uint32_t count = sa_load_u32_be(b + pos - 4);
 	int ok = ov->kind == b[4] && ov->state == b + 13 && ov->state_len == sl &&
-	         ov->count == sa_load_u32_be(b + pos - 4) && ov->items == b + pos && ov->items_len == len - pos;
+	         ov->count == count && ov->items == b + pos && ov->items_len == len - pos;
 	uint64_t id;
 	const uint8_t *m;
 	uint32_t k = 0;
+	const uint8_t *bmsg = b + pos + 8 * (size_t) count + 4;     /* broadcast: the one message */
 	for (; ok && sa_output_next_message(ov, &it, &id, &m, &ml); k++) {
+		if (ov->kind == SA_OUTPUT_BROADCAST) {
+			ok = id == sa_load_u64_be(b + pos + 8 * (size_t) k) && m == bmsg &&
+			     ml == sa_load_u32_be(bmsg - 4);
+			continue;
+		}
 		ok = id == sa_load_u64_be(b + pos) && ml == sa_load_u32_be(b + pos + 8) && m == b + pos + 12;
 		pos += 12 + ml;
 	}
 	for (uint32_t i = 0; ok && ov->kind == SA_OUTPUT_VECTOR && i < ov->count; i++)
 		ok = sa_output_vector_at(ov, i) == sa_load_u64_le(b + pos + 8 * (size_t) i);
-	return ok && k == (ov->kind == SA_OUTPUT_MESSAGES ? ov->count : 0);
+	return ok && k == (ov->kind == SA_OUTPUT_VECTOR ? 0 : ov->count);
 }
 
 /*

@@ -88,8 +88,8 @@ bool sa_ids_sorted_subset(const uint8_t *ids, uint32_t count, size_t stride,
 
 /*
  * SA_OK if pk is a usable X25519 public key: canonical (u < 2^255 - 19, top
- * bit clear) and not of small order (a clamped scalar times pk is not the
- * identity). A key that fails would make every peer's key agreement fail.
+ * bit clear) and not one of the five canonical points of small order (which
+ * give every peer an all-zero shared secret). O(1): no scalar multiplication.
  */
 sa_status sa_kx_pk_check(const uint8_t pk[32]);
 

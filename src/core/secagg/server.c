@@ -641,17 +641,16 @@ finish_messages(sa_writer *w, uint8_t **out, size_t *out_len)
 	return *out ? SA_OK : SA_ERR_NOMEM;
 }
 
-/* Emits `count` copies of one message to the ids listed. */
+/* Items of a broadcast output: the recipients' ids, then the one message they all get. */
 static void
 put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
               const uint8_t *msg, size_t msg_len)
 {
 	sa_put_u32(w, count);
-	for (uint32_t i = 0; i < count; i++) {
+	for (uint32_t i = 0; i < count; i++)
 		sa_put_bytes(w, ids + (size_t) i * stride, 8);
-		sa_put_u32(w, (uint32_t) msg_len);
-		sa_put_bytes(w, msg, msg_len);
-	}
+	sa_put_u32(w, (uint32_t) msg_len);
+	sa_put_bytes(w, msg, msg_len);
 }
 
 static sa_status close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
@@ -801,7 +800,7 @@ close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	if (!u1.failed && !list.failed) {
 		write_image(&state, v, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			put_broadcast(&o, u1.buf, k, U1_REC, list.buf, list.len);
 			st = finish_messages(&o, out, out_len);
 		}
@@ -880,7 +879,7 @@ close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t **out, size
 		write_image(&state, v, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
 		            v->img + v->psum_off);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
 			st = finish_messages(&o, out, out_len);
 		}
@@ -910,7 +909,7 @@ close_round3(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	if (!u4.failed && !list.failed) {
 		write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			put_broadcast(&o, u4.buf, k, ID_REC, list.buf, list.len);
 			st = finish_messages(&o, out, out_len);
 		}
@@ -1211,6 +1210,23 @@ done:
 /* output blobs                                                           */
 /* ---------------------------------------------------------------------- */
 
+/* Broadcast items: count strictly increasing ids, then len u32 | message, nothing after. */
+static sa_status
+open_broadcast(sa_reader *r, sa_output_view *ov)
+{
+	if (ov->count > SA_MAX_USERS || sa_reader_remaining(r) / 8 < ov->count)
+		return SA_ERR_MALFORMED;
+	const uint8_t *ids = sa_get_view(r, (size_t) ov->count * 8);
+	for (uint32_t i = 1; i < ov->count; i++)
+		if (sa_load_u64_be(ids + 8 * (size_t) i) <= sa_load_u64_be(ids + 8 * (size_t) (i - 1)))
+			return SA_ERR_MALFORMED;
+	uint32_t l;
+	if (!sa_get_u32(r, &l) || (ov->broadcast = sa_get_view(r, l)) == NULL || !sa_reader_done(r))
+		return SA_ERR_MALFORMED;
+	ov->broadcast_len = l;
+	return SA_OK;
+}
+
 sa_status
 sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 {
@@ -1224,7 +1240,7 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 		return SA_ERR_MALFORMED;
 	if (!sa_get_u8(&r, &kind) || !sa_get_u64(&r, &slen) || slen > sa_reader_remaining(&r))
 		return SA_ERR_MALFORMED;
-	if (kind != SA_OUTPUT_MESSAGES && kind != SA_OUTPUT_VECTOR)
+	if (kind != SA_OUTPUT_MESSAGES && kind != SA_OUTPUT_VECTOR && kind != SA_OUTPUT_BROADCAST)
 		return SA_ERR_MALFORMED;
 	ov->kind = kind;
 	ov->state = sa_get_view(&r, (size_t) slen);
@@ -1250,6 +1266,8 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 			return SA_ERR_MALFORMED;
 		return SA_OK;
 	}
+	if (kind == SA_OUTPUT_BROADCAST)
+		return open_broadcast(&r, ov);
 	/* messages: walk every record */
 	for (uint32_t i = 0; i < ov->count; i++) {
 		uint64_t id;
@@ -1264,6 +1282,16 @@ bool
 sa_output_next_message(const sa_output_view *ov, size_t *pos, uint64_t *user_id,
                        const uint8_t **msg, size_t *msg_len)
 {
+	if (ov->kind == SA_OUTPUT_BROADCAST) {
+		/* *pos counts recipients: every one gets the same bytes */
+		if (*pos >= ov->count)
+			return false;
+		*user_id = sa_load_u64_be(ov->items + 8 * *pos);
+		*msg = ov->broadcast;
+		*msg_len = ov->broadcast_len;
+		(*pos)++;
+		return true;
+	}
 	if (ov->kind != SA_OUTPUT_MESSAGES || *pos + 12 > ov->items_len)
 		return false;
 	const uint8_t *p = ov->items + *pos;

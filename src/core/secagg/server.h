@@ -100,28 +100,35 @@ sa_status sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned
                                     const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len);
 
 /* ---- round output blobs ---- */
-#define SA_OUTPUT_MESSAGES 1
-#define SA_OUTPUT_VECTOR   2
+#define SA_OUTPUT_MESSAGES  1   /* one message per user */
+#define SA_OUTPUT_VECTOR    2   /* the sum */
+#define SA_OUTPUT_BROADCAST 3   /* one message for every recipient (stored once) */
 
 typedef struct sa_output_view {
 	uint8_t kind;
 	const uint8_t *state;  size_t state_len;
 	uint32_t rejected_count;              /* rejection records (SAO2 only) */
 	const uint8_t *rejected;
-	uint32_t count;                       /* messages, or vector length */
+	uint32_t count;                       /* messages (recipients), or vector length */
 	const uint8_t *items;  size_t items_len;
+	const uint8_t *broadcast;             /* SA_OUTPUT_BROADCAST: the message */
+	size_t broadcast_len;
 } sa_output_view;
 
 /*
  * Output blob: "SAO1" | kind u8 | state_len u64 | state | count u32 | items
  *           or "SAO2" | kind u8 | state_len u64 | state | nrej u32 | nrej rejection records
  *                     | count u32 | items
- * (SAO2 is written only when some sender was rejected.) items: count
- * records id u64 | len u32 | message, or count little-endian u64 words.
+ * (SAO2 is written only when some sender was rejected.) items, by kind:
+ *   MESSAGES:  count records id u64 | len u32 | message
+ *   VECTOR:    count little-endian u64 words
+ *   BROADCAST: count ids u64 (strictly increasing) | len u32 | message: the
+ *              rounds whose message is the same for every user (0, 2, 3)
+ *              store it once instead of count times.
  */
 /* Validates an output blob; for messages checks every record's bounds. */
 sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
-/* Iterates messages: *pos starts at 0; returns false at the end. */
+/* Iterates messages (of either kind): *pos starts at 0; returns false at the end. */
 bool sa_output_next_message(const sa_output_view *v, size_t *pos, uint64_t *user_id,
                             const uint8_t **msg, size_t *msg_len);
 /* Rejection record i (i < rejected_count). */
