@@ -7,7 +7,7 @@
 -- naming the rejections, and nothing changes.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(23);
+SELECT plan(28);
 \ir secagg_helpers.psql
 
 -- rejected users, as the outputs list them
@@ -82,6 +82,27 @@ SELECT is(tap.rej_of('a', 4), '7:22P03', 'round 4: the truncated share message r
 SELECT is((SELECT result FROM tap.sess WHERE tag = 'a'), tap.expected_accepted('a'),
           'the sum is exact over the users whose masked input was accepted');
 SELECT is(array_length(tap.expected_accepted('a'), 1), 6, 'and has all 6 elements');
+
+-- ---- a rejected sender stays dropped; ids outside the roster; the round check ----
+-- Session c: round 0. User 2 first sends a bad message, then its valid one
+-- (ordered inside the aggregate): the valid one is ignored, user 2 is dropped.
+SELECT tap.setup('c', 5, 3, 2, 'small');
+SELECT tap.clients('c', 0);
+SELECT is((SELECT (secagg.output_state(o)->>'u1')::int FROM (
+             SELECT secagg.server_round_agg(s.state, m.user_id, m.message ORDER BY m.ord) AS o
+             FROM tap.sess s, (SELECT 0 AS ord, 2::bigint AS user_id, tap.trunc(tap.msg_to_server('c', 0, 2)) AS message
+                               UNION ALL SELECT 1, user_id, message FROM tap.to_server WHERE tag = 'c' AND round = 0) m
+             WHERE s.tag = 'c') q), 4, 'a sender rejected once stays dropped for the round, even if a valid message follows');
+SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message)
+                   FROM tap.sess s, (SELECT 99::bigint AS user_id, tap.msg_to_server('c', 0, 2) AS message
+                                     UNION ALL SELECT user_id, message FROM tap.to_server WHERE tag = 'c' AND round = 0) m
+                   WHERE s.tag = 'c'$$, 'SA003', NULL,
+                 'a row whose user_id is not in the roster raises SA003 even in reject mode');
+SELECT is(secagg.server_expect_round(tap.sstate('c'), 0), true, 'server_expect_round: the round the state awaits');
+SELECT throws_ok($$SELECT secagg.server_expect_round(tap.sstate('c'), 1)$$, 'SA002',
+                 'the session is in round 0 (AdvertiseKeys), not in round 1 (ShareKeys)', 'server_expect_round: another round');
+SELECT throws_ok($$SELECT secagg.server_expect_round(tap.sstate('c'), 5)$$, '22023',
+                 'round must be between 0 and 4, got 5', 'server_expect_round: no such round');
 
 -- ---- clients: a refusal as a value (client_round_try) ----
 -- Session b: round 0 closed; the ShareKeys message of user 2 is tampered.
