@@ -80,4 +80,14 @@ bench-bins: $(BENCH_BINS)
 
 .PHONY: unit bench-bins prove_installcheck
 
+# Mutation testing, slow and not part of scripts/test.sh: applies each entry
+# of test/mutations.txt to a scratch copy and runs the suites it names.
+#   make mutate                      the whole catalogue
+#   make mutate MUTATE='^pg-'        the entries whose id matches a regex
+#   make mutate MUTATE=--list        list the catalogue
+mutate:
+	bash scripts/mutate.sh $(MUTATE)
+
+.PHONY: mutate
+
 EXTRA_CLEAN = $(BUILD) results regression.diffs regression.out

@@ -4,10 +4,10 @@
 -- limits the README gives.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 -- Milliseconds a statement ran, and the SQLSTATE it ended with.
-CREATE FUNCTION pg_temp.timed(q text, OUT ms numeric, OUT state text) LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.timed(q text, OUT ms numeric, OUT state text, OUT message text) LANGUAGE plpgsql AS $$
 DECLARE t0 timestamptz := clock_timestamp();
 BEGIN
   state := '00000';
@@ -15,6 +15,7 @@ BEGIN
     EXECUTE q;
   EXCEPTION WHEN query_canceled OR others THEN    -- 'others' does not cover a cancel
     state := SQLSTATE;
+    message := SQLERRM;
   END;
   ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
 END $$;
@@ -29,6 +30,7 @@ CREATE TEMP TABLE run AS SELECT * FROM pg_temp.timed($$
     decode(repeat('00', (p->>'helper_input_share_len')::int), 'hex')) x$$);
 RESET statement_timeout;
 SELECT is(state, '57014', 'pine_prep_init at d = 20,000,000 is cancelled by statement_timeout') FROM run;
+SELECT is(message, 'canceling statement due to statement timeout', 'with PostgreSQL''s own timeout message') FROM run;
 SELECT cmp_ok(ms, '<', 1000::numeric, 'and stops well before it would have finished') FROM run;
 
 -- The largest dimensions whose prep states fit in jsonb (README, Limits).
