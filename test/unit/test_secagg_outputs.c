@@ -1,5 +1,7 @@
 /*
- * test_secagg_rejections.c: rejection records in round outputs. The round
+ * test_secagg_outputs.c: round outputs beyond the byte-flip tests of
+ * test_secagg_tamper.c. Broadcast outputs list each recipient once.
+ * Rejection records: the round
  * close lists them in id order in an SAO2 output; sa_output_open checks
  * every record against the output's state (a roster member, the round just
  * closed, a status that blames a sender, no id twice) and refuses an SAO2
@@ -116,6 +118,25 @@ test_output_open_checks_records(void)
 	sim_free(&s);
 }
 
+/* A broadcast output (round 0 here) with one recipient listed twice is refused. */
+static void
+test_broadcast_recipients_distinct(void)
+{
+	sim s;
+	round0(&s);
+	uint8_t *out;
+	size_t out_len;
+	UNIT_CHECK(sa_server_round(s.img, s.img_len, 1, &out, &out_len) == SA_OK);
+	sa_output_view ov;
+	UNIT_CHECK(sa_output_open(out, out_len, &ov) == SA_OK);
+	UNIT_CHECK(ov.kind == SA_OUTPUT_BROADCAST && ov.count == 5);
+	uint8_t *ids = (uint8_t *) ov.items;
+	memcpy(ids + 8, ids, 8);                     /* recipient 2 = recipient 1 */
+	UNIT_CHECK(sa_output_open(out, out_len, &ov) == SA_ERR_MALFORMED);
+	sa_free(out);
+	sim_free(&s);
+}
+
 int
 main(void)
 {
@@ -124,5 +145,6 @@ main(void)
 	UNIT_RUN(test_output_lists_rejections_sorted);
 	UNIT_RUN(test_round_close_refuses_bad_records);
 	UNIT_RUN(test_output_open_checks_records);
+	UNIT_RUN(test_broadcast_recipients_distinct);
 	return UNIT_DONE();
 }
