@@ -8,6 +8,8 @@
 #include "secagg_sim.h"
 #include "common/interrupt.h"
 #include "pine/pine.h"
+#include "vdaf/flp.h"
+#include "vdaf/status.h"
 
 static int armed;        /* the check returns true while armed */
 static long polls;       /* how often it was asked */
@@ -178,6 +180,48 @@ test_pine_prep_init_stops(void)
 	free(meas); free(rand); free(pub); free(in[0]); free(in[1]); free(state); free(share);
 }
 
+/* A circuit of d squares (one gadget call per element), enough calls for the FLP's own polls. */
+static int
+eval_squares(const vdaf_valid *v, vdaf_flp_ctx *g, const vdaf_elem *m, const vdaf_elem *jr,
+             size_t ns, vdaf_elem *out)
+{
+	const vdaf_field *f = v->field;
+	vdaf_elem acc = vdaf_elem_zero(), y;
+	for (size_t i = 0; i + 1 < v->meas_len; i++) {
+		int rc = vdaf_flp_gadget_call(g, 0, m + i, &y);
+		if (rc != VDAF_OK)
+			return rc;
+		acc = f->add(acc, y);
+	}
+	out[0] = f->sub(m[v->meas_len - 1], acc);
+	(void) jr;
+	(void) ns;
+	return VDAF_OK;
+}
+
+/* The FLP prover itself stops (not only the XOF loops around it in PINE). */
+static void
+test_flp_prove_stops(void)
+{
+	enum { D = 4096 };
+	vdaf_valid v = { 0 };
+	v.field = &vdaf_field64;
+	v.meas_len = D + 1;
+	v.eval_output_len = 1;
+	v.num_gadgets = 1;
+	v.gadgets[0] = (vdaf_gadget) { .kind = VDAF_GADGET_POLY_EVAL, .parallel = 1, .calls = D,
+	                               .num_coeffs = 3, .coeffs = { 0, 0, 1 } };
+	v.eval = eval_squares;
+	vdaf_elem *meas = calloc(D + 1, sizeof *meas);
+	vdaf_elem *rand = calloc(vdaf_flp_prove_rand_len(&v), sizeof *rand);
+	vdaf_elem *proof = calloc(vdaf_flp_proof_len(&v), sizeof *proof);
+	armed = 1;
+	UNIT_CHECK(vdaf_flp_prove(&v, meas, rand, NULL, proof) == VDAF_ERR_INTERRUPTED);
+	armed = 0;
+	UNIT_CHECK(vdaf_flp_prove(&v, meas, rand, NULL, proof) == VDAF_OK);
+	free(meas); free(rand); free(proof);
+}
+
 int
 main(void)
 {
@@ -187,5 +231,6 @@ main(void)
 	UNIT_RUN(test_client_masking_stops);
 	UNIT_RUN(test_server_unmasking_stops);
 	UNIT_RUN(test_pine_prep_init_stops);
+	UNIT_RUN(test_flp_prove_stops);
 	return UNIT_DONE();
 }
