@@ -74,3 +74,26 @@ stop_clusters() {
 	done
 	CLUSTERS=""
 }
+
+# For the tests in test/cluster/: the extension installed (built if missing),
+# and a TAP-like tally. check DESCRIPTION ACTUAL EXPECTED; tally_exit prints
+# "N passed, N failed" and fails if any check did.
+cluster_test_setup() {
+	export PATH="$PG_BIN:$PATH"
+	if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/secagg.control" ]; then
+		install_deps
+		build_and_install
+	fi
+	passed=0 failed=0
+}
+check() {
+	if [ "$2" = "$3" ]; then
+		passed=$((passed + 1)); echo "ok - $1"
+	else
+		failed=$((failed + 1)); echo "not ok - $1: got '$2', expected '$3'"
+	fi
+}
+tally_exit() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}

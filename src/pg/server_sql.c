@@ -307,6 +307,16 @@ open_output(FunctionCallInfo fcinfo, sa_output_view *ov)
 		sa_pg_fail(st, "server round output");
 }
 
+/* An output that holds messages (per user or broadcast); SA002 for the final vector. */
+static void
+open_messages_output(FunctionCallInfo fcinfo, sa_output_view *ov)
+{
+	open_output(fcinfo, ov);
+	if (ov->kind == SA_OUTPUT_VECTOR)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output holds the final vector, not messages")));
+}
+
 Datum
 secagg_output_is_vector(PG_FUNCTION_ARGS)
 {
@@ -346,10 +356,7 @@ Datum
 secagg_output_messages(PG_FUNCTION_ARGS)
 {
 	sa_output_view ov;
-	open_output(fcinfo, &ov);
-	if (ov.kind == SA_OUTPUT_VECTOR)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
-		                errmsg("this round output holds the final vector, not messages")));
+	open_messages_output(fcinfo, &ov);
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
 	size_t pos = 0;
@@ -395,10 +402,7 @@ Datum
 secagg_output_broadcast(PG_FUNCTION_ARGS)
 {
 	sa_output_view ov;
-	open_output(fcinfo, &ov);
-	if (ov.kind == SA_OUTPUT_VECTOR)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
-		                errmsg("this round output holds the final vector, not messages")));
+	open_messages_output(fcinfo, &ov);
 	if (ov.kind != SA_OUTPUT_BROADCAST)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(sa_pg_bytea(ov.broadcast, ov.broadcast_len));
@@ -409,10 +413,7 @@ Datum
 secagg_output_recipients(PG_FUNCTION_ARGS)
 {
 	sa_output_view ov;
-	open_output(fcinfo, &ov);
-	if (ov.kind == SA_OUTPUT_VECTOR)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
-		                errmsg("this round output holds the final vector, not messages")));
+	open_messages_output(fcinfo, &ov);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);   /* a scalar set: the expected one-column desc */
 	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
 	size_t pos = 0;

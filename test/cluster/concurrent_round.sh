@@ -11,21 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 trap stop_clusters EXIT
-export PATH="$PG_BIN:$PATH"
-if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/secagg.control" ]; then
-	install_deps
-	build_and_install
-fi
+cluster_test_setup
 start_cluster race 54412
 run() { psql -X -q -v ON_ERROR_STOP=1 -d race "$@"; }
-passed=0 failed=0
-check() {  # check DESCRIPTION ACTUAL EXPECTED
-	if [ "$2" = "$3" ]; then
-		passed=$((passed + 1)); echo "ok - $1"
-	else
-		failed=$((failed + 1)); echo "not ok - $1: got '$2', expected '$3'"
-	fi
-}
 
 psql -X -q -d postgres -c "CREATE DATABASE race"
 run <<'SQL'
@@ -110,5 +98,4 @@ wait $a || true
 check "without the lock: round 0 is processed twice" \
 	"$(run -Atc "SELECT count(*) FROM to_user WHERE round = 1")" 16
 rm -f /tmp/race_a.$$
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally_exit

@@ -17,11 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 trap stop_clusters EXIT
-export PATH="$PG_BIN:$PATH"
-if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/secagg--0.1.0--0.2.0.sql" ]; then
-	install_deps
-	build_and_install
-fi
+cluster_test_setup
 
 REPORTS=${PINE_REPORTS:-120}   # clients
 BATCHES=3
@@ -38,14 +34,6 @@ HELPER_DSN="host=127.0.0.1 port=54411 user=postgres dbname=helper"
 on_leader() { PGHOST=$LEADER_HOST PGPORT=54410 psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 on_helper() { PGHOST=$HELPER_HOST PGPORT=54411 psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
-passed=0 failed=0
-check() {  # check DESCRIPTION ACTUAL EXPECTED
-	if [ "$2" = "$3" ]; then
-		passed=$((passed + 1)); echo "ok - $1"
-	else
-		failed=$((failed + 1)); echo "not ok - $1: got '$2', expected '$3'"
-	fi
-}
 
 on_leader -d postgres -c "CREATE DATABASE leader" -c "CREATE DATABASE collector"
 on_helper -d postgres -c "CREATE DATABASE helper"
@@ -157,5 +145,4 @@ check "collector: reports counted" "$(on_leader -d collector -tAc "SELECT sum(n)
 check "collector: result close to the float sum" \
 	"$(on_leader -d collector -tAc "SELECT bool_and(abs(r.sum[1] - (SELECT sum(measurement[1]) FROM client c WHERE c.batch = r.batch AND c.report_id NOT IN ($TAMPERED))) <= r.n / 32768.0) FROM result r")" "t"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally_exit

@@ -13,23 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 trap stop_clusters EXIT
-export PATH="$PG_BIN:$PATH"
-if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/secagg.control" ]; then
-	install_deps
-	build_and_install
-fi
+cluster_test_setup
 CLUSTER_EXTRA_CONF="log_statement = 'all'
 log_parameter_max_length_on_error = -1
 log_min_error_statement = error" start_cluster logs 54413
 LOG=$PGHOST/server.log
-passed=0 failed=0
-check() {  # check DESCRIPTION ACTUAL EXPECTED
-	if [ "$2" = "$3" ]; then
-		passed=$((passed + 1)); echo "ok - $1"
-	else
-		failed=$((failed + 1)); echo "not ok - $1: got '$2', expected '$3'"
-	fi
-}
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
 CREATE DATABASE logs;
@@ -80,5 +68,4 @@ check "and the failure too" "$(grep -c 'ERROR' "$LOG" | awk '{print ($1 > 0)}')"
 check "but neither the secret key nor the client state" "$(leaks)" 0
 check "and no parameter values at all" "$(grep -c 'parameters: \$1' "$LOG")" 0
 rm -f /tmp/secagg_log_$$.sql "$LOG.mark" "$LOG.before"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally_exit
