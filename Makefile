@@ -90,4 +90,56 @@ mutate:
 
 .PHONY: mutate
 
+# ---------------------------------------------------------------------------
+# libFuzzer harnesses of the core's decoders (fuzz/, see fuzz/README.md).
+#   make fuzz-bins              build every fuzz/fuzz_<name>.c into $(BUILD)/fuzz/
+#   make fuzz FUZZ_SECONDS=N    run each harness N seconds (one process, one
+#                               core) on a scratch copy of fuzz/corpus/<name>/;
+#                               prints executions, exec/s and crashes per
+#                               harness and fails if any crashed
+#   make fuzz-seeds             regenerate the committed seeds in fuzz/corpus/
+# The core is compiled again with clang and the same sanitizers (plus
+# coverage instrumentation) in $(BUILD)/fuzz-core, apart from the plain build.
+# ---------------------------------------------------------------------------
+FUZZ_CC        ?= clang
+FUZZ_SAN        = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS    ?= -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter
+FUZZ_CORE_DIR   = $(BUILD)/fuzz-core
+FUZZ_OUT        = $(BUILD)/fuzz
+FUZZ_CORE_OBJS  = $(patsubst src/core/%.c,$(FUZZ_CORE_DIR)/%.o,$(CORE_SRCS))
+FUZZ_NAMES      = $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_BINS       = $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_NAMES))
+FUZZ_HDRS       = $(wildcard fuzz/*.h) test/unit/secagg_sim.h test/unit/vecjson.h
+FUZZ_SECONDS   ?= 60
+
+$(FUZZ_CORE_DIR)/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Isrc/core -c -o $@ $<
+
+$(FUZZ_CORE_DIR)/libsecagg_core.a: $(FUZZ_CORE_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_CORE_DIR)/libsecagg_core.a $(FUZZ_HDRS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Isrc/core -Itest/unit -Ifuzz -o $@ $< \
+		$(FUZZ_CORE_DIR)/libsecagg_core.a $(CORE_LDLIBS)
+
+$(FUZZ_OUT)/make_seeds: fuzz/make_seeds.c $(FUZZ_CORE_DIR)/libsecagg_core.a $(FUZZ_HDRS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -Isrc/core -Itest/unit -Ifuzz -o $@ $< \
+		$(FUZZ_CORE_DIR)/libsecagg_core.a $(CORE_LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-seeds: $(FUZZ_OUT)/make_seeds
+	$(FUZZ_OUT)/make_seeds fuzz/corpus test/vectors/pine-01
+
+fuzz: fuzz-bins
+	@bash fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+.PHONY: fuzz fuzz-bins fuzz-seeds
+# ---------------------------------------------------------------------------
+# end of the libFuzzer block
+# ---------------------------------------------------------------------------
+
 EXTRA_CLEAN = $(BUILD) results regression.diffs regression.out

@@ -18,6 +18,7 @@ suite() {  # suite NAME COMMAND...
 suite "C unit tests" make -s unit
 suite "C unit tests (ASan+UBSan)" make -s unit BUILD=build/asan CORE_CC=clang \
 	CORE_CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+suite "fuzzers (short)" make -s fuzz FUZZ_SECONDS=3
 build_and_install
 start_cluster regress 54391
 regress() {
