@@ -17,14 +17,6 @@
 #include "pine_fixture.h"
 #include "pine/pine_internal.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_sodium_init();
-	px_build();
-	return 0;
-}
-
 /* acc + src with the vdaf field, or -1 if src does not decode. */
 static int
 field_add(const vdaf_field *f, const uint8_t *acc, const uint8_t *src, size_t n, uint8_t *sum)

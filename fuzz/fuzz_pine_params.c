@@ -24,6 +24,7 @@
  *    the bound is sharded, prepared by every Aggregator, must be accepted,
  *    and unshards to its own fixed-point value.
  */
+#define PX_OWN_INITIALIZE      /* builds its parameters from each input, not the fixture's */
 #include "pine_fixture.h"
 
 int

@@ -10,14 +10,6 @@
 #include "pine_fixture.h"
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_sodium_init();
-	px_build();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)

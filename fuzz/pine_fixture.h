@@ -250,4 +250,17 @@ px_states(const pine_ctx *C, int rep, uint8_t **states, size_t *lens)
 	}
 }
 
+/* Every PINE harness builds the same contexts once, before the first input. */
+#ifndef PX_OWN_INITIALIZE
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void) argc;
+	(void) argv;
+	fuzz_sodium_init();
+	px_build();
+	return 0;
+}
+#endif
+
 #endif

@@ -124,14 +124,6 @@ sa_pg_agg_tag(FunctionCallInfo fcinfo, const char *fname, bool *plain_agg)
 	return fx->agg_tag;
 }
 
-bool
-sa_pg_agg_tag_trusted(FunctionCallInfo fcinfo, const uint8_t *tag, const char *fname)
-{
-	bool plain;
-	const uint8_t *mine = sa_pg_agg_tag(fcinfo, fname, &plain);
-	return plain && sodium_memcmp(mine, tag, SA_PG_AGG_TAG_BYTES) == 0;
-}
-
 bytea *
 sa_pg_bytea(const uint8_t *p, size_t len)
 {

@@ -75,8 +75,6 @@ typedef struct sa_pg_fn_extra {
 sa_pg_fn_extra *sa_pg_fn_extra_get(FunctionCallInfo fcinfo);
 /* The tag of this call site; 0A000 unless called as an aggregate support function. */
 const uint8_t *sa_pg_agg_tag(FunctionCallInfo fcinfo, const char *fname, bool *plain_agg);
-/* True if `tag` (inside a state) is this call site's tag and the tag may be trusted. */
-bool sa_pg_agg_tag_trusted(FunctionCallInfo fcinfo, const uint8_t *tag, const char *fname);
 /* 0A000: `fname` is an aggregate support function called some other way. */
 void sa_pg_require_agg_context(FunctionCallInfo fcinfo, const char *fname);
 
