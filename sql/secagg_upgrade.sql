@@ -1,6 +1,6 @@
--- The update path 0.1.0 -> 0.2.0 -> 0.2.1 -> 0.3.0 ends with the same
--- objects, markings, comments and privileges as a fresh install of 0.3.0
--- (its own base script, secagg--0.3.0.sql, so an update script that forgets
+-- The update path 0.1.0 -> 0.2.0 -> 0.2.1 -> 0.3.0 -> 0.4.0 ends with the same
+-- objects, markings, comments and privileges as a fresh install of 0.4.0
+-- (its own base script, secagg--0.4.0.sql, so an update script that forgets
 -- an object or a REVOKE shows up here), and the PINE functions work after it.
 SET client_min_messages = warning;
 CREATE TEMP VIEW ext_objects AS
@@ -25,6 +25,8 @@ SELECT obj_description('secagg.pine_prep_init(jsonb, bytea, integer, bytea, byte
 ALTER EXTENSION secagg UPDATE TO '0.2.1';
 SELECT extversion FROM pg_extension WHERE extname = 'secagg';
 ALTER EXTENSION secagg UPDATE TO '0.3.0';
+SELECT extversion FROM pg_extension WHERE extname = 'secagg';
+ALTER EXTENSION secagg UPDATE TO '0.4.0';
 SELECT extversion FROM pg_extension WHERE extname = 'secagg';
 -- the aggregate support functions are executable by their owner only
 SELECT count(*) AS revoked_support_functions FROM fresh WHERE markings LIKE '%{postgres=X/postgres}%';

@@ -1,7 +1,7 @@
--- secagg 0.3.0: secure aggregation (Bonawitz et al., CCS 2017, active variant)
--- and the PINE VDAF (draft-chen-cfrg-vdaf-pine-01). Fresh install of 0.3.0;
--- the update path from 0.1.0 ends with exactly these objects (tested by
--- sql/secagg_upgrade.sql).
+-- secagg 0.4.0: secure aggregation (Bonawitz et al., CCS 2017, active variant;
+-- SecAgg+ communication graphs after Bell et al., CCS 2020) and the PINE VDAF
+-- (draft-chen-cfrg-vdaf-pine). Fresh install of 0.4.0; the update path from
+-- 0.1.0 ends with exactly these objects (tested by sql/secagg_upgrade.sql).
 \echo Use "CREATE EXTENSION secagg" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
