@@ -74,7 +74,7 @@ prove_installcheck:
 	PGDATABASE=$(TAP_DB) pg_prove --ext .sql test/pgtap/
 
 unit: $(UNIT_BINS)
-	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; (cd test/unit && ../../$$t) || rc=1; done; exit $$rc
+	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; (cd test/unit && case $$t in /*) $$t;; *) ../../$$t;; esac) || rc=1; done; exit $$rc
 
 bench-bins: $(BENCH_BINS)
 

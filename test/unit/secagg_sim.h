@@ -14,8 +14,15 @@
 #include "secagg/client.h"
 #include "secagg/server.h"
 
+struct sim;
 typedef struct sim {
 	uint32_t n, t, m;
+	uint32_t degree;    /* SecAgg+ k (0: complete graph); set after sim_init */
+	uint64_t blame;     /* the user a failed SecAgg+ round names */
+	/* optional: called after each server round closes (may change drop_after) */
+	void (*after_round)(struct sim *s, int round, int *drop_after, void *arg);
+	void *hook_arg;
+	int roundtrip_states;   /* serialise and restore every client before each round */
 	uint64_t *ids;
 	uint8_t (*pks)[32];
 	uint8_t (*sks)[64];
@@ -101,13 +108,14 @@ sim_apply_output(sim *s, const uint8_t *out, size_t out_len, uint64_t *vec)
 	uint64_t id;
 	const uint8_t *msg;
 	size_t len;
+	sa_roster r = sim_roster(s);
 	while (sa_output_next_message(&ov, &pos, &id, &msg, &len)) {
-		for (uint32_t i = 0; i < s->n; i++)
-			if (s->ids[i] == id) {
-				s->inbox[i] = malloc(len);
-				memcpy(s->inbox[i], msg, len);
-				s->inbox_len[i] = len;
-			}
+		long i = sa_roster_find(&r, id);
+		if (i >= 0) {
+			s->inbox[i] = malloc(len);
+			memcpy(s->inbox[i], msg, len);
+			s->inbox_len[i] = len;
+		}
 	}
 	return SA_OK;
 }
@@ -117,11 +125,12 @@ sim_apply_output(sim *s, const uint8_t *out, size_t out_len, uint64_t *vec)
  * server round (or SA_OK), with the sum in `sum`.
  */
 static inline sa_status
-sim_run(sim *s, const uint64_t *x, const int *drop_after, uint64_t *sum, int *failed_round)
+sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_round)
 {
 	sa_roster r = sim_roster(s);
 	static const uint8_t sid[] = "unit-test-session";
-	sa_status st = sa_server_create(sid, sizeof sid - 1, s->t, s->m, &r, &s->img, &s->img_len);
+	sa_status st = sa_server_create_graph(sid, sizeof sid - 1, s->t, s->m, s->degree, &r, &s->img,
+	                                      &s->img_len);
 	if (st != SA_OK)
 		return st;
 	s->img_cap = s->img_len;
@@ -129,8 +138,8 @@ sim_run(sim *s, const uint64_t *x, const int *drop_after, uint64_t *sum, int *fa
 	size_t r0_len;
 	sa_server_round0_msg(s->img, s->img_len, &r0, &r0_len);
 	for (uint32_t i = 0; i < s->n; i++) {
-		st = sa_client_create(sid, sizeof sid - 1, s->t, &r, s->ids[i], s->sks[i], x + (size_t) i * s->m,
-		                      s->m, &s->clients[i]);
+		st = sa_client_create_graph(sid, sizeof sid - 1, s->t, s->degree, &r, s->ids[i], s->sks[i],
+		                            x + (size_t) i * s->m, s->m, &s->clients[i]);
 		if (st != SA_OK)
 			return st;
 		s->inbox[i] = malloc(r0_len);
@@ -144,6 +153,19 @@ sim_run(sim *s, const uint64_t *x, const int *drop_after, uint64_t *sum, int *fa
 				continue;
 			uint8_t *out;
 			size_t out_len;
+			if (s->roundtrip_states) {
+				uint8_t *buf;
+				size_t blen;
+				sa_client *c2 = NULL;
+				if ((st = sa_client_serialize(s->clients[i], &buf, &blen)) != SA_OK ||
+				    (st = sa_client_deserialize(buf, blen, &c2)) != SA_OK) {
+					*failed_round = 300 + round;
+					return st;
+				}
+				sa_free(buf);
+				sa_client_free(s->clients[i]);
+				s->clients[i] = c2;
+			}
 			st = sa_client_round(s->clients[i], s->inbox[i], s->inbox_len[i], &out, &out_len);
 			if (st != SA_OK) {
 				*failed_round = 100 + round;
@@ -158,7 +180,7 @@ sim_run(sim *s, const uint64_t *x, const int *drop_after, uint64_t *sum, int *fa
 		}
 		uint8_t *out;
 		size_t out_len;
-		st = sa_server_round(s->img, s->img_len, 2, &out, &out_len);
+		st = sa_server_round_report(s->img, s->img_len, 2, NULL, 0, &out, &out_len, &s->blame);
 		if (st != SA_OK) {
 			*failed_round = round;
 			return st;
@@ -167,6 +189,8 @@ sim_run(sim *s, const uint64_t *x, const int *drop_after, uint64_t *sum, int *fa
 		sa_free(out);
 		if (st != SA_OK)
 			return st;
+		if (s->after_round != NULL)
+			s->after_round(s, round, drop_after, s->hook_arg);
 	}
 	return SA_OK;
 }

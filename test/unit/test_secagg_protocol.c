@@ -18,7 +18,7 @@ rng_next(uint64_t *state)
 
 /* Runs a session with the given dropout pattern and checks the sum exactly. */
 static sa_status
-session(uint32_t n, uint32_t t, uint32_t m, const int *drop_after, int *failed_round, int *sum_ok)
+session(uint32_t n, uint32_t t, uint32_t m, int *drop_after, int *failed_round, int *sum_ok)
 {
 	sim s;
 	sim_init(&s, n, t, m, 5);

@@ -26,6 +26,8 @@ sa_status_message(sa_status s)
 	case SA_ERR_LIMIT: return "size limit exceeded";
 	case SA_ERR_CRYPTO: return "cryptographic primitive failed";
 	case SA_ERR_INTERRUPTED: return "interrupted";
+	case SA_ERR_GRAPH: return "message does not fit the session's communication graph";
+	case SA_ERR_NEIGHBOURHOOD: return "a neighbourhood has fewer users left than the threshold";
 	case SA_STATUS_COUNT: break;
 	}
 	return "unknown error";

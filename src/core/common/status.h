@@ -35,6 +35,8 @@ typedef enum sa_status {
 	SA_ERR_LIMIT,            /* a size limit of the implementation is exceeded */
 	SA_ERR_CRYPTO,           /* a primitive failed unexpectedly */
 	SA_ERR_INTERRUPTED,      /* the host asked the call to stop (interrupt.h) */
+	SA_ERR_GRAPH,            /* a message does not fit the session's communication graph */
+	SA_ERR_NEIGHBOURHOOD,    /* a SecAgg+ neighbourhood has fewer than t users left */
 	SA_STATUS_COUNT
 } sa_status;
 

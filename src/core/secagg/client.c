@@ -8,7 +8,9 @@
 #include "common/alloc.h"
 #include "common/codec.h"
 #include "common/interrupt.h"
+#include "secagg/graph.h"
 #include "secagg/mask_prg.h"
+#include "secagg/merkle.h"
 #include "secagg/shamir.h"
 
 #define U1_REC 72          /* id, c_pk, s_pk */
@@ -33,6 +35,7 @@ struct sa_client {
 	uint8_t *cts;                /* (n2 - 1) * SA_CT_ENTRY_BYTES: sender, nonce, ct */
 	uint32_t n3;
 	uint8_t *u3;                 /* n3 * 8 */
+	uint8_t u3_digest[32];       /* SecAgg+: digest of the U3 bitmap signed in round 3 */
 };
 
 void
@@ -93,7 +96,7 @@ check_sign_key(const uint8_t sk[SA_SIGN_SK_BYTES], const uint8_t pk[SA_SIGN_PK_B
 }
 
 static sa_status
-init_common(sa_client *c, const uint8_t *sid, size_t sid_len, uint32_t t, uint32_t m,
+init_common(sa_client *c, const uint8_t *sid, size_t sid_len, uint32_t t, uint32_t m, uint32_t k,
             const uint64_t *ids, const uint8_t (*pks)[32], uint32_t n, uint64_t id,
             const uint8_t sign_sk[64])
 {
@@ -105,7 +108,7 @@ init_common(sa_client *c, const uint8_t *sid, size_t sid_len, uint32_t t, uint32
 	memcpy(c->roster_ids, ids, (size_t) n * 8);
 	memcpy(c->roster_pks, pks, (size_t) n * 32);
 	sa_roster r = roster_of(c);
-	sa_status st = sa_session_init(&c->s, sid, sid_len, t, m, &r);
+	sa_status st = sa_session_init_graph(&c->s, sid, sid_len, t, m, k, &r);
 	if (st != SA_OK)
 		return st;
 	long pos = sa_roster_find(&r, id);
@@ -123,6 +126,16 @@ sa_client_create(const uint8_t *session_id, size_t session_id_len, uint32_t thre
                  const sa_roster *roster, uint64_t user_id, const uint8_t sign_sk[SA_SIGN_SK_BYTES],
                  const uint64_t *x, uint32_t m, sa_client **out)
 {
+	return sa_client_create_graph(session_id, session_id_len, threshold, 0, roster, user_id, sign_sk,
+	                              x, m, out);
+}
+
+sa_status
+sa_client_create_graph(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
+                       uint32_t degree, const sa_roster *roster, uint64_t user_id,
+                       const uint8_t sign_sk[SA_SIGN_SK_BYTES], const uint64_t *x, uint32_t m,
+                       sa_client **out)
+{
 	if (roster == NULL || x == NULL || m < 1 || m > SA_MAX_VECTOR_LENGTH)
 		return SA_ERR_PARAM;
 	sa_status st = sa_roster_check(roster);
@@ -131,8 +144,8 @@ sa_client_create(const uint8_t *session_id, size_t session_id_len, uint32_t thre
 	sa_client *c = sa_alloc_zero(sizeof *c);
 	if (c == NULL)
 		return SA_ERR_NOMEM;
-	st = init_common(c, session_id, session_id_len, threshold, m, roster->ids, roster->sign_pks,
-	                 roster->n, user_id, sign_sk);
+	st = init_common(c, session_id, session_id_len, threshold, m, degree, roster->ids,
+	                 roster->sign_pks, roster->n, user_id, sign_sk);
 	if (st == SA_OK) {
 		c->x = sa_alloc_array(m, sizeof(uint64_t));
 		if (c->x == NULL)
@@ -153,7 +166,7 @@ sa_client_create(const uint8_t *session_id, size_t session_id_len, uint32_t thre
 static void
 put_c2s_header(sa_writer *w, const sa_client *c, int round)
 {
-	sa_put_u8(w, SA_WIRE_VERSION);
+	sa_put_u8(w, sa_session_wire_version(&c->s));
 	sa_put_u8(w, SA_MSG_C2S(round));
 	sa_put_bytes(w, c->s.ctx, SA_CTX_BYTES);
 	sa_put_u64(w, c->id);
@@ -166,7 +179,7 @@ check_header(const sa_client *c, sa_reader *r)
 	const uint8_t *ctx;
 	if (!sa_get_u8(r, &ver) || !sa_get_u8(r, &type) || (ctx = sa_get_view(r, SA_CTX_BYTES)) == NULL)
 		return SA_ERR_MALFORMED;
-	if (ver != SA_WIRE_VERSION)
+	if (ver != sa_session_wire_version(&c->s))
 		return SA_ERR_VERSION;
 	if (type > SA_MSG_S2C(4))
 		return SA_ERR_MALFORMED;
@@ -221,15 +234,69 @@ answer_round0(sa_client *c, sa_reader *r, sa_writer *w)
 	return SA_OK;
 }
 
+static sa_status share_round1(sa_client *c, sa_reader *r, sa_writer *w, const sa_graph *g);
+
 static int
 cmp_key32(const void *a, const void *b)
 {
 	return memcmp(a, b, 32);
 }
 
+/*
+ * SecAgg+ round 1 prefix: n1 u32 | root | leaf index u32 | path length u8 |
+ * path. Checks that this user's advertisement is leaf `index` of the tree
+ * of n1 advertisements under root, and draws the ring from that root.
+ */
+static sa_status
+read_ring(const sa_client *c, sa_reader *r, sa_graph *g)
+{
+	uint32_t n1, index;
+	uint8_t plen, leaf[SA_MERKLE_HASH_BYTES], seed[SA_GRAPH_SEED_BYTES];
+	const uint8_t *root, *path;
+	if (!sa_get_u32(r, &n1) || (root = sa_get_view(r, SA_MERKLE_HASH_BYTES)) == NULL ||
+	    !sa_get_u32(r, &index) || !sa_get_u8(r, &plen) ||
+	    (path = sa_get_view(r, (size_t) plen * SA_MERKLE_HASH_BYTES)) == NULL)
+		return SA_ERR_MALFORMED;
+	if (n1 > c->n || index >= n1)
+		return SA_ERR_UNKNOWN_USER;
+	sa_merkle_leaf(leaf, c->id, c->c_pk, c->s_pk);
+	if (!sa_merkle_verify(root, index, n1, leaf, (const uint8_t (*)[SA_MERKLE_HASH_BYTES]) path, plen))
+		return SA_ERR_GRAPH;
+	sa_ring_seed(seed, c->s.ctx, n1, root);
+	return sa_graph_harary(g, c->n, c->s.degree, seed);
+}
+
+/* SecAgg+: every listed user but this one is its neighbour on the ring. */
+static sa_status
+check_neighbours(const sa_client *c, const sa_graph *g, const uint8_t *list, uint32_t count)
+{
+	sa_roster ro = roster_of(c);
+	uint32_t self = (uint32_t) sa_roster_find(&ro, c->id);
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t id = sa_load_u64_be(list + (size_t) i * KEYLIST_REC);
+		long pos = sa_roster_find(&ro, id);
+		if (id != c->id && (pos < 0 || !sa_graph_adjacent(g, self, (uint32_t) pos)))
+			return SA_ERR_GRAPH;
+	}
+	return SA_OK;
+}
+
 /* Round 1: check the key list, share the two seeds, encrypt to every peer. */
 static sa_status
 answer_round1(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	sa_graph g = { 0 };
+	sa_status st = SA_OK;
+	if (c->s.degree && (st = read_ring(c, r, &g)) != SA_OK)
+		return st;
+	st = share_round1(c, r, w, c->s.degree ? &g : NULL);
+	sa_graph_free(&g);
+	return st;
+}
+
+/* Round 1 after the SecAgg+ prefix; g is the ring (NULL: complete graph). */
+static sa_status
+share_round1(sa_client *c, sa_reader *r, sa_writer *w, const sa_graph *g)
 {
 	uint32_t n1;
 	if (!sa_get_count(r, &n1, KEYLIST_REC))
@@ -239,7 +306,7 @@ answer_round1(sa_client *c, sa_reader *r, sa_writer *w)
 	if (n1 > c->n)
 		return SA_ERR_UNKNOWN_USER;
 	if (n1 < c->s.threshold)
-		return SA_ERR_THRESHOLD;
+		return c->s.degree ? SA_ERR_NEIGHBOURHOOD : SA_ERR_THRESHOLD;
 	const uint8_t *list = sa_get_view(r, (size_t) n1 * KEYLIST_REC);
 	sa_roster ro = roster_of(c);
 	bool self_seen = false;
@@ -263,6 +330,8 @@ answer_round1(sa_client *c, sa_reader *r, sa_writer *w)
 	}
 	if (!self_seen)
 		return SA_ERR_UNKNOWN_USER;
+	if (g != NULL && check_neighbours(c, g, list, n1) != SA_OK)
+		return SA_ERR_GRAPH;
 	/* All 2 * n1 keys pairwise distinct. */
 	uint8_t (*keys)[32] = sa_alloc_array((size_t) 2 * n1, 32);
 	if (keys == NULL)
@@ -362,7 +431,7 @@ answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
 	if (k >= c->n1)
 		return SA_ERR_UNKNOWN_USER;
 	if (k + 1 < c->s.threshold)
-		return SA_ERR_THRESHOLD;
+		return c->s.degree ? SA_ERR_NEIGHBOURHOOD : SA_ERR_THRESHOLD;
 	const uint8_t *entries = sa_get_view(r, (size_t) k * SA_CT_ENTRY_BYTES);
 	uint32_t n2 = k + 1;
 	uint8_t *u2 = sa_alloc((size_t) n2 * 8);
@@ -457,9 +526,33 @@ out:
 	return st;
 }
 
-/* Round 3: check U3 and sign it. */
+/* Keeps U3 (ids, a subset of U2 with this user in it) and signs `stmt`. */
 static sa_status
-answer_round3(sa_client *c, sa_reader *r, sa_writer *w)
+sign_round3(sa_client *c, sa_writer *w, const uint8_t *u3_ids, uint32_t n3,
+            const uint8_t *stmt, size_t stmt_len)
+{
+	uint8_t sig[64];
+	uint8_t *u3 = sa_alloc((size_t) n3 * 8);
+	if (u3 == NULL)
+		return SA_ERR_NOMEM;
+	memcpy(u3, u3_ids, (size_t) n3 * 8);
+	crypto_sign_detached(sig, NULL, stmt, stmt_len, c->sign_sk);
+	put_c2s_header(w, c, 3);
+	sa_put_bytes(w, sig, sizeof sig);
+	if (w->failed) {
+		sa_free(u3);
+		return SA_ERR_NOMEM;
+	}
+	sa_free(c->u3);
+	c->u3 = u3;
+	c->n3 = n3;
+	c->stage = 4;
+	return SA_OK;
+}
+
+/* Round 3, complete graph: U3 as an id list; sign it. */
+static sa_status
+answer_round3_complete(sa_client *c, sa_reader *r, sa_writer *w)
 {
 	uint32_t n3;
 	if (!sa_get_count(r, &n3, 8) || sa_reader_remaining(r) != (size_t) n3 * 8)
@@ -480,28 +573,65 @@ answer_round3(sa_client *c, sa_reader *r, sa_writer *w)
 		return SA_ERR_UNKNOWN_USER;
 	if (n3 < c->s.threshold)
 		return SA_ERR_THRESHOLD;
-	uint8_t *stmt, sig[64];
+	uint8_t *stmt;
 	size_t stmt_len;
 	sa_status st = sa_consistency_signed(&stmt, &stmt_len, c->s.ctx, ids, n3, 8);
 	if (st != SA_OK)
 		return st;
-	crypto_sign_detached(sig, NULL, stmt, stmt_len, c->sign_sk);
+	st = sign_round3(c, w, ids, n3, stmt, stmt_len);
 	sa_free(stmt);
-	uint8_t *u3 = sa_alloc((size_t) n3 * 8);
-	if (u3 == NULL)
+	return st;
+}
+
+/*
+ * Round 3, SecAgg+: U3 as a bitmap over the roster (n u32 | bitmap, the
+ * same bytes for every user). This user keeps its neighbourhood's part of
+ * it and signs the digest of the whole bitmap.
+ */
+static sa_status
+answer_round3_graph(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	uint32_t n;
+	size_t bm_len = ((size_t) c->n + 7) / 8;
+	if (!sa_get_u32(r, &n) || n != c->n || sa_reader_remaining(r) != bm_len)
+		return SA_ERR_MALFORMED;
+	const uint8_t *bm = sa_get_view(r, bm_len);
+	if (c->n % 8 != 0 && (bm[bm_len - 1] >> (c->n % 8)) != 0)
+		return SA_ERR_MALFORMED;
+	sa_roster ro = roster_of(c);
+	uint8_t *ids = sa_alloc((size_t) c->n2 * 8);
+	if (ids == NULL)
 		return SA_ERR_NOMEM;
-	memcpy(u3, ids, (size_t) n3 * 8);
-	put_c2s_header(w, c, 3);
-	sa_put_bytes(w, sig, sizeof sig);
-	if (w->failed) {
-		sa_free(u3);
-		return SA_ERR_NOMEM;
+	uint32_t n3 = 0;
+	bool self_seen = false;
+	for (uint32_t i = 0; i < c->n2; i++) {
+		uint64_t v = sa_load_u64_be(c->u2 + 8 * (size_t) i);
+		uint32_t ri = (uint32_t) sa_roster_find(&ro, v);
+		if ((bm[ri / 8] >> (ri % 8)) & 1) {
+			sa_store_u64_be(ids + 8 * (size_t) n3++, v);
+			self_seen |= v == c->id;
+		}
 	}
-	sa_free(c->u3);
-	c->u3 = u3;
-	c->n3 = n3;
-	c->stage = 4;
-	return SA_OK;
+	sa_status st = SA_OK;
+	if (!self_seen)
+		st = SA_ERR_UNKNOWN_USER;
+	else if (n3 < c->s.threshold)
+		st = SA_ERR_NEIGHBOURHOOD;
+	if (st == SA_OK) {
+		uint8_t digest[32], stmt[SA_CONSISTENCY_GRAPH_BYTES];
+		sa_u3_digest(digest, c->s.ctx, c->n, bm, bm_len);
+		sa_consistency_graph_signed(stmt, c->s.ctx, digest);
+		if ((st = sign_round3(c, w, ids, n3, stmt, sizeof stmt)) == SA_OK)
+			memcpy(c->u3_digest, digest, 32);
+	}
+	sa_free(ids);
+	return st;
+}
+
+static sa_status
+answer_round3(sa_client *c, sa_reader *r, sa_writer *w)
+{
+	return c->s.degree ? answer_round3_graph(c, r, w) : answer_round3_complete(c, r, w);
 }
 
 /* Round 4: check the signatures on U3, decrypt, reveal one share per peer. */
@@ -515,12 +645,19 @@ answer_round4(sa_client *c, sa_reader *r, sa_writer *w)
 	if (n4 > c->n3)
 		return SA_ERR_UNKNOWN_USER;
 	if (n4 < c->s.threshold)
-		return SA_ERR_THRESHOLD;
+		return c->s.degree ? SA_ERR_NEIGHBOURHOOD : SA_ERR_THRESHOLD;
 	uint8_t *stmt;
 	size_t stmt_len;
-	sa_status st = sa_consistency_signed(&stmt, &stmt_len, c->s.ctx, c->u3, c->n3, 8);
-	if (st != SA_OK)
+	sa_status st;
+	if (c->s.degree) {          /* SecAgg+: the digest of U3 this user signed */
+		stmt_len = SA_CONSISTENCY_GRAPH_BYTES;
+		if ((stmt = sa_alloc(stmt_len)) == NULL)
+			return SA_ERR_NOMEM;
+		sa_consistency_graph_signed(stmt, c->s.ctx, c->u3_digest);
+	} else if ((st = sa_consistency_signed(&stmt, &stmt_len, c->s.ctx, c->u3, c->n3, 8)) != SA_OK) {
 		return st;
+	}
+	st = SA_OK;
 	sa_roster ro = roster_of(c);
 	for (uint32_t i = 0; i < n4 && st == SA_OK; i++) {
 		const uint8_t *e = list + (size_t) i * 72;
@@ -619,6 +756,8 @@ sa_client_round(sa_client *c, const uint8_t *in, size_t in_len, uint8_t **out, s
 /* serialisation: "SAC1" | version | stage | sid_len | sid | t | m | n |   */
 /* roster | id | sign_sk | has_x | x | keys (7 x 32) | n1 | u1 | n2 | u2 | */
 /* cts | n3 | u3                                                          */
+/* SecAgg+ ("SAC2", version 2): k u32 after m, the U3 digest (32) at the  */
+/* end.                                                                   */
 /* ---------------------------------------------------------------------- */
 
 sa_status
@@ -626,13 +765,15 @@ sa_client_serialize(const sa_client *c, uint8_t **buf, size_t *len)
 {
 	sa_writer w;
 	sa_writer_init(&w);
-	sa_put_bytes(&w, "SAC1", 4);
-	sa_put_u8(&w, SA_WIRE_VERSION);
+	sa_put_bytes(&w, c->s.degree ? "SAC2" : "SAC1", 4);
+	sa_put_u8(&w, sa_session_wire_version(&c->s));
 	sa_put_u8(&w, c->stage);
 	sa_put_u8(&w, c->s.session_id_len);
 	sa_put_bytes(&w, c->s.session_id, c->s.session_id_len);
 	sa_put_u32(&w, c->s.threshold);
 	sa_put_u32(&w, c->s.vector_length);
+	if (c->s.degree)
+		sa_put_u32(&w, c->s.degree);
 	sa_put_u32(&w, c->n);
 	for (uint32_t i = 0; i < c->n; i++) {
 		sa_put_u64(&w, c->roster_ids[i]);
@@ -660,6 +801,8 @@ sa_client_serialize(const sa_client *c, uint8_t **buf, size_t *len)
 	sa_put_bytes(&w, c->cts, cts_bytes(c->n2));
 	sa_put_u32(&w, c->n3);
 	sa_put_bytes(&w, c->u3, (size_t) c->n3 * 8);
+	if (c->s.degree)
+		sa_put_bytes(&w, c->u3_digest, 32);
 	*buf = sa_writer_finish(&w, len);
 	return *buf ? SA_OK : SA_ERR_NOMEM;
 }
@@ -671,19 +814,21 @@ sa_client_deserialize(const uint8_t *buf, size_t len, sa_client **out)
 	sa_reader_init(&r, buf, len);
 	const uint8_t *magic = sa_get_view(&r, 4);
 	uint8_t ver, stage, sid_len, has_x;
-	uint32_t t, m, n;
-	if (magic == NULL || memcmp(magic, "SAC1", 4) != 0)
+	uint32_t t, m, n, k = 0;
+	if (magic == NULL || (memcmp(magic, "SAC1", 4) != 0 && memcmp(magic, "SAC2", 4) != 0))
 		return SA_ERR_MALFORMED;
+	bool graph = magic[3] == '2';
 	if (!sa_get_u8(&r, &ver))
 		return SA_ERR_MALFORMED;
-	if (ver != SA_WIRE_VERSION)
+	if (ver != (graph ? SA_WIRE_VERSION_GRAPH : SA_WIRE_VERSION))
 		return SA_ERR_VERSION;
 	if (!sa_get_u8(&r, &stage) || stage > SA_CLIENT_STAGE_DONE || !sa_get_u8(&r, &sid_len))
 		return SA_ERR_MALFORMED;
 	const uint8_t *sid = sa_get_view(&r, sid_len);
-	if (sid == NULL || !sa_get_u32(&r, &t) || !sa_get_u32(&r, &m) || !sa_get_count(&r, &n, 40))
+	if (sid == NULL || !sa_get_u32(&r, &t) || !sa_get_u32(&r, &m) ||
+	    (graph && (!sa_get_u32(&r, &k) || k == 0)) || !sa_get_count(&r, &n, 40))
 		return SA_ERR_MALFORMED;
-	if (n > SA_MAX_USERS || m < 1 || m > SA_MAX_VECTOR_LENGTH)
+	if (n > (graph ? SA_MAX_USERS_GRAPH : SA_MAX_USERS) || m < 1 || m > SA_MAX_VECTOR_LENGTH)
 		return SA_ERR_MALFORMED;
 	sa_client *c = sa_alloc_zero(sizeof *c);
 	uint64_t *ids = sa_alloc_array(n ? n : 1, 8);
@@ -708,7 +853,7 @@ sa_client_deserialize(const uint8_t *buf, size_t len, sa_client **out)
 		st = SA_ERR_MALFORMED;
 		goto fail;
 	}
-	st = init_common(c, sid, sid_len, t, m, ids, (const uint8_t (*)[32]) pks, n, id, sign_sk);
+	st = init_common(c, sid, sid_len, t, m, k, ids, (const uint8_t (*)[32]) pks, n, id, sign_sk);
 	sodium_memzero(sign_sk, sizeof sign_sk);
 	if (st != SA_OK) {
 		if (st != SA_ERR_NOMEM)
@@ -784,13 +929,17 @@ sa_client_deserialize(const uint8_t *buf, size_t len, sa_client **out)
 	c->u3 = sa_alloc(n3 ? (size_t) n3 * 8 : 1);
 	if (c->u3 == NULL) { st = SA_ERR_NOMEM; goto fail; }
 	c->n3 = n3;
-	if (!sa_get_bytes(&r, c->u3, (size_t) n3 * 8) || !sa_reader_done(&r)) {
+	if (!sa_get_bytes(&r, c->u3, (size_t) n3 * 8) || (graph && !sa_get_bytes(&r, c->u3_digest, 32)) ||
+	    !sa_reader_done(&r)) {
 		st = SA_ERR_MALFORMED;
 		goto fail;
 	}
 	/* Structure by stage. */
 	bool ok = (stage >= 2) == (n1 > 0) && (stage >= 3) == (n2 > 0) && (stage >= 4) == (n3 > 0);
 	ok = ok && (n1 == 0 || n1 >= t) && (n2 == 0 || n2 >= t) && (n3 == 0 || n3 >= t);
+	/* SecAgg+: a neighbourhood holds at most k + 1 users; the U3 digest exists from stage 4 on */
+	ok = ok && (!graph || n1 <= k + 1);
+	ok = ok && (!graph || (stage >= 4) != sodium_is_zero(c->u3_digest, 32));
 	ok = ok && sa_ids_sorted_subset(c->u1, n1, U1_REC, NULL, 0, 0);
 	for (uint32_t i = 0; ok && i < n1; i++)
 		ok = sa_roster_find(&ro, sa_load_u64_be(c->u1 + (size_t) i * U1_REC)) >= 0;

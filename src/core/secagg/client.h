@@ -31,6 +31,15 @@ sa_status sa_client_create(const uint8_t *session_id, size_t session_id_len, uin
                            const sa_roster *roster, uint64_t user_id,
                            const uint8_t sign_sk[SA_SIGN_SK_BYTES],
                            const uint64_t *x, uint32_t m, sa_client **out);
+/*
+ * The same for a SecAgg+ session on a Harary graph of degree `degree`
+ * (0: the complete graph, as sa_client_create); threshold is then the
+ * t of t-of-(k+1) sharing among a neighbourhood (protocol.h sa_check_graph).
+ */
+sa_status sa_client_create_graph(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
+                                 uint32_t degree, const sa_roster *roster, uint64_t user_id,
+                                 const uint8_t sign_sk[SA_SIGN_SK_BYTES], const uint64_t *x, uint32_t m,
+                                 sa_client **out);
 void sa_client_free(sa_client *c);
 
 /* Answers server message `in`; *out (allocated) is the message for the server. */

@@ -17,6 +17,10 @@ static const char LABEL_SELF[] = "secagg/v1/self-mask";
 static const char LABEL_COMMIT[] = "secagg/v1/self-commit";
 static const char LABEL_ADVERTISE[] = "secagg/v1/advert";   /* 16 bytes exactly */
 static const char LABEL_CONSISTENCY[] = "secagg/v1/consistency";
+static const char LABEL_SESSION_GRAPH[] = "secagg/v2/session";
+static const char LABEL_RING[] = "secagg/v2/ring";
+static const char LABEL_U3[] = "secagg/v2/u3";
+static const char LABEL_CONSISTENCY_GRAPH[] = "secagg/v2/consistency";    /* 21 bytes */
 
 sa_status
 sa_check_threshold(uint32_t t, uint32_t n)
@@ -26,6 +30,18 @@ sa_check_threshold(uint32_t t, uint32_t n)
 	if (t < 2 || t > n)
 		return SA_ERR_PARAM;
 	if (t <= n / 2)             /* need t >= floor(n/2) + 1 */
+		return SA_ERR_PARAM;
+	return SA_OK;
+}
+
+sa_status
+sa_check_graph(uint32_t t, uint32_t n, uint32_t k)
+{
+	if (n < 4 || n > SA_MAX_USERS_GRAPH)
+		return SA_ERR_PARAM;
+	if (k < 2 || k % 2 != 0 || k > n - 2)
+		return SA_ERR_PARAM;
+	if (t < 2 || t > k + 1)
 		return SA_ERR_PARAM;
 	return SA_OK;
 }
@@ -56,7 +72,7 @@ sa_sign_pks_distinct(const uint8_t *first, size_t stride, uint32_t n)
 sa_status
 sa_roster_check(const sa_roster *r)
 {
-	if (r->n < 2 || r->n > SA_MAX_USERS)
+	if (r->n < 2 || r->n > SA_MAX_USERS_GRAPH)
 		return SA_ERR_PARAM;
 	for (uint32_t i = 0; i < r->n; i++) {
 		if (r->ids[i] == 0)
@@ -135,6 +151,14 @@ sa_status
 sa_session_init(sa_session *s, const uint8_t *session_id, size_t session_id_len,
                 uint32_t threshold, uint32_t vector_length, const sa_roster *roster)
 {
+	return sa_session_init_graph(s, session_id, session_id_len, threshold, vector_length, 0, roster);
+}
+
+sa_status
+sa_session_init_graph(sa_session *s, const uint8_t *session_id, size_t session_id_len,
+                      uint32_t threshold, uint32_t vector_length, uint32_t degree,
+                      const sa_roster *roster)
+{
 	sa_status st;
 	if (session_id_len < 1 || session_id_len > SA_SESSION_ID_MAX)
 		return SA_ERR_PARAM;
@@ -142,19 +166,25 @@ sa_session_init(sa_session *s, const uint8_t *session_id, size_t session_id_len,
 		return SA_ERR_PARAM;
 	if ((st = sa_roster_check(roster)) != SA_OK)
 		return st;
-	if ((st = sa_check_threshold(threshold, roster->n)) != SA_OK)
+	st = degree ? sa_check_graph(threshold, roster->n, degree) : sa_check_threshold(threshold, roster->n);
+	if (st != SA_OK)
 		return st;
 	memset(s, 0, sizeof *s);
 	memcpy(s->session_id, session_id, session_id_len);
 	s->session_id_len = (uint8_t) session_id_len;
 	s->threshold = threshold;
 	s->vector_length = vector_length;
+	s->degree = degree;
 
+	/* complete graph: label || sid_len || sid || t || m || roster digest (unchanged since 0.1) */
 	uint8_t digest[32], b[4];
 	sa_roster_digest(roster, digest);
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, SA_CTX_BYTES);
-	crypto_generichash_update(&h, (const uint8_t *) LABEL_SESSION, sizeof LABEL_SESSION - 1);
+	if (degree)
+		crypto_generichash_update(&h, (const uint8_t *) LABEL_SESSION_GRAPH, sizeof LABEL_SESSION_GRAPH - 1);
+	else
+		crypto_generichash_update(&h, (const uint8_t *) LABEL_SESSION, sizeof LABEL_SESSION - 1);
 	uint8_t l = s->session_id_len;
 	crypto_generichash_update(&h, &l, 1);
 	crypto_generichash_update(&h, s->session_id, l);
@@ -162,6 +192,10 @@ sa_session_init(sa_session *s, const uint8_t *session_id, size_t session_id_len,
 	crypto_generichash_update(&h, b, 4);
 	sa_store_u32_be(b, vector_length);
 	crypto_generichash_update(&h, b, 4);
+	if (degree) {               /* SecAgg+: the degree too */
+		sa_store_u32_be(b, degree);
+		crypto_generichash_update(&h, b, 4);
+	}
 	crypto_generichash_update(&h, digest, 32);
 	crypto_generichash_final(&h, s->ctx, SA_CTX_BYTES);
 	return SA_OK;
@@ -322,4 +356,42 @@ sa_consistency_signed(uint8_t **out, size_t *out_len, const uint8_t ctx[SA_CTX_B
 		sa_put_bytes(&w, ids_be + (size_t) i * stride, 8);
 	*out = sa_writer_finish(&w, out_len);
 	return *out ? SA_OK : SA_ERR_NOMEM;
+}
+
+void
+sa_ring_seed(uint8_t seed[32], const uint8_t ctx[SA_CTX_BYTES], uint32_t n1, const uint8_t root[32])
+{
+	crypto_generichash_state h;
+	uint8_t b[4];
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const uint8_t *) LABEL_RING, sizeof LABEL_RING - 1);
+	crypto_generichash_update(&h, ctx, SA_CTX_BYTES);
+	sa_store_u32_be(b, n1);
+	crypto_generichash_update(&h, b, 4);
+	crypto_generichash_update(&h, root, 32);
+	crypto_generichash_final(&h, seed, 32);
+}
+
+void
+sa_u3_digest(uint8_t out[32], const uint8_t ctx[SA_CTX_BYTES], uint32_t n,
+             const uint8_t *bitmap, size_t bitmap_len)
+{
+	crypto_generichash_state h;
+	uint8_t b[4];
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const uint8_t *) LABEL_U3, sizeof LABEL_U3 - 1);
+	crypto_generichash_update(&h, ctx, SA_CTX_BYTES);
+	sa_store_u32_be(b, n);
+	crypto_generichash_update(&h, b, 4);
+	crypto_generichash_update(&h, bitmap, bitmap_len);
+	crypto_generichash_final(&h, out, 32);
+}
+
+void
+sa_consistency_graph_signed(uint8_t out[SA_CONSISTENCY_GRAPH_BYTES], const uint8_t ctx[SA_CTX_BYTES],
+                            const uint8_t u3_digest[32])
+{
+	memcpy(out, LABEL_CONSISTENCY_GRAPH, 21);
+	memcpy(out + 21, ctx, SA_CTX_BYTES);
+	memcpy(out + 21 + SA_CTX_BYTES, u3_digest, 32);
 }

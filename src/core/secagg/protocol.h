@@ -17,7 +17,8 @@
 
 #include "common/status.h"
 
-#define SA_WIRE_VERSION        1
+#define SA_WIRE_VERSION        1      /* complete-graph sessions (Bonawitz et al. 2017) */
+#define SA_WIRE_VERSION_GRAPH  2      /* SecAgg+ sessions: a Harary graph of degree k */
 #define SA_CTX_BYTES           32
 #define SA_SESSION_ID_MAX      64
 #define SA_SIGN_PK_BYTES       32
@@ -36,7 +37,8 @@
 #define SA_COMMIT_BYTES        32
 
 /* Implementation limits; see README "Limits". */
-#define SA_MAX_USERS           2048
+#define SA_MAX_USERS           2048        /* complete graph: messages grow as n */
+#define SA_MAX_USERS_GRAPH     1000000     /* SecAgg+: messages grow as k */
 #define SA_MAX_VECTOR_LENGTH   (1u << 26)
 
 /* Message types: byte 1 of every message. */
@@ -54,8 +56,16 @@ typedef struct sa_session {
 	uint8_t session_id_len;
 	uint32_t threshold;
 	uint32_t vector_length;
+	uint32_t degree;             /* k of a SecAgg+ graph; 0 for the complete graph */
 	uint8_t ctx[SA_CTX_BYTES];
 } sa_session;
+
+/* The wire version of a session's messages, states and images. */
+static inline uint8_t
+sa_session_wire_version(const sa_session *s)
+{
+	return s->degree ? SA_WIRE_VERSION_GRAPH : SA_WIRE_VERSION;
+}
 
 /* A roster: sorted, distinct, non-zero ids with their Ed25519 public keys. */
 typedef struct sa_roster {
@@ -66,6 +76,13 @@ typedef struct sa_roster {
 
 /* Checks threshold rules: 2 <= t <= n and t > n/2 (malicious server). */
 sa_status sa_check_threshold(uint32_t t, uint32_t n);
+/*
+ * Structural rules of a SecAgg+ session: 4 <= n <= SA_MAX_USERS_GRAPH, k
+ * even with 2 <= k <= n - 2, and 2 <= t <= k + 1 (t of the k + 1 members
+ * of a neighbourhood, the user included). Whether (k, t) meets the
+ * parameter finder's security rules is graph_params.h's business.
+ */
+sa_status sa_check_graph(uint32_t t, uint32_t n, uint32_t k);
 
 sa_status sa_roster_check(const sa_roster *r);
 /* SA_ERR_KEYS if two of the n signing keys (stride bytes apart) are equal. */
@@ -74,9 +91,18 @@ sa_status sa_sign_pks_distinct(const uint8_t *first, size_t stride, uint32_t n);
 long sa_roster_find(const sa_roster *r, uint64_t id);
 void sa_roster_digest(const sa_roster *r, uint8_t out[32]);
 
-/* Fills s->ctx from the other fields and the roster. */
+/* Fills s->ctx from the other fields and the roster (complete graph). */
 sa_status sa_session_init(sa_session *s, const uint8_t *session_id, size_t session_id_len,
                           uint32_t threshold, uint32_t vector_length, const sa_roster *roster);
+/*
+ * The same for a session on a SecAgg+ graph of degree k (k = 0: the
+ * complete graph, as sa_session_init). The context of a SecAgg+ session
+ * is computed under its own label and binds k, so no message of one kind
+ * of session verifies in the other.
+ */
+sa_status sa_session_init_graph(sa_session *s, const uint8_t *session_id, size_t session_id_len,
+                                uint32_t threshold, uint32_t vector_length, uint32_t degree,
+                                const sa_roster *roster);
 
 /* Binary search in an array of big-endian u64 ids spaced by stride bytes. */
 long sa_find_id(const uint8_t *base, uint32_t count, size_t stride, uint64_t id);
@@ -124,6 +150,28 @@ void sa_advertise_signed(uint8_t out[SA_ADVERTISE_SIGNED_BYTES], const uint8_t c
 /* The consistency statement over U3: label || ctx || count || ids (big-endian). */
 sa_status sa_consistency_signed(uint8_t **out, size_t *out_len, const uint8_t ctx[SA_CTX_BYTES],
                                 const uint8_t *ids_be, uint32_t count, size_t stride);
+
+/* --- SecAgg+ --- */
+
+/*
+ * The seed of the ring permutation (graph.h):
+ *   BLAKE2b-256("secagg/v2/ring" || ctx || n1 u32 || root)
+ * where root is the Merkle root (merkle.h) of the n1 advertisements of U1
+ * in id order. Every honest advertisement carries fresh keys, so neither
+ * the server nor any client knows the seed before the last advertisement
+ * it covers was made; README "Security model" says what the server can
+ * still choose (which advertisements make U1).
+ */
+void sa_ring_seed(uint8_t seed[32], const uint8_t ctx[SA_CTX_BYTES], uint32_t n1, const uint8_t root[32]);
+
+/* Digest of U3 as a bitmap over the roster (bit i = roster index i, LSB first). */
+void sa_u3_digest(uint8_t out[32], const uint8_t ctx[SA_CTX_BYTES], uint32_t n,
+                  const uint8_t *bitmap, size_t bitmap_len);
+
+/* The consistency statement of a SecAgg+ session: label || ctx || U3 digest. */
+#define SA_CONSISTENCY_GRAPH_BYTES (21 + SA_CTX_BYTES + 32)
+void sa_consistency_graph_signed(uint8_t out[SA_CONSISTENCY_GRAPH_BYTES],
+                                 const uint8_t ctx[SA_CTX_BYTES], const uint8_t u3_digest[32]);
 
 /* Direction of the pairwise mask of u with v: +1 if u > v, -1 if u < v. */
 static inline int

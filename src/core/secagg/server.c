@@ -12,45 +12,23 @@
 #include "secagg/mask_prg.h"
 #include "secagg/shamir.h"
 
-#define MAGIC "SAS1"
-#define HDR_BYTES 136
-#define ROSTER_REC (8 + SA_SIGN_PK_BYTES)              /* 40 */
-#define U1_REC (8 + SA_KX_PK_BYTES + SA_KX_PK_BYTES)   /* 72 */
-#define U2_REC (8 + SA_COMMIT_BYTES)                   /* 40 */
-#define ID_REC 8
-#define REC_HDR 12                                     /* id u64 + len u32 */
-#define SHARE_ENTRY (8 + 1 + SA_SCALAR_BYTES)          /* 41 */
-
-typedef struct view {
-	const uint8_t *img;
-	size_t len;
-	uint8_t stage, sid_len;
-	const uint8_t *ctx, *sid;
-	uint32_t t, m, n, n1, n2, n3, n4;
-	bool has_sum;
-	const uint8_t *roster, *u1, *u2, *u3, *u4, *sum;
-	size_t base_len;
-	uint32_t count;            /* pending messages */
-	const uint8_t *rej;        /* rejection records for the output (round close only) */
-	uint32_t nrej;
-	size_t bitmap_off, bitmap_len, psum_off, rec_off;
-} view;
-
-static size_t
-bitmap_bytes(uint32_t n)
-{
-	return ((size_t) n + 7) / 8;
-}
+#include "secagg/server_internal.h"
 
 /* Structural open: bounds-checked, O(1); no semantic validation. */
-static sa_status
-open_view(view *v, const uint8_t *img, size_t len)
+sa_status
+srv_open_view(view *v, const uint8_t *img, size_t len)
 {
 	memset(v, 0, sizeof *v);
-	if (img == NULL || len < HDR_BYTES || memcmp(img, MAGIC, 4) != 0)
+	if (img == NULL || len < HDR_BYTES)
 		return SA_ERR_MALFORMED;
-	if (img[4] != SA_WIRE_VERSION)
+	bool graph = memcmp(img, MAGIC_GRAPH, 4) == 0;
+	if (!graph && memcmp(img, MAGIC_COMPLETE, 4) != 0)
+		return SA_ERR_MALFORMED;
+	if (img[4] != (graph ? SA_WIRE_VERSION_GRAPH : SA_WIRE_VERSION))
 		return SA_ERR_VERSION;
+	if (graph && len < HDR_BYTES + GRAPH_BYTES)
+		return SA_ERR_MALFORMED;
+	v->ver = img[4];
 	v->img = img;
 	v->len = len;
 	v->stage = img[5];
@@ -65,17 +43,33 @@ open_view(view *v, const uint8_t *img, size_t len)
 	v->n3 = sa_load_u32_be(img + 124);
 	v->n4 = sa_load_u32_be(img + 128);
 	v->has_sum = img[132] != 0;
-	if (v->stage > SA_SERVER_STAGE_DONE || v->n > SA_MAX_USERS || v->n1 > v->n || v->n2 > v->n1 ||
-	    v->n3 > v->n2 || v->n4 > v->n3 || v->m < 1 || v->m > SA_MAX_VECTOR_LENGTH)
+	if (v->stage > SA_SERVER_STAGE_DONE || v->n > (graph ? SA_MAX_USERS_GRAPH : SA_MAX_USERS) ||
+	    v->n1 > v->n || v->n2 > v->n1 || v->n3 > v->n2 || v->n4 > v->n3 || v->m < 1 ||
+	    v->m > SA_MAX_VECTOR_LENGTH)
 		return SA_ERR_MALFORMED;
-	/* All sizes below are bounded by the limits above, no overflow. */
 	size_t off = HDR_BYTES;
-	size_t need = off + (size_t) v->n * ROSTER_REC + (size_t) v->n1 * U1_REC +
+	if (graph) {
+		v->k = sa_load_u32_be(img + off);
+		v->root = img + off + 8;
+		v->seed = img + off + 40;
+		v->u3_digest = img + off + 72;
+		off += GRAPH_BYTES;
+		if (v->k == 0 || v->k >= v->n)
+			return SA_ERR_MALFORMED;
+	}
+	/* All sizes below are bounded by the limits above, no overflow. */
+	size_t ring = (graph && v->stage >= 1) ? (size_t) v->n * 8 : 0;
+	size_t need = off + (size_t) v->n * ROSTER_REC + ring + (size_t) v->n1 * U1_REC +
 	              (size_t) v->n2 * U2_REC + ((size_t) v->n3 + v->n4) * ID_REC +
 	              (v->has_sum ? (size_t) v->m * 8 : 0);
 	if (need > len)
 		return SA_ERR_MALFORMED;
 	v->roster = img + off; off += (size_t) v->n * ROSTER_REC;
+	if (ring) {
+		v->order = img + off;
+		v->pos = img + off + (size_t) v->n * 4;
+		off += ring;
+	}
 	v->u1 = img + off;     off += (size_t) v->n1 * U1_REC;
 	v->u2 = img + off;     off += (size_t) v->n2 * U2_REC;
 	v->u3 = img + off;     off += (size_t) v->n3 * ID_REC;
@@ -89,7 +83,7 @@ open_view(view *v, const uint8_t *img, size_t len)
 	v->count = sa_load_u32_be(img + off);
 	off += 4;
 	v->bitmap_off = off;
-	v->bitmap_len = bitmap_bytes(v->n);
+	v->bitmap_len = srv_bitmap_bytes(v->n);
 	if (len - off < v->bitmap_len)
 		return SA_ERR_MALFORMED;
 	off += v->bitmap_len;
@@ -103,24 +97,6 @@ open_view(view *v, const uint8_t *img, size_t len)
 	if (v->count > v->n)
 		return SA_ERR_MALFORMED;
 	return SA_OK;
-}
-
-static uint64_t
-roster_id(const view *v, uint32_t i)
-{
-	return sa_load_u64_be(v->roster + (size_t) i * ROSTER_REC);
-}
-
-static bool
-bit_get(const uint8_t *bm, uint32_t i)
-{
-	return (bm[i / 8] >> (i % 8)) & 1;
-}
-
-static void
-bit_set(uint8_t *bm, uint32_t i)
-{
-	bm[i / 8] |= (uint8_t) (1u << (i % 8));
 }
 
 /* Is roster index ri allowed to send in this stage? */
@@ -137,10 +113,12 @@ allowed_sender(const view *v, uint64_t id)
 	}
 }
 
-/* Exact payload length expected for this stage (0 if variable/none). */
+/* Exact payload length expected from roster index ri in this stage (0 if none). */
 static size_t
-payload_len(const view *v)
+payload_len(const view *v, uint32_t ri)
 {
+	if (v->k && (v->stage == 1 || v->stage == 4))
+		return srv_graph_payload_len(v, ri);
 	switch (v->stage) {
 	case 0: return 2 * SA_KX_PK_BYTES + SA_SIG_BYTES;
 	case 1: return SA_COMMIT_BYTES + 4 + (size_t) (v->n1 - 1) * SA_CT_ENTRY_BYTES;
@@ -160,7 +138,7 @@ index_records(const view *v, size_t *idx)
 	if (v->stage == 2 || v->stage == SA_SERVER_STAGE_DONE) {
 		return v->rec_off == v->len ? SA_OK : SA_ERR_MALFORMED;
 	}
-	size_t off = v->rec_off, plen = payload_len(v);
+	size_t off = v->rec_off;
 	uint32_t seen = 0;
 	const uint8_t *bm = v->img + v->bitmap_off;
 	while (off < v->len) {
@@ -168,10 +146,10 @@ index_records(const view *v, size_t *idx)
 			return SA_ERR_MALFORMED;
 		uint64_t id = sa_load_u64_be(v->img + off);
 		uint32_t l = sa_load_u32_be(v->img + off + 8);
-		if (l != plen || v->len - off - REC_HDR < l)
-			return SA_ERR_MALFORMED;
 		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, id);
-		if (ri < 0 || !bit_get(bm, (uint32_t) ri) || idx[ri] != SIZE_MAX)
+		if (ri < 0 || !srv_bit_get(bm, (uint32_t) ri) || idx[ri] != SIZE_MAX)
+			return SA_ERR_MALFORMED;
+		if (l != payload_len(v, (uint32_t) ri) || v->len - off - REC_HDR < l)
 			return SA_ERR_MALFORMED;
 		idx[ri] = off;
 		seen++;
@@ -200,7 +178,7 @@ roster_from_view(const view *v, uint64_t **ids, uint8_t (**pks)[SA_SIGN_PK_BYTES
 		return SA_ERR_NOMEM;
 	}
 	for (uint32_t i = 0; i < v->n; i++) {
-		(*ids)[i] = roster_id(v, i);
+		(*ids)[i] = srv_roster_id(v, i);
 		memcpy((*pks)[i], v->roster + (size_t) i * ROSTER_REC + 8, SA_SIGN_PK_BYTES);
 	}
 	r->n = v->n;
@@ -213,7 +191,7 @@ sa_status
 sa_server_validate(const uint8_t *img, size_t img_len)
 {
 	view v;
-	sa_status st = open_view(&v, img, img_len);
+	sa_status st = srv_open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
 	if (img[7] != 0 || img[133] != 0 || img[134] != 0 || img[135] != 0 || img[132] > 1)
@@ -230,7 +208,7 @@ sa_server_validate(const uint8_t *img, size_t img_len)
 	if ((st = roster_from_view(&v, &ids, &pks, &r)) != SA_OK)
 		return st;
 	sa_session s;
-	st = sa_session_init(&s, v.sid, v.sid_len, v.t, v.m, &r);
+	st = sa_session_init_graph(&s, v.sid, v.sid_len, v.t, v.m, v.k, &r);
 	sa_free(ids);
 	sa_free(pks);
 	if (st != SA_OK)
@@ -251,6 +229,8 @@ sa_server_validate(const uint8_t *img, size_t img_len)
 	    !sa_ids_sorted_subset(v.u3, v.n3, ID_REC, v.u2, v.n2, U2_REC) ||
 	    !sa_ids_sorted_subset(v.u4, v.n4, ID_REC, v.u3, v.n3, ID_REC))
 		return SA_ERR_MALFORMED;
+	if (v.k && (st = srv_graph_validate(&v)) != SA_OK)
+		return st;
 	if (v.has_sum != (v.stage == 3 || v.stage == 4))
 		return SA_ERR_MALFORMED;
 	/* Pending: bitmap bits only for allowed senders; count matches. */
@@ -260,7 +240,7 @@ sa_server_validate(const uint8_t *img, size_t img_len)
 	if (popcount_bitmap(bm, v.bitmap_len) != v.count)
 		return SA_ERR_MALFORMED;
 	for (uint32_t i = 0; i < v.n; i++)
-		if (bit_get(bm, i) && !allowed_sender(&v, roster_id(&v, i)))
+		if (srv_bit_get(bm, i) && !allowed_sender(&v, srv_roster_id(&v, i)))
 			return SA_ERR_MALFORMED;
 	if (v.stage == SA_SERVER_STAGE_DONE && v.count != 0)
 		return SA_ERR_MALFORMED;
@@ -281,11 +261,12 @@ sa_status
 sa_server_info_get(const uint8_t *img, size_t img_len, sa_server_info *info)
 {
 	view v;
-	sa_status st = open_view(&v, img, img_len);
+	sa_status st = srv_open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
 	info->stage = v.stage;
 	info->threshold = v.t;
+	info->degree = v.k;
 	info->vector_length = v.m;
 	info->n = v.n;
 	info->u1 = v.n1;
@@ -304,7 +285,7 @@ bool
 sa_server_in_roster(const uint8_t *img, size_t img_len, uint64_t id)
 {
 	view v;
-	return open_view(&v, img, img_len) == SA_OK && sa_find_id(v.roster, v.n, ROSTER_REC, id) >= 0;
+	return srv_open_view(&v, img, img_len) == SA_OK && sa_find_id(v.roster, v.n, ROSTER_REC, id) >= 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -313,8 +294,8 @@ sa_server_in_roster(const uint8_t *img, size_t img_len, uint64_t id)
 
 
 /* Writes a base section with an empty pending section for `stage`. */
-static void
-write_image(sa_writer *w, const view *old, uint8_t stage, const uint8_t *u1, uint32_t n1,
+void
+srv_write_image(sa_writer *w, const view *old, uint8_t stage, const uint8_t *u1, uint32_t n1,
             const uint8_t *u2, uint32_t n2, const uint8_t *u3, uint32_t n3,
             const uint8_t *u4, uint32_t n4, const uint8_t *sum)
 {
@@ -327,7 +308,18 @@ write_image(sa_writer *w, const view *old, uint8_t stage, const uint8_t *u1, uin
 	sa_store_u32_be(hdr + 128, n4);
 	hdr[132] = sum != NULL;
 	sa_put_bytes(w, hdr, HDR_BYTES);
+	if (old->k) {               /* SecAgg+: graph block, roster, then the ring from stage 1 on */
+		sa_put_u32(w, old->k);
+		sa_put_u32(w, 0);
+		sa_put_bytes(w, old->root, 32);
+		sa_put_bytes(w, old->seed, 32);
+		sa_put_bytes(w, old->u3_digest, 32);
+	}
 	sa_put_bytes(w, old->roster, (size_t) old->n * ROSTER_REC);
+	if (old->k && stage >= 1) {
+		sa_put_bytes(w, old->order, (size_t) old->n * 4);
+		sa_put_bytes(w, old->pos, (size_t) old->n * 4);
+	}
 	sa_put_bytes(w, u1, (size_t) n1 * U1_REC);
 	sa_put_bytes(w, u2, (size_t) n2 * U2_REC);
 	sa_put_bytes(w, u3, (size_t) n3 * ID_REC);
@@ -336,9 +328,9 @@ write_image(sa_writer *w, const view *old, uint8_t stage, const uint8_t *u1, uin
 		sa_put_bytes(w, sum, (size_t) old->m * 8);
 	/* empty pending section */
 	sa_put_u32(w, 0);
-	if (sa_writer_reserve(w, bitmap_bytes(old->n))) {
-		memset(w->buf + w->len, 0, bitmap_bytes(old->n));
-		w->len += bitmap_bytes(old->n);
+	if (sa_writer_reserve(w, srv_bitmap_bytes(old->n))) {
+		memset(w->buf + w->len, 0, srv_bitmap_bytes(old->n));
+		w->len += srv_bitmap_bytes(old->n);
 	}
 	if (stage == 2 && sa_writer_reserve(w, (size_t) old->m * 8)) {
 		memset(w->buf + w->len, 0, (size_t) old->m * 8);
@@ -350,14 +342,24 @@ sa_status
 sa_server_create(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
                  uint32_t vector_length, const sa_roster *roster, uint8_t **img, size_t *img_len)
 {
+	return sa_server_create_graph(session_id, session_id_len, threshold, vector_length, 0, roster,
+	                              img, img_len);
+}
+
+sa_status
+sa_server_create_graph(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
+                       uint32_t vector_length, uint32_t degree, const sa_roster *roster,
+                       uint8_t **img, size_t *img_len)
+{
 	sa_session s;
-	sa_status st = sa_session_init(&s, session_id, session_id_len, threshold, vector_length, roster);
+	sa_status st = sa_session_init_graph(&s, session_id, session_id_len, threshold, vector_length,
+	                                     degree, roster);
 	if (st != SA_OK)
 		return st;
 	uint8_t hdr[HDR_BYTES];
 	memset(hdr, 0, sizeof hdr);
-	memcpy(hdr, MAGIC, 4);
-	hdr[4] = SA_WIRE_VERSION;
+	memcpy(hdr, degree ? MAGIC_GRAPH : MAGIC_COMPLETE, 4);
+	hdr[4] = sa_session_wire_version(&s);
 	hdr[5] = 0;
 	hdr[6] = s.session_id_len;
 	memcpy(hdr + 8, s.ctx, SA_CTX_BYTES);
@@ -368,12 +370,17 @@ sa_server_create(const uint8_t *session_id, size_t session_id_len, uint32_t thre
 	sa_writer w;
 	sa_writer_init(&w);
 	sa_put_bytes(&w, hdr, HDR_BYTES);
+	if (degree) {               /* graph block: root and seed come when round 0 closes */
+		sa_put_u32(&w, degree);
+		for (size_t i = 0; i < GRAPH_BYTES - 4; i++)
+			sa_put_u8(&w, 0);
+	}
 	for (uint32_t i = 0; i < roster->n; i++) {
 		sa_put_u64(&w, roster->ids[i]);
 		sa_put_bytes(&w, roster->sign_pks[i], SA_SIGN_PK_BYTES);
 	}
 	sa_put_u32(&w, 0);
-	for (size_t i = 0; i < bitmap_bytes(roster->n); i++)
+	for (size_t i = 0; i < srv_bitmap_bytes(roster->n); i++)
 		sa_put_u8(&w, 0);
 	*img = sa_writer_finish(&w, img_len);
 	return *img ? SA_OK : SA_ERR_NOMEM;
@@ -383,12 +390,12 @@ sa_status
 sa_server_round0_msg(const uint8_t *img, size_t img_len, uint8_t **msg, size_t *msg_len)
 {
 	view v;
-	sa_status st = open_view(&v, img, img_len);
+	sa_status st = srv_open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
 	sa_writer w;
 	sa_writer_init(&w);
-	sa_put_u8(&w, SA_WIRE_VERSION);
+	sa_put_u8(&w, v.ver);
 	sa_put_u8(&w, SA_MSG_S2C(0));
 	sa_put_bytes(&w, v.ctx, SA_CTX_BYTES);
 	*msg = sa_writer_finish(&w, msg_len);
@@ -493,7 +500,7 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
                const uint8_t *msg, size_t msg_len, size_t *need)
 {
 	view v;
-	sa_status st = open_view(&v, img, *img_len);
+	sa_status st = srv_open_view(&v, img, *img_len);
 	if (st != SA_OK)
 		return st;
 	if (v.stage == SA_SERVER_STAGE_DONE)
@@ -501,7 +508,7 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 	/* Header: version, type, context, sender id. */
 	if (msg == NULL || msg_len < SA_C2S_HEADER_BYTES)
 		return SA_ERR_MALFORMED;
-	if (msg[0] != SA_WIRE_VERSION)
+	if (msg[0] != v.ver)
 		return SA_ERR_VERSION;
 	if (msg[1] < SA_MSG_C2S(0) || msg[1] > SA_MSG_C2S(4))
 		return SA_ERR_MALFORMED;
@@ -517,11 +524,11 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 	long ri = sa_find_id(v.roster, v.n, ROSTER_REC, user_id);
 	if (ri < 0)
 		return SA_ERR_MALFORMED;
-	if (bit_get(img + v.bitmap_off, (uint32_t) ri))
+	if (srv_bit_get(img + v.bitmap_off, (uint32_t) ri))
 		return SA_ERR_DUPLICATE;
 	const uint8_t *p = msg + SA_C2S_HEADER_BYTES;
 	size_t plen = msg_len - SA_C2S_HEADER_BYTES;
-	if (plen != payload_len(&v)) {
+	if (plen != payload_len(&v, (uint32_t) ri)) {
 		/* A well-formed vector of another length is a length error. */
 		if (v.stage == 2 && plen >= 4 && (plen - 4) % 8 == 0 &&
 		    (size_t) sa_load_u32_be(p) == (plen - 4) / 8)
@@ -538,7 +545,10 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 			return st;
 		}
 	}
-	st = check_payload(&v, idx, user_id, p);
+	if (v.k && (v.stage == 1 || v.stage == 3 || v.stage == 4))
+		st = srv_graph_check_payload(&v, user_id, p);
+	else
+		st = check_payload(&v, idx, user_id, p);
 	sa_free(idx);
 	if (st != SA_OK)
 		return st;
@@ -557,7 +567,7 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 		memcpy(r + REC_HDR, p, plen);
 		*img_len += add;
 	}
-	bit_set(img + v.bitmap_off, (uint32_t) ri);
+	srv_bit_set(img + v.bitmap_off, (uint32_t) ri);
 	sa_store_u32_be(img + v.bitmap_off - 4, v.count + 1);
 	return SA_OK;
 }
@@ -568,7 +578,7 @@ sa_server_merge(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 {
 	view va, vb;
 	sa_status st;
-	if ((st = open_view(&va, a, a_len)) != SA_OK || (st = open_view(&vb, b, b_len)) != SA_OK)
+	if ((st = srv_open_view(&va, a, a_len)) != SA_OK || (st = srv_open_view(&vb, b, b_len)) != SA_OK)
 		return st;
 	if (va.base_len != vb.base_len || memcmp(a, b, va.base_len) != 0)
 		return SA_ERR_SESSION;
@@ -600,17 +610,17 @@ sa_server_merge(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 /* round                                                                  */
 /* ---------------------------------------------------------------------- */
 
-static void
-put_s2c_header(sa_writer *w, const view *v, int round)
+void
+srv_put_s2c_header(sa_writer *w, const view *v, int round)
 {
-	sa_put_u8(w, SA_WIRE_VERSION);
+	sa_put_u8(w, v->ver);
 	sa_put_u8(w, SA_MSG_S2C(round));
 	sa_put_bytes(w, v->ctx, SA_CTX_BYTES);
 }
 
 /* Output blob up to its items (format in server.h). */
-static void
-begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state, size_t state_len)
+void
+srv_begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state, size_t state_len)
 {
 	sa_put_bytes(w, v->nrej > 0 ? "SAO2" : "SAO1", 4);
 	sa_put_u8(w, kind);
@@ -623,27 +633,27 @@ begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state, si
 }
 
 /* Ids of the senders of this round in id order (roster order). */
-static uint32_t
-sender_list(const view *v, const size_t *idx, uint32_t *ris)
+uint32_t
+srv_sender_list(const view *v, const size_t *idx, uint32_t *ris)
 {
 	uint32_t k = 0;
 	const uint8_t *bm = v->img + v->bitmap_off;
 	for (uint32_t i = 0; i < v->n; i++)
-		if (bit_get(bm, i) && (idx == NULL || idx[i] != SIZE_MAX))
+		if (srv_bit_get(bm, i) && (idx == NULL || idx[i] != SIZE_MAX))
 			ris[k++] = i;
 	return k;
 }
 
-static sa_status
-finish_messages(sa_writer *w, uint8_t **out, size_t *out_len)
+sa_status
+srv_finish_messages(sa_writer *w, uint8_t **out, size_t *out_len)
 {
 	*out = sa_writer_finish(w, out_len);
 	return *out ? SA_OK : SA_ERR_NOMEM;
 }
 
 /* Items of a broadcast output: the recipients' ids, then the one message they all get. */
-static void
-put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
+void
+srv_put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
               const uint8_t *msg, size_t msg_len)
 {
 	sa_put_u32(w, count);
@@ -698,19 +708,19 @@ check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej
 {
 	if (nrej > v->n)
 		return SA_ERR_MALFORMED;
-	uint8_t *seen = sa_alloc_array(bitmap_bytes(v->n), 1);
+	uint8_t *seen = sa_alloc_array(srv_bitmap_bytes(v->n), 1);
 	if (seen == NULL)
 		return SA_ERR_NOMEM;
-	memset(seen, 0, bitmap_bytes(v->n));
+	memset(seen, 0, srv_bitmap_bytes(v->n));
 	sa_status st = SA_OK;
 	for (uint32_t i = 0; i < nrej && st == SA_OK; i++) {
 		const uint8_t *r = rej + (size_t) i * SA_REJECTION_BYTES;
 		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, sa_load_u64_be(r));
-		if (ri < 0 || bit_get(seen, (uint32_t) ri) || r[8] != round || r[9] >= SA_STATUS_COUNT ||
+		if (ri < 0 || srv_bit_get(seen, (uint32_t) ri) || r[8] != round || r[9] >= SA_STATUS_COUNT ||
 		    !sa_status_rejects_sender((sa_status) r[9]))
 			st = SA_ERR_MALFORMED;
 		else
-			bit_set(seen, (uint32_t) ri);
+			srv_bit_set(seen, (uint32_t) ri);
 	}
 	sa_free(seen);
 	return st;
@@ -720,8 +730,21 @@ sa_status
 sa_rejections_check(const uint8_t *img, size_t img_len, const uint8_t *rej, uint32_t nrej)
 {
 	view v;
-	sa_status st = open_view(&v, img, img_len);
+	sa_status st = srv_open_view(&v, img, img_len);
 	return st != SA_OK ? st : check_rejections(&v, v.stage, rej, nrej);
+}
+
+static sa_status
+close_round_graph(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k, unsigned threads,
+                  uint8_t **out, size_t *out_len)
+{
+	switch (v->stage) {
+	case 0: return srv_graph_close_round0(v, idx, ris, k, out, out_len);
+	case 1: return srv_graph_close_round1(v, idx, ris, k, out, out_len);
+	case 2: return srv_graph_close_round2(v, ris, k, out, out_len);
+	case 3: return srv_graph_close_round3(v, idx, ris, k, out, out_len);
+	default: return srv_graph_close_round4(v, idx, ris, k, threads, out, out_len);
+	}
 }
 
 sa_status
@@ -734,10 +757,19 @@ sa_status
 sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
                           const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len)
 {
+	return sa_server_round_report(img, img_len, threads, rej, nrej, out, out_len, NULL);
+}
+
+sa_status
+sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
+                       const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len,
+                       uint64_t *failed_user)
+{
 	view v;
-	sa_status st = open_view(&v, img, img_len);
+	sa_status st = srv_open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
+	v.blame = failed_user;
 	uint8_t *sorted = NULL;
 	if (nrej > 0) {
 		if ((st = check_rejections(&v, v.stage, rej, nrej)) != SA_OK)
@@ -760,9 +792,11 @@ sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
 	         (ris = sa_alloc_array(v.n, sizeof(uint32_t))) == NULL)
 		st = SA_ERR_NOMEM;
 	else if ((st = index_records(&v, idx)) == SA_OK) {
-		uint32_t k = sender_list(&v, v.stage == 2 ? NULL : idx, ris);
+		uint32_t k = srv_sender_list(&v, v.stage == 2 ? NULL : idx, ris);
 		if (k != v.count)
 			st = SA_ERR_MALFORMED;
+		else if (v.k)
+			st = close_round_graph(&v, idx, ris, k, threads ? threads : 1, out, out_len);
 		else if (v.stage == 0)
 			st = close_round0(&v, idx, ris, k, out, out_len);
 		else if (v.stage == 1)
@@ -787,7 +821,7 @@ close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 {
 	sa_writer u1, list, state, o;
 	sa_writer_init(&u1); sa_writer_init(&list); sa_writer_init(&state); sa_writer_init(&o);
-	put_s2c_header(&list, v, 1);
+	srv_put_s2c_header(&list, v, 1);
 	sa_put_u32(&list, k);
 	for (uint32_t j = 0; j < k; j++) {
 		const uint8_t *r = v->img + idx[ris[j]];
@@ -798,11 +832,11 @@ close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	}
 	sa_status st = SA_ERR_NOMEM;
 	if (!u1.failed && !list.failed) {
-		write_image(&state, v, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
+		srv_write_image(&state, v, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
-			put_broadcast(&o, u1.buf, k, U1_REC, list.buf, list.len);
-			st = finish_messages(&o, out, out_len);
+			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
+			srv_put_broadcast(&o, u1.buf, k, U1_REC, list.buf, list.len);
+			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
 	sa_writer_discard(&u1); sa_writer_discard(&list); sa_writer_discard(&state);
@@ -830,16 +864,16 @@ close_round1(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	}
 	sa_status st = SA_ERR_NOMEM;
 	if (!u2.failed) {
-		write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
+		srv_write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			sa_put_u32(&o, k);
 			size_t msg_len = SA_S2C_HEADER_BYTES + 4 + (size_t) (k - 1) * SA_CT_ENTRY_BYTES;
 			for (uint32_t j = 0; j < k; j++) {              /* recipient */
 				const uint8_t *rj = v->img + idx[ris[j]];
 				sa_put_bytes(&o, rj, 8);
 				sa_put_u32(&o, (uint32_t) msg_len);
-				put_s2c_header(&o, v, 2);
+				srv_put_s2c_header(&o, v, 2);
 				sa_put_u32(&o, k - 1);
 				for (uint32_t i = 0; i < k; i++) {          /* sender */
 					if (i == j)
@@ -852,7 +886,7 @@ close_round1(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 					sa_put_bytes(&o, entry + 8, SA_CT_ENTRY_BYTES - 8);
 				}
 			}
-			st = finish_messages(&o, out, out_len);
+			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
 	sa_free(pos);
@@ -868,7 +902,7 @@ close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t **out, size
 {
 	sa_writer u3, list, state, o;
 	sa_writer_init(&u3); sa_writer_init(&list); sa_writer_init(&state); sa_writer_init(&o);
-	put_s2c_header(&list, v, 3);
+	srv_put_s2c_header(&list, v, 3);
 	sa_put_u32(&list, k);
 	for (uint32_t j = 0; j < k; j++) {
 		sa_put_bytes(&u3, v->roster + (size_t) ris[j] * ROSTER_REC, 8);
@@ -876,12 +910,12 @@ close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t **out, size
 	}
 	sa_status st = SA_ERR_NOMEM;
 	if (!u3.failed && !list.failed) {
-		write_image(&state, v, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
+		srv_write_image(&state, v, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
 		            v->img + v->psum_off);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
-			put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
-			st = finish_messages(&o, out, out_len);
+			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
+			srv_put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
+			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
 	sa_writer_discard(&u3); sa_writer_discard(&list); sa_writer_discard(&state);
@@ -897,7 +931,7 @@ close_round3(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 {
 	sa_writer u4, list, state, o;
 	sa_writer_init(&u4); sa_writer_init(&list); sa_writer_init(&state); sa_writer_init(&o);
-	put_s2c_header(&list, v, 4);
+	srv_put_s2c_header(&list, v, 4);
 	sa_put_u32(&list, k);
 	for (uint32_t j = 0; j < k; j++) {
 		const uint8_t *r = v->img + idx[ris[j]];
@@ -907,11 +941,11 @@ close_round3(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	}
 	sa_status st = SA_ERR_NOMEM;
 	if (!u4.failed && !list.failed) {
-		write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
+		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
 		if (!state.failed) {
-			begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
-			put_broadcast(&o, u4.buf, k, ID_REC, list.buf, list.len);
-			st = finish_messages(&o, out, out_len);
+			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
+			srv_put_broadcast(&o, u4.buf, k, ID_REC, list.buf, list.len);
+			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
 	sa_writer_discard(&u4); sa_writer_discard(&list); sa_writer_discard(&state);
@@ -944,7 +978,7 @@ choose_set(recon_ctx *rc, long skip)
 		if (rc->excluded[j] || (long) j == skip)
 			continue;
 		rc->set[c] = j;
-		xs[c] = roster_id(rc->v, rc->ris[j]);
+		xs[c] = srv_roster_id(rc->v, rc->ris[j]);
 		c++;
 	}
 	sa_status st = SA_ERR_RECONSTRUCT;
@@ -968,8 +1002,8 @@ rebuild(recon_ctx *rc, uint32_t i, uint8_t secret[32])
 }
 
 /* Verifies a rebuilt secret of U2 member i: commitment (alive) or public key (dropped). */
-static bool
-verify_secret(const view *v, uint32_t i, bool alive, const uint8_t secret[32])
+bool
+srv_verify_secret(const view *v, uint32_t i, bool alive, const uint8_t secret[32])
 {
 	uint64_t id = sa_load_u64_be(v->u2 + (size_t) i * U2_REC);
 	if (alive) {
@@ -993,7 +1027,7 @@ static sa_status
 rebuild_checked(recon_ctx *rc, uint32_t i, bool alive, uint8_t secret[32])
 {
 	rebuild(rc, i, secret);
-	if (verify_secret(rc->v, i, alive, secret))
+	if (srv_verify_secret(rc->v, i, alive, secret))
 		return SA_OK;
 	uint32_t t = rc->v->t;
 	uint32_t *cand = sa_alloc_array(t, sizeof(uint32_t));
@@ -1009,7 +1043,7 @@ rebuild_checked(recon_ctx *rc, uint32_t i, bool alive, uint8_t secret[32])
 		if (st != SA_OK)
 			break;                      /* not enough spare responders */
 		rebuild(rc, i, secret);
-		if (verify_secret(rc->v, i, alive, secret)) {
+		if (srv_verify_secret(rc->v, i, alive, secret)) {
 			rc->excluded[cand[c]] = true;
 			sa_free(cand);
 			return SA_OK;
@@ -1019,26 +1053,6 @@ rebuild_checked(recon_ctx *rc, uint32_t i, bool alive, uint8_t secret[32])
 	sodium_memzero(secret, 32);
 	return SA_ERR_RECONSTRUCT;
 }
-
-/*
- * One mask to remove: a self mask (key known) or the pairwise mask between
- * dropped user `dropped` and survivor w (key derived by the worker, so the
- * X25519 work is spread over the threads too).
- */
-typedef struct mask_task {
-	uint8_t key[SA_MASK_KEY_BYTES];
-	int8_t sign;
-	int32_t dropped;              /* -1: self mask */
-	uint64_t w;
-	const uint8_t *pk_w;
-} mask_task;
-
-typedef struct dropped_keys {
-	const uint8_t *ctx;
-	uint64_t *ids;
-	uint8_t (*pk)[32];
-	uint8_t (*sk)[32];
-} dropped_keys;
 
 typedef struct unmask_job {
 	const mask_task *tasks;
@@ -1082,8 +1096,8 @@ unmask_range(void *arg, unsigned k, size_t from, size_t to)
 }
 
 /* Applies all mask tasks to acc, on up to `threads` threads. */
-static sa_status
-apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint64_t *acc, size_t m,
+sa_status
+srv_apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint64_t *acc, size_t m,
             unsigned threads)
 {
 	if (threads > SA_MAX_THREADS)
@@ -1110,6 +1124,27 @@ apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint6
 	for (unsigned k = 1; k < threads; k++)
 		sa_free_secret(accs[k], (size_t) m * 8);
 	return st;
+}
+
+sa_status
+srv_finish_sum(const view *v, const uint64_t *acc, uint8_t **out, size_t *out_len)
+{
+	sa_writer state, o;
+	sa_writer_init(&state);
+	sa_writer_init(&o);
+	srv_write_image(&state, v, SA_SERVER_STAGE_DONE, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3,
+	                v->u4, v->n4, NULL);
+	if (state.failed)
+		return SA_ERR_NOMEM;
+	srv_begin_output(&o, v, SA_OUTPUT_VECTOR, state.buf, state.len);
+	sa_writer_discard(&state);
+	sa_put_u32(&o, v->m);
+	if (sa_writer_reserve(&o, (size_t) v->m * 8)) {
+		for (uint32_t i = 0; i < v->m; i++)
+			sa_store_u64_le(o.buf + o.len + 8 * (size_t) i, acc[i]);
+		o.len += (size_t) v->m * 8;
+	}
+	return srv_finish_messages(&o, out, out_len);
 }
 
 static sa_status
@@ -1169,28 +1204,9 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	sodium_memzero(secret, sizeof secret);
 	if (st != SA_OK)
 		goto done;
-	if ((st = apply_tasks(tasks, &dk, nt, acc, v->m, threads)) != SA_OK)
+	if ((st = srv_apply_tasks(tasks, &dk, nt, acc, v->m, threads)) != SA_OK)
 		goto done;
-	{
-		sa_writer state, o;
-		sa_writer_init(&state);
-		sa_writer_init(&o);
-		write_image(&state, v, SA_SERVER_STAGE_DONE, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3,
-		            v->u4, v->n4, NULL);
-		if (state.failed) {
-			st = SA_ERR_NOMEM;
-			goto done;
-		}
-		begin_output(&o, v, SA_OUTPUT_VECTOR, state.buf, state.len);
-		sa_writer_discard(&state);
-		sa_put_u32(&o, v->m);
-		if (sa_writer_reserve(&o, (size_t) v->m * 8)) {
-			for (uint32_t i = 0; i < v->m; i++)
-				sa_store_u64_le(o.buf + o.len + 8 * (size_t) i, acc[i]);
-			o.len += (size_t) v->m * 8;
-		}
-		st = finish_messages(&o, out, out_len);
-	}
+	st = srv_finish_sum(v, acc, out, out_len);
 done:
 	sa_free(dk.ids);
 	sa_free(dk.pk);
@@ -1214,7 +1230,7 @@ done:
 static sa_status
 open_broadcast(sa_reader *r, sa_output_view *ov)
 {
-	if (ov->count > SA_MAX_USERS || sa_reader_remaining(r) / 8 < ov->count)
+	if (ov->count > SA_MAX_USERS_GRAPH || sa_reader_remaining(r) / 8 < ov->count)
 		return SA_ERR_MALFORMED;
 	const uint8_t *ids = sa_get_view(r, (size_t) ov->count * 8);
 	for (uint32_t i = 1; i < ov->count; i++)
@@ -1251,7 +1267,7 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 			return SA_ERR_MALFORMED;
 		ov->rejected = sa_get_view(&r, (size_t) ov->rejected_count * SA_REJECTION_BYTES);
 		view sv;
-		sa_status st = open_view(&sv, ov->state, ov->state_len);
+		sa_status st = srv_open_view(&sv, ov->state, ov->state_len);
 		if (st != SA_OK || ov->rejected == NULL || sv.stage == 0)
 			return st == SA_ERR_NOMEM ? st : SA_ERR_MALFORMED;
 		if ((st = check_rejections(&sv, (uint8_t) (sv.stage - 1), ov->rejected, ov->rejected_count)) != SA_OK)

@@ -36,12 +36,21 @@ sa_status sa_server_create(const uint8_t *session_id, size_t session_id_len, uin
                            uint32_t vector_length, const sa_roster *roster,
                            uint8_t **img, size_t *img_len);
 
+/*
+ * The same for a SecAgg+ session on a Harary graph of degree `degree` (0:
+ * the complete graph). Its image, messages and outputs are version 2.
+ */
+sa_status sa_server_create_graph(const uint8_t *session_id, size_t session_id_len, uint32_t threshold,
+                                 uint32_t vector_length, uint32_t degree, const sa_roster *roster,
+                                 uint8_t **img, size_t *img_len);
+
 /* Full validation of an image from an untrusted source. */
 sa_status sa_server_validate(const uint8_t *img, size_t img_len);
 
 typedef struct sa_server_info {
 	uint8_t stage;
 	uint32_t threshold, vector_length, n;
+	uint32_t degree;                  /* SecAgg+ k; 0 for the complete graph */
 	uint32_t u1, u2, u3, u4;          /* sizes of the user sets so far */
 	uint32_t received;                /* messages pending in this round */
 	size_t base_len;                  /* bytes of the base section */
@@ -98,6 +107,16 @@ sa_status sa_rejections_check(const uint8_t *img, size_t img_len, const uint8_t 
 /* sa_server_round, with the rejection records put into the output. */
 sa_status sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
                                     const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len);
+
+/*
+ * sa_server_round_rejecting that also names, in a SecAgg+ session, the user
+ * a failure is about: on SA_ERR_NEIGHBOURHOOD (its neighbourhood kept fewer
+ * than t users) or SA_ERR_RECONSTRUCT (its neighbours' shares do not
+ * rebuild its secret), *failed_user is that user's id. failed_user may be NULL.
+ */
+sa_status sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
+                                 const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len,
+                                 uint64_t *failed_user);
 
 /* ---- round output blobs ---- */
 #define SA_OUTPUT_MESSAGES  1   /* one message per user */

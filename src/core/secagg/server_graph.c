@@ -1,0 +1,764 @@
+/*
+ * server_graph.c: what a SecAgg+ session (Bell et al., CCS 2020) changes on
+ * the server. The rounds are those of server.c; a user only deals with its
+ * k neighbours on a ring drawn, when round 0 closes, from the Merkle root
+ * of the advertisements (protocol.h sa_ring_seed):
+ *   round 0 close: each user of U1 gets the root, its own inclusion path and
+ *                  its neighbours' advertisements;
+ *   round 1 close: each user of U2 gets the share ciphertexts of its
+ *                  neighbours in U2;
+ *   round 2 close: everyone gets U3 as a bitmap over the roster (one
+ *                  broadcast), whose digest the users sign in round 3;
+ *   round 3 close: each user of U4 gets its neighbourhood's signatures;
+ *   round 4 close: each user's b (alive) or s-key seed (dropped) is rebuilt
+ *                  from t shares revealed by its own neighbourhood.
+ * A neighbourhood N[v] (v and its k neighbours) with fewer than t users
+ * left at any close after round 1 cannot be unmasked: the round fails with
+ * SA_ERR_NEIGHBOURHOOD and *v->blame = v's id.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "common/alloc.h"
+#include "common/codec.h"
+#include "secagg/graph.h"
+#include "secagg/merkle.h"
+#include "secagg/shamir.h"
+#include "secagg/server_internal.h"
+
+/* ---------------------------------------------------------------------- */
+/* The ring                                                               */
+/* ---------------------------------------------------------------------- */
+
+static uint32_t
+ring_at(const view *v, uint32_t p)
+{
+	return sa_load_u32_le(v->order + 4 * (size_t) p);
+}
+
+static uint32_t
+ring_pos(const view *v, uint32_t a)
+{
+	return sa_load_u32_le(v->pos + 4 * (size_t) a);
+}
+
+/* The d-th neighbour of a (0 <= d < k): alternately after and before a on the ring. */
+static uint32_t
+neighbour_at(const view *v, uint32_t a, uint32_t d)
+{
+	uint64_t p = ring_pos(v, a), step = d / 2 + 1;
+	return ring_at(v, (uint32_t) (d % 2 == 0 ? (p + step) % v->n : (p + v->n - step) % v->n));
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+	return x < y ? -1 : x > y;
+}
+
+uint32_t
+srv_graph_neighbours(const view *v, uint32_t a, uint32_t *out)
+{
+	for (uint32_t d = 0; d < v->k; d++)
+		out[d] = neighbour_at(v, a, d);
+	qsort(out, v->k, sizeof *out, cmp_u32);
+	return v->k;
+}
+
+/* Which user set a count is taken over. */
+typedef enum set_kind { SET_U1, SET_U2, SET_U3, SET_U4 } set_kind;
+
+static bool
+in_set(const view *v, set_kind s, uint64_t id)
+{
+	switch (s) {
+	case SET_U1: return sa_find_id(v->u1, v->n1, U1_REC, id) >= 0;
+	case SET_U2: return sa_find_id(v->u2, v->n2, U2_REC, id) >= 0;
+	case SET_U3: return sa_find_id(v->u3, v->n3, ID_REC, id) >= 0;
+	default: return sa_find_id(v->u4, v->n4, ID_REC, id) >= 0;
+	}
+}
+
+/* |N(a) ∩ set| (neighbours only, a itself not counted). */
+static uint32_t
+count_neighbours_in(const view *v, uint32_t a, set_kind s)
+{
+	uint32_t c = 0;
+	for (uint32_t d = 0; d < v->k; d++)
+		c += in_set(v, s, srv_roster_id(v, neighbour_at(v, a, d)));
+	return c;
+}
+
+/*
+ * The sorted neighbourhood of a, a included (k + 1 roster indices, in
+ * roster order = id order), into out; returns its size.
+ */
+static uint32_t
+closed_neighbourhood(const view *v, uint32_t a, uint32_t *out)
+{
+	srv_graph_neighbours(v, a, out);
+	uint32_t i = v->k;
+	while (i > 0 && out[i - 1] > a) {
+		out[i] = out[i - 1];
+		i--;
+	}
+	out[i] = a;
+	return v->k + 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sizes and payload checks                                               */
+/* ---------------------------------------------------------------------- */
+
+size_t
+srv_graph_payload_len(const view *v, uint32_t ri)
+{
+	if (v->stage == 1)     /* commitment | count | one ciphertext per neighbour in U1 */
+		return SA_COMMIT_BYTES + 4 + (size_t) count_neighbours_in(v, ri, SET_U1) * SA_CT_ENTRY_BYTES;
+	/* stage 4: count | one share per member of N[ri] ∩ U2, ri included */
+	return 4 + (size_t) (count_neighbours_in(v, ri, SET_U2) + 1) * SHARE_ENTRY;
+}
+
+/* Round 1: the ciphertexts go to exactly the sender's neighbours in U1, in id order. */
+static sa_status
+check_share_keys(const view *v, uint32_t ri, const uint8_t *p, uint32_t *nb)
+{
+	uint32_t count = sa_load_u32_be(p + SA_COMMIT_BYTES);
+	if ((size_t) count != count_neighbours_in(v, ri, SET_U1))
+		return SA_ERR_MALFORMED;
+	const uint8_t *e = p + SA_COMMIT_BYTES + 4;
+	srv_graph_neighbours(v, ri, nb);
+	for (uint32_t d = 0; d < v->k; d++) {
+		uint64_t id = srv_roster_id(v, nb[d]);
+		if (!in_set(v, SET_U1, id))
+			continue;
+		if (sa_load_u64_be(e) != id)
+			return SA_ERR_GRAPH;
+		e += SA_CT_ENTRY_BYTES;
+	}
+	return SA_OK;
+}
+
+/* Round 4: one share per member of N[ri] ∩ U2, in id order; b-share iff in U3. */
+static sa_status
+check_unmasking(const view *v, uint32_t ri, const uint8_t *p, uint32_t *nb)
+{
+	uint32_t count = sa_load_u32_be(p);
+	if ((size_t) count != count_neighbours_in(v, ri, SET_U2) + 1)
+		return SA_ERR_MALFORMED;
+	const uint8_t *e = p + 4;
+	uint32_t size = closed_neighbourhood(v, ri, nb);
+	for (uint32_t d = 0; d < size; d++) {
+		uint64_t id = srv_roster_id(v, nb[d]);
+		if (!in_set(v, SET_U2, id))
+			continue;
+		if (sa_load_u64_be(e) != id)
+			return SA_ERR_GRAPH;
+		bool alive = in_set(v, SET_U3, id);
+		if (e[8] != (alive ? SA_SHARE_KIND_SELF : SA_SHARE_KIND_PAIR))
+			return SA_ERR_MALFORMED;
+		if (!sa_scalar_is_canonical(e + 9))
+			return SA_ERR_NONCANONICAL;
+		e += SHARE_ENTRY;
+	}
+	return SA_OK;
+}
+
+sa_status
+srv_graph_check_payload(const view *v, uint64_t user, const uint8_t *p)
+{
+	long ri = sa_find_id(v->roster, v->n, ROSTER_REC, user);
+	if (ri < 0)
+		return SA_ERR_MALFORMED;
+	if (v->stage == 3) {        /* the signature on the digest of U3 */
+		uint8_t stmt[SA_CONSISTENCY_GRAPH_BYTES];
+		sa_consistency_graph_signed(stmt, v->ctx, v->u3_digest);
+		return crypto_sign_verify_detached(p, stmt, sizeof stmt,
+		                                   v->roster + (size_t) ri * ROSTER_REC + 8) ? SA_ERR_SIGNATURE : SA_OK;
+	}
+	uint32_t *nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
+	if (nb == NULL)
+		return SA_ERR_NOMEM;
+	sa_status st = v->stage == 1 ? check_share_keys(v, (uint32_t) ri, p, nb)
+	                             : check_unmasking(v, (uint32_t) ri, p, nb);
+	sa_free(nb);
+	return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Validation                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Merkle root of the U1 advertisements, in id order. */
+static sa_status
+u1_root(const uint8_t *u1, uint32_t n1, size_t stride, size_t keys_at, uint8_t root[32])
+{
+	uint8_t (*leaves)[SA_MERKLE_HASH_BYTES] = sa_alloc_array(n1, SA_MERKLE_HASH_BYTES);
+	if (leaves == NULL)
+		return SA_ERR_NOMEM;
+	for (uint32_t i = 0; i < n1; i++) {
+		const uint8_t *r = u1 + (size_t) i * stride;
+		sa_merkle_leaf(leaves[i], sa_load_u64_be(r), r + keys_at, r + keys_at + 32);
+	}
+	sa_merkle_tree t;
+	sa_status st = sa_merkle_build(&t, (const uint8_t (*)[SA_MERKLE_HASH_BYTES]) leaves, n1);
+	if (st == SA_OK) {
+		memcpy(root, sa_merkle_root(&t), 32);
+		sa_merkle_free(&t);
+	}
+	sa_free(leaves);
+	return st;
+}
+
+/* The ring drawn from seed, as the image stores it (little-endian u32 arrays). */
+static sa_status
+ring_bytes(uint32_t n, uint32_t k, const uint8_t seed[32], uint8_t **order, uint8_t **pos)
+{
+	sa_graph g;
+	sa_status st = sa_graph_harary(&g, n, k, seed);
+	if (st != SA_OK)
+		return st;
+	*order = sa_alloc((size_t) n * 4);
+	*pos = sa_alloc((size_t) n * 4);
+	if (*order == NULL || *pos == NULL) {
+		sa_free(*order);
+		sa_free(*pos);
+		sa_graph_free(&g);
+		return SA_ERR_NOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		sa_store_u32_le(*order + 4 * (size_t) i, g.order[i]);
+		sa_store_u32_le(*pos + 4 * (size_t) i, g.pos[i]);
+	}
+	sa_graph_free(&g);
+	return SA_OK;
+}
+
+/* U3 as a bitmap over the roster. */
+static uint8_t *
+u3_bitmap(const view *v, const uint8_t *u3, uint32_t n3, size_t stride)
+{
+	uint8_t *bm = sa_alloc_zero(srv_bitmap_bytes(v->n));
+	if (bm == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < n3; i++) {
+		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, sa_load_u64_be(u3 + (size_t) i * stride));
+		if (ri >= 0)
+			srv_bit_set(bm, (uint32_t) ri);
+	}
+	return bm;
+}
+
+sa_status
+srv_graph_validate(const view *v)
+{
+	const uint8_t *blk = v->img + HDR_BYTES;
+	if (sa_load_u32_be(blk + 4) != 0)
+		return SA_ERR_MALFORMED;
+	if (v->stage == 0)
+		return sodium_is_zero(blk + 8, GRAPH_BYTES - 8) ? SA_OK : SA_ERR_MALFORMED;
+	uint8_t root[32], seed[32], digest[32];
+	sa_status st = u1_root(v->u1, v->n1, U1_REC, 8, root);
+	if (st != SA_OK)
+		return st;
+	sa_ring_seed(seed, v->ctx, v->n1, root);
+	if (memcmp(root, v->root, 32) != 0 || memcmp(seed, v->seed, 32) != 0)
+		return SA_ERR_MALFORMED;
+	uint8_t *order, *pos;
+	if ((st = ring_bytes(v->n, v->k, seed, &order, &pos)) != SA_OK)
+		return st == SA_ERR_NOMEM ? st : SA_ERR_MALFORMED;
+	bool same = memcmp(order, v->order, (size_t) v->n * 4) == 0 && memcmp(pos, v->pos, (size_t) v->n * 4) == 0;
+	sa_free(order);
+	sa_free(pos);
+	if (!same)
+		return SA_ERR_MALFORMED;
+	if (v->stage < 3)
+		return sodium_is_zero(v->u3_digest, 32) ? SA_OK : SA_ERR_MALFORMED;
+	uint8_t *bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
+	if (bm == NULL)
+		return SA_ERR_NOMEM;
+	sa_u3_digest(digest, v->ctx, v->n, bm, srv_bitmap_bytes(v->n));
+	sa_free(bm);
+	return memcmp(digest, v->u3_digest, 32) == 0 ? SA_OK : SA_ERR_MALFORMED;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Neighbourhoods that can still be unmasked                              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Every member v of U2 whose secret the unmasking will need (b_v if v is in
+ * U3; the s-key seed if v dropped but some neighbour of v is in U3) must
+ * keep t share holders in `left` (a bitmap over the roster: U3, U4 or the
+ * round-4 responders), counted over N[v].
+ */
+static sa_status
+check_neighbourhoods(const view *v, const uint8_t *u3_bm, const uint8_t *left)
+{
+	for (uint32_t i = 0; i < v->n2; i++) {
+		uint64_t id = sa_load_u64_be(v->u2 + (size_t) i * U2_REC);
+		uint32_t a = (uint32_t) sa_find_id(v->roster, v->n, ROSTER_REC, id);
+		bool needed = srv_bit_get(u3_bm, a);
+		uint32_t holders = srv_bit_get(left, a);
+		for (uint32_t d = 0; d < v->k; d++) {
+			uint32_t w = neighbour_at(v, a, d);
+			needed |= srv_bit_get(u3_bm, w);
+			holders += srv_bit_get(left, w);
+		}
+		if (needed && holders < v->t) {
+			if (v->blame != NULL)
+				*v->blame = id;
+			return SA_ERR_NEIGHBOURHOOD;
+		}
+	}
+	return SA_OK;
+}
+
+/* The senders of this round (ris, k of them) as a bitmap over the roster. */
+static uint8_t *
+sender_bitmap(const view *v, const uint32_t *ris, uint32_t k)
+{
+	uint8_t *bm = sa_alloc_zero(srv_bitmap_bytes(v->n));
+	if (bm != NULL)
+		for (uint32_t j = 0; j < k; j++)
+			srv_bit_set(bm, ris[j]);
+	return bm;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Round 0: the ring, and each user's neighbours' advertisements          */
+/* ---------------------------------------------------------------------- */
+
+/* Message of round 1 for U1 member j (roster index a). */
+static void
+put_round1_msg(sa_writer *o, const view *v, const size_t *idx, const sa_merkle_tree *tree,
+               uint32_t j, uint32_t a, uint32_t *nb, uint8_t (*path)[SA_MERKLE_HASH_BYTES])
+{
+	sa_writer m;
+	sa_writer_init(&m);
+	srv_put_s2c_header(&m, v, 1);
+	sa_put_u32(&m, tree->n);
+	sa_put_bytes(&m, sa_merkle_root(tree), SA_MERKLE_HASH_BYTES);
+	sa_put_u32(&m, j);
+	uint32_t plen = sa_merkle_path(tree, j, path);
+	sa_put_u8(&m, (uint8_t) plen);
+	sa_put_bytes(&m, path, (size_t) plen * SA_MERKLE_HASH_BYTES);
+	uint32_t size = closed_neighbourhood(v, a, nb), cnt = 0;
+	for (uint32_t d = 0; d < size; d++)
+		cnt += idx[nb[d]] != SIZE_MAX;
+	sa_put_u32(&m, cnt);
+	for (uint32_t d = 0; d < size; d++) {
+		if (idx[nb[d]] == SIZE_MAX)
+			continue;
+		const uint8_t *r = v->img + idx[nb[d]];
+		sa_put_bytes(&m, r, 8);
+		sa_put_bytes(&m, r + REC_HDR, KEYLIST_REC - 8);
+	}
+	sa_put_u64(o, srv_roster_id(v, a));
+	sa_put_u32(o, (uint32_t) m.len);
+	sa_put_bytes(o, m.buf, m.len);
+	if (m.failed)
+		o->failed = true;
+	sa_writer_discard(&m);
+}
+
+sa_status
+srv_graph_close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
+                       uint8_t **out, size_t *out_len)
+{
+	sa_writer u1, state, o;
+	sa_writer_init(&u1); sa_writer_init(&state); sa_writer_init(&o);
+	for (uint32_t j = 0; j < k; j++) {
+		const uint8_t *r = v->img + idx[ris[j]];
+		sa_put_bytes(&u1, r, 8);
+		sa_put_bytes(&u1, r + REC_HDR, 64);
+	}
+	uint8_t root[32], seed[32];
+	uint8_t *order = NULL, *pos = NULL, (*leaves)[SA_MERKLE_HASH_BYTES] = NULL, (*path)[32] = NULL;
+	uint32_t *nb = NULL;
+	sa_merkle_tree tree = { 0 };
+	sa_status st = u1.failed ? SA_ERR_NOMEM : u1_root(u1.buf, k, U1_REC, 8, root);
+	if (st != SA_OK)
+		goto done;
+	sa_ring_seed(seed, v->ctx, k, root);
+	if ((st = ring_bytes(v->n, v->k, seed, &order, &pos)) != SA_OK)
+		goto done;
+	leaves = sa_alloc_array(k, SA_MERKLE_HASH_BYTES);
+	path = sa_alloc_array(SA_MERKLE_MAX_DEPTH, SA_MERKLE_HASH_BYTES);
+	nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
+	if (leaves == NULL || path == NULL || nb == NULL) {
+		st = SA_ERR_NOMEM;
+		goto done;
+	}
+	for (uint32_t j = 0; j < k; j++) {
+		const uint8_t *r = u1.buf + (size_t) j * U1_REC;
+		sa_merkle_leaf(leaves[j], sa_load_u64_be(r), r + 8, r + 40);
+	}
+	if ((st = sa_merkle_build(&tree, (const uint8_t (*)[SA_MERKLE_HASH_BYTES]) leaves, k)) != SA_OK)
+		goto done;
+	view nv = *v;
+	nv.root = root;
+	nv.seed = seed;
+	nv.order = order;
+	nv.pos = pos;
+	srv_write_image(&state, &nv, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
+	st = SA_ERR_NOMEM;
+	if (!state.failed) {
+		srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+		sa_put_u32(&o, k);
+		for (uint32_t j = 0; j < k; j++)      /* recipients: U1, in id order */
+			put_round1_msg(&o, &nv, idx, &tree, j, ris[j], nb, path);
+		st = srv_finish_messages(&o, out, out_len);
+	}
+done:
+	sa_merkle_free(&tree);
+	sa_free(leaves);
+	sa_free(path);
+	sa_free(nb);
+	sa_free(order);
+	sa_free(pos);
+	sa_writer_discard(&u1); sa_writer_discard(&state);
+	if (st != SA_OK)
+		sa_writer_discard(&o);
+	return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Round 1: route each ciphertext to its recipient                        */
+/* ---------------------------------------------------------------------- */
+
+/* The ciphertext entry for recipient `to` in sender record r (NULL if absent). */
+static const uint8_t *
+find_ciphertext(const uint8_t *r, uint64_t to)
+{
+	uint32_t l = sa_load_u32_be(r + 8);
+	size_t entries = (l - SA_COMMIT_BYTES - 4) / SA_CT_ENTRY_BYTES;
+	const uint8_t *base = r + REC_HDR + SA_COMMIT_BYTES + 4;
+	long e = sa_find_id(base, (uint32_t) entries, SA_CT_ENTRY_BYTES, to);
+	return e < 0 ? NULL : base + (size_t) e * SA_CT_ENTRY_BYTES;
+}
+
+static sa_status
+put_round2_msg(sa_writer *o, const view *v, const size_t *idx, uint32_t a, uint32_t *nb)
+{
+	uint64_t id = srv_roster_id(v, a);
+	srv_graph_neighbours(v, a, nb);
+	uint32_t cnt = 0;
+	for (uint32_t d = 0; d < v->k; d++)
+		cnt += idx[nb[d]] != SIZE_MAX;
+	sa_put_u64(o, id);
+	sa_put_u32(o, (uint32_t) (SA_S2C_HEADER_BYTES + 4 + (size_t) cnt * SA_CT_ENTRY_BYTES));
+	srv_put_s2c_header(o, v, 2);
+	sa_put_u32(o, cnt);
+	for (uint32_t d = 0; d < v->k; d++) {
+		if (idx[nb[d]] == SIZE_MAX)
+			continue;
+		const uint8_t *r = v->img + idx[nb[d]];
+		const uint8_t *e = find_ciphertext(r, id);
+		if (e == NULL)
+			return SA_ERR_MALFORMED;
+		sa_put_bytes(o, r, 8);                               /* sender id */
+		sa_put_bytes(o, e + 8, SA_CT_ENTRY_BYTES - 8);       /* nonce, ciphertext */
+	}
+	return SA_OK;
+}
+
+sa_status
+srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
+                       uint8_t **out, size_t *out_len)
+{
+	sa_writer u2, state, o;
+	sa_writer_init(&u2); sa_writer_init(&state); sa_writer_init(&o);
+	for (uint32_t j = 0; j < k; j++) {
+		const uint8_t *r = v->img + idx[ris[j]];
+		sa_put_bytes(&u2, r, 8);
+		sa_put_bytes(&u2, r + REC_HDR, SA_COMMIT_BYTES);
+	}
+	uint32_t *nb = sa_alloc_array(v->k, sizeof(uint32_t));
+	sa_status st = SA_ERR_NOMEM;
+	if (nb != NULL && !u2.failed) {
+		srv_write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
+		if (!state.failed) {
+			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			sa_put_u32(&o, k);
+			st = SA_OK;
+			for (uint32_t j = 0; j < k && st == SA_OK; j++)
+				st = put_round2_msg(&o, v, idx, ris[j], nb);
+			if (st == SA_OK)
+				st = srv_finish_messages(&o, out, out_len);
+		}
+	}
+	sa_free(nb);
+	sa_writer_discard(&u2); sa_writer_discard(&state);
+	if (st != SA_OK)
+		sa_writer_discard(&o);
+	return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Round 2: U3 as a bitmap, broadcast                                     */
+/* ---------------------------------------------------------------------- */
+
+sa_status
+srv_graph_close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t **out, size_t *out_len)
+{
+	sa_writer u3, list, state, o;
+	sa_writer_init(&u3); sa_writer_init(&list); sa_writer_init(&state); sa_writer_init(&o);
+	for (uint32_t j = 0; j < k; j++)
+		sa_put_bytes(&u3, v->roster + (size_t) ris[j] * ROSTER_REC, 8);
+	uint8_t *bm = sender_bitmap(v, ris, k);
+	sa_status st = (bm == NULL || u3.failed) ? SA_ERR_NOMEM : check_neighbourhoods(v, bm, bm);
+	if (st == SA_OK) {
+		uint8_t digest[32];
+		sa_u3_digest(digest, v->ctx, v->n, bm, srv_bitmap_bytes(v->n));
+		srv_put_s2c_header(&list, v, 3);
+		sa_put_u32(&list, v->n);
+		sa_put_bytes(&list, bm, srv_bitmap_bytes(v->n));
+		view nv = *v;
+		nv.u3_digest = digest;
+		srv_write_image(&state, &nv, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
+		                v->img + v->psum_off);
+		st = SA_ERR_NOMEM;
+		if (!state.failed && !list.failed) {
+			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
+			srv_put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
+			st = srv_finish_messages(&o, out, out_len);
+		}
+	}
+	sa_free(bm);
+	sa_writer_discard(&u3); sa_writer_discard(&list); sa_writer_discard(&state);
+	if (st != SA_OK)
+		sa_writer_discard(&o);
+	return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Round 3: each user gets its neighbourhood's signatures                 */
+/* ---------------------------------------------------------------------- */
+
+sa_status
+srv_graph_close_round3(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
+                       uint8_t **out, size_t *out_len)
+{
+	sa_writer u4, state, o;
+	sa_writer_init(&u4); sa_writer_init(&state); sa_writer_init(&o);
+	for (uint32_t j = 0; j < k; j++)
+		sa_put_bytes(&u4, v->img + idx[ris[j]], 8);
+	uint8_t *left = sender_bitmap(v, ris, k), *bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
+	uint32_t *nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
+	sa_status st = (left == NULL || bm == NULL || nb == NULL || u4.failed) ? SA_ERR_NOMEM
+	               : check_neighbourhoods(v, bm, left);
+	if (st == SA_OK) {
+		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
+		st = SA_ERR_NOMEM;
+		if (!state.failed) {
+			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+			sa_put_u32(&o, k);
+			for (uint32_t j = 0; j < k; j++) {
+				uint32_t size = closed_neighbourhood(v, ris[j], nb), cnt = 0;
+				for (uint32_t d = 0; d < size; d++)
+					cnt += idx[nb[d]] != SIZE_MAX;
+				sa_put_u64(&o, srv_roster_id(v, ris[j]));
+				sa_put_u32(&o, (uint32_t) (SA_S2C_HEADER_BYTES + 4 + (size_t) cnt * SIG_REC));
+				srv_put_s2c_header(&o, v, 4);
+				sa_put_u32(&o, cnt);
+				for (uint32_t d = 0; d < size; d++) {
+					if (idx[nb[d]] == SIZE_MAX)
+						continue;
+					sa_put_bytes(&o, v->img + idx[nb[d]], 8);
+					sa_put_bytes(&o, v->img + idx[nb[d]] + REC_HDR, SA_SIG_BYTES);
+				}
+			}
+			st = srv_finish_messages(&o, out, out_len);
+		}
+	}
+	sa_free(left);
+	sa_free(bm);
+	sa_free(nb);
+	sa_writer_discard(&u4); sa_writer_discard(&state);
+	if (st != SA_OK)
+		sa_writer_discard(&o);
+	return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Round 4: rebuild each secret from its own neighbourhood, unmask        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct local_recon {
+	const view *v;
+	const size_t *idx;
+	bool *excluded;            /* per roster index: a responder caught with a bad share */
+	uint32_t *holders;         /* roster indices of the responders holding a share */
+	const uint8_t **shares;
+	uint64_t *xs;
+	uint32_t nholders;
+} local_recon;
+
+/* The share of user `id` in responder record r (NULL if absent). */
+static const uint8_t *
+find_share(const uint8_t *r, uint64_t id)
+{
+	uint32_t count = sa_load_u32_be(r + REC_HDR);
+	long e = sa_find_id(r + REC_HDR + 4, count, SHARE_ENTRY, id);
+	return e < 0 ? NULL : r + REC_HDR + 4 + (size_t) e * SHARE_ENTRY + 9;
+}
+
+/* Lagrange over the first t usable holders, skipping holder `skip` (or none: -1). */
+static sa_status
+combine(local_recon *lr, long skip, uint8_t secret[32])
+{
+	uint32_t t = lr->v->t, c = 0;
+	const uint8_t **sh = lr->shares + lr->nholders;         /* scratch after the holders' shares */
+	for (uint32_t h = 0; h < lr->nholders && c < t; h++) {
+		if (lr->excluded[lr->holders[h]] || (long) h == skip)
+			continue;
+		lr->xs[c] = srv_roster_id(lr->v, lr->holders[h]);
+		sh[c++] = lr->shares[h];
+	}
+	if (c < t)
+		return SA_ERR_RECONSTRUCT;
+	sa_lagrange lg;
+	sa_status st = sa_lagrange_init(&lg, lr->xs, t);
+	if (st != SA_OK)
+		return st;
+	sa_lagrange_combine(&lg, sh, secret);
+	sa_lagrange_free(&lg);
+	return SA_OK;
+}
+
+/*
+ * Rebuilds the secret of U2 member i (roster index a) from the shares its
+ * neighbourhood revealed; checks it, and on a mismatch looks for the one
+ * holder whose share is wrong (excluded from then on), as server.c does.
+ */
+static sa_status
+rebuild_local(local_recon *lr, uint32_t i, uint32_t a, bool alive, uint32_t *nb, uint8_t secret[32])
+{
+	const view *v = lr->v;
+	uint64_t id = srv_roster_id(v, a);
+	uint32_t size = closed_neighbourhood(v, a, nb);
+	lr->nholders = 0;
+	for (uint32_t d = 0; d < size; d++) {
+		if (lr->idx[nb[d]] == SIZE_MAX)
+			continue;
+		const uint8_t *s = find_share(v->img + lr->idx[nb[d]], id);
+		if (s == NULL)
+			return SA_ERR_MALFORMED;
+		lr->holders[lr->nholders] = nb[d];
+		lr->shares[lr->nholders++] = s;
+	}
+	sa_status st = combine(lr, -1, secret);
+	if (st != SA_OK)
+		return st;
+	if (srv_verify_secret(v, i, alive, secret))
+		return SA_OK;
+	for (uint32_t h = 0; h < lr->nholders; h++) {
+		if (lr->excluded[lr->holders[h]])
+			continue;
+		if ((st = combine(lr, (long) h, secret)) != SA_OK)
+			break;
+		if (srv_verify_secret(v, i, alive, secret)) {
+			lr->excluded[lr->holders[h]] = true;
+			return SA_OK;
+		}
+	}
+	sodium_memzero(secret, 32);
+	return st == SA_ERR_NOMEM ? st : SA_ERR_RECONSTRUCT;
+}
+
+/* Adds the mask tasks of U2 member i: its self mask, or its pairwise masks with its surviving neighbours. */
+static size_t
+add_tasks(const view *v, uint32_t a, bool alive, const uint8_t secret[32], const uint8_t *u3_bm,
+          mask_task *tasks, size_t nt, dropped_keys *dk, uint32_t *nd)
+{
+	uint64_t id = srv_roster_id(v, a);
+	if (alive) {
+		sa_self_mask_key(tasks[nt].key, v->ctx, id, secret);
+		tasks[nt].dropped = -1;
+		tasks[nt++].sign = -1;
+		return nt;
+	}
+	sa_mask_keypair(dk->pk[*nd], dk->sk[*nd], secret);
+	dk->ids[*nd] = id;
+	for (uint32_t d = 0; d < v->k; d++) {
+		uint32_t w = neighbour_at(v, a, d);
+		if (!srv_bit_get(u3_bm, w))
+			continue;
+		uint64_t wid = srv_roster_id(v, w);
+		long pw = sa_find_id(v->u1, v->n1, U1_REC, wid);
+		tasks[nt].dropped = (int32_t) *nd;
+		tasks[nt].w = wid;
+		tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
+		tasks[nt++].sign = (int8_t) -sa_mask_sign(wid, id);
+	}
+	(*nd)++;
+	return nt;
+}
+
+sa_status
+srv_graph_close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
+                       unsigned threads, uint8_t **out, size_t *out_len)
+{
+	uint32_t ndropped = v->n2 - v->n3;
+	size_t ntasks = (size_t) v->n3 + (size_t) ndropped * v->k;
+	local_recon lr = { v, idx, sa_alloc_zero(v->n), sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t)),
+	                   sa_alloc_array(2 * ((size_t) v->k + 1), sizeof(uint8_t *)),
+	                   sa_alloc_array((size_t) v->k + 1, sizeof(uint64_t)), 0 };
+	uint32_t *nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
+	uint8_t *left = sender_bitmap(v, ris, k), *u3_bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
+	uint64_t *acc = sa_alloc_array(v->m, sizeof(uint64_t));
+	mask_task *tasks = sa_alloc_array(ntasks ? ntasks : 1, sizeof(mask_task));
+	size_t dn = ndropped ? ndropped : 1;
+	dropped_keys dk = { v->ctx, sa_alloc_array(dn, sizeof(uint64_t)), sa_alloc_array(dn, 32),
+	                    sa_alloc_array(dn, 32) };
+	sa_status st = SA_OK;
+	if (lr.excluded == NULL || lr.holders == NULL || lr.shares == NULL || lr.xs == NULL || nb == NULL ||
+	    left == NULL || u3_bm == NULL || acc == NULL || tasks == NULL || dk.ids == NULL ||
+	    dk.pk == NULL || dk.sk == NULL)
+		st = SA_ERR_NOMEM;
+	else
+		st = check_neighbourhoods(v, u3_bm, left);
+	size_t nt = 0;
+	uint32_t nd = 0;
+	uint8_t secret[32];
+	for (uint32_t i = 0; i < v->n2 && st == SA_OK; i++) {
+		uint64_t id = sa_load_u64_be(v->u2 + (size_t) i * U2_REC);
+		uint32_t a = (uint32_t) sa_find_id(v->roster, v->n, ROSTER_REC, id);
+		bool alive = srv_bit_get(u3_bm, a), needed = alive;
+		for (uint32_t d = 0; d < v->k && !needed; d++)
+			needed = srv_bit_get(u3_bm, neighbour_at(v, a, d));
+		if (!needed)            /* dropped, and no neighbour's sum holds a mask with it */
+			continue;
+		if ((st = rebuild_local(&lr, i, a, alive, nb, secret)) != SA_OK) {
+			if (st == SA_ERR_RECONSTRUCT && v->blame != NULL)
+				*v->blame = id;
+			break;
+		}
+		nt = add_tasks(v, a, alive, secret, u3_bm, tasks, nt, &dk, &nd);
+	}
+	sodium_memzero(secret, sizeof secret);
+	if (st == SA_OK) {
+		for (uint32_t i = 0; i < v->m; i++)
+			acc[i] = sa_load_u64_le(v->sum + 8 * (size_t) i);
+		if ((st = srv_apply_tasks(tasks, &dk, nt, acc, v->m, threads)) == SA_OK)
+			st = srv_finish_sum(v, acc, out, out_len);
+	}
+	sa_free(lr.excluded);
+	sa_free(lr.holders);
+	sa_free(lr.shares);
+	sa_free(lr.xs);
+	sa_free(nb);
+	sa_free(left);
+	sa_free(u3_bm);
+	sa_free(acc);
+	if (tasks != NULL)
+		sa_free_secret(tasks, (ntasks ? ntasks : 1) * sizeof(mask_task));
+	sa_free(dk.ids);
+	sa_free(dk.pk);
+	if (dk.sk != NULL)
+		sa_free_secret(dk.sk, dn * 32);
+	return st;
+}

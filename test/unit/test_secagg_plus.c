@@ -1,0 +1,366 @@
+/*
+ * test_secagg_plus.c: SecAgg+ sessions (Harary graph of degree k) through
+ * the core: exact sums under dropout patterns chosen on the ring (random, a
+ * whole neighbourhood gone, exactly t survivors in a neighbourhood, t - 1),
+ * states serialised at every round, the advertisement tree, and the checks
+ * of a message that does not fit the graph on either side.
+ */
+#include "unit.h"
+#include "secagg_sim.h"
+
+#include "common/parallel.h"
+#include "secagg/merkle.h"
+#include "secagg/server_internal.h"
+
+static uint64_t
+rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Roster index of the user at ring position p, read from the server's image. */
+static uint32_t
+ring_user(const sim *s, int64_t p)
+{
+	view v;
+	srv_open_view(&v, s->img, s->img_len);
+	uint32_t q = (uint32_t) (((p % (int64_t) s->n) + s->n) % s->n);
+	return sa_load_u32_le(v.order + 4 * (size_t) q);
+}
+
+static uint32_t
+ring_pos_of(const sim *s, uint32_t a)
+{
+	view v;
+	srv_open_view(&v, s->img, s->img_len);
+	return sa_load_u32_le(v.pos + 4 * (size_t) a);
+}
+
+typedef struct plan {
+	int64_t from, to;          /* ring offsets from user 0's position */
+	int after;                 /* drop_after for them */
+	int skip_offset;           /* one offset in [from, to] left alone (or a value outside) */
+} plan;
+
+/* After round 0 closes: users at ring offsets plan.from..plan.to from user 0 drop. */
+static void
+drop_on_ring(sim *s, int round, int *drop_after, void *arg)
+{
+	const plan *p = arg;
+	if (round != 0)
+		return;
+	int64_t base = ring_pos_of(s, 0);
+	for (int64_t o = p->from; o <= p->to; o++)
+		if (o != p->skip_offset)
+			drop_after[ring_user(s, base + o)] = p->after;
+}
+
+/* A SecAgg+ session; *sum_ok compares with the sum of the users that sent round 2. */
+static sa_status
+plus_session(uint32_t n, uint32_t k, uint32_t t, uint32_t m, int *drop_after, plan *p, int roundtrip,
+             int *failed_round, int *sum_ok, uint64_t *blame)
+{
+	sim s;
+	sim_init(&s, n, t, m, 11);
+	s.degree = k;
+	s.roundtrip_states = roundtrip;
+	if (p != NULL) {
+		s.after_round = drop_on_ring;
+		s.hook_arg = p;
+	}
+	uint64_t seed = n * 31ull + k * 7ull + t;
+	uint64_t *x = calloc((size_t) n * m, 8), *expect = calloc(m, 8), *got = calloc(m, 8);
+	for (size_t i = 0; i < (size_t) n * m; i++)
+		x[i] = rng_next(&seed);
+	*failed_round = -1;
+	sa_status st = sim_run(&s, x, drop_after, got, failed_round);
+	for (uint32_t u = 0; u < n; u++)
+		if (drop_after[u] > 2)
+			for (uint32_t j = 0; j < m; j++)
+				expect[j] += x[(size_t) u * m + j];
+	*sum_ok = st == SA_OK && memcmp(expect, got, (size_t) m * 8) == 0;
+	*blame = s.blame;
+	free(x); free(expect); free(got);
+	sim_free(&s);
+	return st;
+}
+
+static int *
+all_stay(uint32_t n)
+{
+	int *d = malloc(sizeof(int) * n);
+	for (uint32_t i = 0; i < n; i++)
+		d[i] = 5;
+	return d;
+}
+
+static void
+test_graph_rules(void)
+{
+	UNIT_CHECK_EQ_U64(sa_check_graph(3, 20, 6), SA_OK);
+	UNIT_CHECK_EQ_U64(sa_check_graph(7, 20, 6), SA_OK);          /* t = k + 1 */
+	UNIT_CHECK_EQ_U64(sa_check_graph(8, 20, 6), SA_ERR_PARAM);   /* t > k + 1 */
+	UNIT_CHECK_EQ_U64(sa_check_graph(1, 20, 6), SA_ERR_PARAM);
+	UNIT_CHECK_EQ_U64(sa_check_graph(3, 20, 5), SA_ERR_PARAM);   /* odd k */
+	UNIT_CHECK_EQ_U64(sa_check_graph(3, 20, 18), SA_OK);         /* k = n - 2 */
+	UNIT_CHECK_EQ_U64(sa_check_graph(3, 20, 20), SA_ERR_PARAM);
+	UNIT_CHECK_EQ_U64(sa_check_graph(2, 3, 2), SA_ERR_PARAM);    /* n < 4 */
+	UNIT_CHECK_EQ_U64(sa_check_graph(3, SA_MAX_USERS_GRAPH + 1, 6), SA_ERR_PARAM);
+}
+
+static void
+test_merkle(void)
+{
+	uint8_t leaves[40][32], path[SA_MERKLE_MAX_DEPTH][32], pk[32] = { 9 };
+	for (uint32_t i = 0; i < 40; i++)
+		sa_merkle_leaf(leaves[i], 1000 + i, pk, pk);
+	for (uint32_t n = 1; n <= 40; n++) {
+		sa_merkle_tree t;
+		UNIT_CHECK_EQ_U64(sa_merkle_build(&t, (const uint8_t (*)[32]) leaves, n), SA_OK);
+		const uint8_t *root = sa_merkle_root(&t);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t len = sa_merkle_path(&t, i, path);
+			UNIT_CHECK_EQ_U64(len, sa_merkle_path_length(i, n));
+			UNIT_CHECK(sa_merkle_verify(root, i, n, leaves[i], (const uint8_t (*)[32]) path, len));
+			/* another index, a shorter path, a changed sibling: refused (the size is
+			   bound by the ring seed, which hashes n1 with the root) */
+			UNIT_CHECK(!sa_merkle_verify(root, (i + 1) % n, n, leaves[i], (const uint8_t (*)[32]) path, len) || n == 1);
+			if (len > 0) {
+				UNIT_CHECK(!sa_merkle_verify(root, i, n, leaves[i], (const uint8_t (*)[32]) path, len - 1));
+				path[len - 1][0] ^= 1;
+				UNIT_CHECK(!sa_merkle_verify(root, i, n, leaves[i], (const uint8_t (*)[32]) path, len));
+			}
+		}
+		sa_merkle_free(&t);
+	}
+	/* n = 3 is RFC 9162's shape: root = node(node(l0, l1), l2) */
+	uint8_t a[65], b[65], h01[32], root3[32];
+	a[0] = 1; memcpy(a + 1, leaves[0], 32); memcpy(a + 33, leaves[1], 32);
+	crypto_generichash(h01, 32, a, 65, NULL, 0);
+	b[0] = 1; memcpy(b + 1, h01, 32); memcpy(b + 33, leaves[2], 32);
+	crypto_generichash(root3, 32, b, 65, NULL, 0);
+	sa_merkle_tree t3;
+	sa_merkle_build(&t3, (const uint8_t (*)[32]) leaves, 3);
+	UNIT_CHECK_MEM(sa_merkle_root(&t3), root3, 32);
+	sa_merkle_free(&t3);
+}
+
+static void
+test_plus_no_dropouts(void)
+{
+	int *d = all_stay(20), fr, ok;
+	uint64_t blame;
+	UNIT_CHECK_EQ_U64(plus_session(20, 6, 4, 17, d, NULL, 0, &fr, &ok, &blame), SA_OK);
+	UNIT_CHECK(ok);
+	free(d);
+}
+
+static void
+test_plus_random_dropouts(void)
+{
+	/* n = 60, k = 12, t = 5: about 12 % of the users drop, spread over the rounds */
+	for (uint64_t pattern = 1; pattern <= 4; pattern++) {
+		int *d = all_stay(60), fr, ok;
+		uint64_t r = pattern * 977, blame;
+		for (uint32_t u = 0; u < 60; u++)
+			if (rng_next(&r) % 100 < 12)
+				d[u] = (int) (rng_next(&r) % 5);
+		sa_status st = plus_session(60, 12, 5, 9, d, NULL, 0, &fr, &ok, &blame);
+		UNIT_CHECK_EQ_U64(st, SA_OK);
+		UNIT_CHECK(ok);
+		free(d);
+	}
+}
+
+static void
+test_plus_whole_neighbourhood_gone(void)
+{
+	/* k = 8: the 9 users at ring offsets -4..4 (user 0's whole neighbourhood) go
+	   silent after AdvertiseKeys: no one masked with them, the sum is the others' */
+	int *d = all_stay(30), fr, ok;
+	uint64_t blame = 0;
+	plan p = { -4, 4, 1, 99 };
+	UNIT_CHECK_EQ_U64(plus_session(30, 8, 3, 12, d, &p, 0, &fr, &ok, &blame), SA_OK);
+	UNIT_CHECK(ok);
+	/* the same after ShareKeys: the edge of the gap keeps survivors it masked with but
+	   fewer than t share holders; the session fails naming a user, never a wrong sum */
+	free(d);
+	d = all_stay(30);
+	plan q = { -3, 3, 2, 99 };
+	UNIT_CHECK_EQ_U64(plus_session(30, 6, 3, 12, d, &q, 0, &fr, &ok, &blame), SA_ERR_NEIGHBOURHOOD);
+	UNIT_CHECK_EQ_U64(fr, 2);
+	UNIT_CHECK(blame != 0);
+	free(d);
+}
+
+static void
+test_plus_exactly_t_in_a_neighbourhood(void)
+{
+	/* k = 6, t = 4: user 0's neighbours at offsets 1..3 drop after round 2;
+	   N[user 0] keeps exactly 4 users in U4 */
+	int *d = all_stay(30), fr, ok;
+	uint64_t blame;
+	plan p = { 1, 3, 3, 99 };
+	UNIT_CHECK_EQ_U64(plus_session(30, 6, 4, 12, d, &p, 0, &fr, &ok, &blame), SA_OK);
+	UNIT_CHECK(ok);
+	free(d);
+}
+
+static void
+test_plus_t_minus_one_fails_naming_the_user(void)
+{
+	/* offsets -1..3 but 0 (4 neighbours) drop after round 2: N[user 0] keeps 3 < t = 4 */
+	int *d = all_stay(30), fr, ok;
+	uint64_t blame = 0;
+	plan p = { -1, 3, 3, 0 };
+	UNIT_CHECK_EQ_U64(plus_session(30, 6, 4, 12, d, &p, 0, &fr, &ok, &blame), SA_ERR_NEIGHBOURHOOD);
+	UNIT_CHECK_EQ_U64(fr, 3);         /* ConsistencyCheck closes without enough of them */
+	UNIT_CHECK(blame != 0);
+	free(d);
+}
+
+static void
+test_plus_states_roundtrip_every_round(void)
+{
+	int *d = all_stay(16), fr, ok;
+	uint64_t blame;
+	d[3] = 2;
+	d[7] = 4;
+	UNIT_CHECK_EQ_U64(plus_session(16, 4, 3, 10, d, NULL, 1, &fr, &ok, &blame), SA_OK);
+	UNIT_CHECK(ok);
+	free(d);
+}
+
+/* Runs a SecAgg+ session up to the messages of round 1 (after round 0 closes). */
+static void
+start_session(sim *s, uint32_t n, uint32_t k, uint32_t t)
+{
+	sim_init(s, n, t, 4, 11);
+	s->degree = k;
+	int *d = all_stay(n);
+	uint64_t *x = calloc((size_t) n * 4, 8), sum[4];
+	int fr;
+	/* drop everyone after round 0 so that sim_run stops when round 1 cannot close */
+	for (uint32_t i = 0; i < n; i++)
+		d[i] = 1;
+	sim_run(s, x, d, sum, &fr);
+	free(d);
+	free(x);
+}
+
+static void
+test_plus_client_refuses_what_does_not_fit(void)
+{
+	sim s;
+	start_session(&s, 20, 4, 3);
+	sa_roster r = sim_roster(&s);
+	/* a non-neighbour of user 0 (its own round-1 message carries its signed advertisement) */
+	uint32_t a = 0, x = ring_user(&s, ring_pos_of(&s, 0) + 10);
+	const uint8_t *m = s.inbox[a];
+	size_t len = s.inbox_len[a], prefix = SA_S2C_HEADER_BYTES + 4 + 32 + 4;
+	uint8_t plen = m[prefix];
+	size_t list_at = prefix + 1 + (size_t) plen * 32;
+	uint32_t cnt = sa_load_u32_be(m + list_at);
+	/* the X entry: in X's own message, find the entry with X's id */
+	const uint8_t *mx = s.inbox[x];
+	size_t lx = SA_S2C_HEADER_BYTES + 4 + 32 + 4 + 1 + (size_t) mx[SA_S2C_HEADER_BYTES + 40] * 32;
+	const uint8_t *ex = NULL;
+	for (uint32_t i = 0; i < sa_load_u32_be(mx + lx); i++)
+		if (sa_load_u64_be(mx + lx + 4 + (size_t) i * KEYLIST_REC) == s.ids[x])
+			ex = mx + lx + 4 + (size_t) i * KEYLIST_REC;
+	UNIT_CHECK(ex != NULL);
+	/* insert it in id order */
+	uint8_t *t = malloc(len + KEYLIST_REC);
+	size_t w = list_at + 4;
+	memcpy(t, m, w);
+	sa_store_u32_be(t + list_at, cnt + 1);
+	bool placed = false;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const uint8_t *e = m + list_at + 4 + (size_t) i * KEYLIST_REC;
+		if (!placed && sa_load_u64_be(e) > s.ids[x]) {
+			memcpy(t + w, ex, KEYLIST_REC);
+			w += KEYLIST_REC;
+			placed = true;
+		}
+		memcpy(t + w, e, KEYLIST_REC);
+		w += KEYLIST_REC;
+	}
+	if (!placed) {
+		memcpy(t + w, ex, KEYLIST_REC);
+		w += KEYLIST_REC;
+	}
+	uint8_t *out;
+	size_t out_len;
+	UNIT_CHECK_EQ_U64(sa_client_round(s.clients[a], t, w, &out, &out_len), SA_ERR_GRAPH);
+	/* a changed path, or another root: the client's advertisement is not under it */
+	memcpy(t, m, len);
+	if (plen > 0) {
+		t[prefix + 1] ^= 0x40;
+		UNIT_CHECK_EQ_U64(sa_client_round(s.clients[a], t, len, &out, &out_len), SA_ERR_GRAPH);
+		memcpy(t, m, len);
+	}
+	t[SA_S2C_HEADER_BYTES + 4] ^= 1;
+	UNIT_CHECK_EQ_U64(sa_client_round(s.clients[a], t, len, &out, &out_len), SA_ERR_GRAPH);
+	/* untouched, it is answered; a share for a non-neighbour is refused by the server */
+	UNIT_CHECK_EQ_U64(sa_client_round(s.clients[a], m, len, &out, &out_len), SA_OK);
+	uint8_t *bad = malloc(out_len);
+	memcpy(bad, out, out_len);
+	sa_store_u64_be(bad + SA_C2S_HEADER_BYTES + SA_COMMIT_BYTES + 4, s.ids[x]);
+	size_t need;
+	size_t img_len = s.img_len;
+	UNIT_CHECK_EQ_U64(sa_server_recv(s.img, &img_len, s.img_cap, s.ids[a], bad, out_len, &need), SA_ERR_GRAPH);
+	UNIT_CHECK_EQ_U64(sim_recv(&s, s.ids[a], out, out_len), SA_OK);
+	UNIT_CHECK_EQ_U64(sa_server_validate(s.img, s.img_len), SA_OK);
+	(void) r;
+	free(bad);
+	free(t);
+	sa_free(out);
+	sim_free(&s);
+}
+
+static void
+test_plus_image_validation(void)
+{
+	sim s;
+	start_session(&s, 20, 4, 3);
+	UNIT_CHECK_EQ_U64(sa_server_validate(s.img, s.img_len), SA_OK);
+	view v;
+	srv_open_view(&v, s.img, s.img_len);
+	uint8_t *t = malloc(s.img_len);
+	/* two ring positions swapped, the root changed, the seed changed: all refused */
+	size_t order_at = (size_t) (v.order - s.img), root_at = (size_t) (v.root - s.img);
+	memcpy(t, s.img, s.img_len);
+	uint8_t tmp[4];
+	memcpy(tmp, t + order_at, 4); memcpy(t + order_at, t + order_at + 4, 4); memcpy(t + order_at + 4, tmp, 4);
+	UNIT_CHECK_EQ_U64(sa_server_validate(t, s.img_len), SA_ERR_MALFORMED);
+	memcpy(t, s.img, s.img_len);
+	t[root_at] ^= 1;
+	UNIT_CHECK_EQ_U64(sa_server_validate(t, s.img_len), SA_ERR_MALFORMED);
+	memcpy(t, s.img, s.img_len);
+	t[root_at + 32] ^= 1;
+	UNIT_CHECK_EQ_U64(sa_server_validate(t, s.img_len), SA_ERR_MALFORMED);
+	free(t);
+	sim_free(&s);
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	sa_set_default_threads(2);
+	UNIT_RUN(test_graph_rules);
+	UNIT_RUN(test_merkle);
+	UNIT_RUN(test_plus_no_dropouts);
+	UNIT_RUN(test_plus_random_dropouts);
+	UNIT_RUN(test_plus_whole_neighbourhood_gone);
+	UNIT_RUN(test_plus_exactly_t_in_a_neighbourhood);
+	UNIT_RUN(test_plus_t_minus_one_fails_naming_the_user);
+	UNIT_RUN(test_plus_states_roundtrip_every_round);
+	UNIT_RUN(test_plus_client_refuses_what_does_not_fit);
+	UNIT_RUN(test_plus_image_validation);
+	return UNIT_DONE();
+}
