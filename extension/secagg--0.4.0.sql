@@ -53,11 +53,12 @@ COMMENT ON FUNCTION @extschema@.roster_size(bytea) IS 'Validates a roster and re
 -- Server
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.server_create(session_id bytea, threshold integer, vector_length integer, roster bytea)
+CREATE FUNCTION @extschema@.server_create(session_id bytea, threshold integer, vector_length integer, roster bytea,
+                                          graph jsonb DEFAULT NULL)
   RETURNS jsonb
   AS 'MODULE_PATHNAME', 'secagg_server_create' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.server_create(bytea, integer, integer, bytea) IS
-  'Creates the server state (jsonb, no secrets) of a session: n/2 < threshold <= n, vectors of vector_length bigints.';
+COMMENT ON FUNCTION @extschema@.server_create(bytea, integer, integer, bytea, jsonb) IS
+  'Creates the server state (jsonb, no secrets) of a session with vectors of vector_length bigints. Without graph: the complete graph, n/2 < threshold <= n, at most 2048 users. With graph (the jsonb of graph_params for this roster): a SecAgg+ session on a Harary graph of degree k, threshold = the graph''s t of each neighbourhood, up to 1,000,000 users.';
 
 CREATE FUNCTION @extschema@.round0_msg(server_state jsonb) RETURNS bytea
   AS 'MODULE_PATHNAME', 'secagg_round0_msg' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
@@ -151,11 +152,12 @@ COMMENT ON TYPE @extschema@.client_step IS
   'Result of client_round: the new client state and the message to send to the server.';
 
 CREATE FUNCTION @extschema@.client_create(session_id bytea, user_id bigint, threshold integer,
-                                          sign_secret_key bytea, vector bigint[], roster bytea)
+                                          sign_secret_key bytea, vector bigint[], roster bytea,
+                                          graph jsonb DEFAULT NULL)
   RETURNS jsonb
   AS 'MODULE_PATHNAME', 'secagg_client_create' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.client_create(bytea, bigint, integer, bytea, bigint[], bytea) IS
-  'Creates a user''s client state (jsonb, CONTAINS SECRETS) holding its signing key and the vector to aggregate.';
+COMMENT ON FUNCTION @extschema@.client_create(bytea, bigint, integer, bytea, bigint[], bytea, jsonb) IS
+  'Creates a user''s client state (jsonb, CONTAINS SECRETS) holding its signing key and the vector to aggregate; graph as for server_create (the same object the server used).';
 
 CREATE FUNCTION @extschema@.client_round(client_state jsonb, message bytea) RETURNS @extschema@.client_step
   AS 'MODULE_PATHNAME', 'secagg_client_round' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;

@@ -91,7 +91,7 @@ jsonb_to_client(Jsonb *jb, const char *what)
 	return c;
 }
 
-/* client_create(session_id, user_id, threshold, sign_secret_key, vector, roster) */
+/* client_create(session_id, user_id, threshold, sign_secret_key, vector, roster, graph jsonb) */
 Datum
 secagg_client_create(PG_FUNCTION_ARGS)
 {
@@ -119,7 +119,12 @@ secagg_client_create(PG_FUNCTION_ARGS)
 	sa_status st = sa_roster_decode(ro, ro_len, &r);
 	if (st != SA_OK)
 		sa_pg_fail(st, "roster");
-	sa_pg_check_threshold(t, r.n);     /* roster memory belongs to the call's context */
+	/* roster memory belongs to the call's context */
+	uint32 degree = sa_pg_session_degree(PG_ARGISNULL(6) ? NULL : PG_GETARG_JSONB_P(6), t, r.n);
+	if (degree == 0) {
+		sa_pg_check_complete_size(r.n);
+		sa_pg_check_threshold(t, r.n);
+	}
 	if (sa_roster_find(&r, (uint64) id) < 0)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_UNKNOWN_USER),
 		                errmsg("user %lld is not in the roster", (long long) id)));
@@ -129,7 +134,7 @@ secagg_client_create(PG_FUNCTION_ARGS)
 	sa_pg_wipe_detoasted(fcinfo, 4, va);
 	uint64 *x = sa_pg_vector_from_array(va, &m, "vector");
 	sa_client *c;
-	st = sa_client_create(sid, sid_len, (uint32) t, &r, (uint64) id, sk, x, m, &c);
+	st = sa_client_create_graph(sid, sid_len, (uint32) t, degree, &r, (uint64) id, sk, x, m, &c);
 	sa_roster_release(&r);
 	sodium_memzero(x, (size_t) m * 8);
 	pfree(x);

@@ -8,6 +8,9 @@
  * Without k and t: the finder's answer (src/core/secagg/graph_params.h).
  * With both: the same rules checked for that choice; a choice that breaks
  * one is refused (22023) with the rule and the numbers.
+ *
+ * sa_pg_session_degree reads such an object back when a session is created
+ * on it (server_create, client_create).
  */
 #include "pg_util.h"
 
@@ -16,8 +19,10 @@
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 
 #include "secagg/graph_params.h"
+#include "secagg/protocol.h"
 
 PG_FUNCTION_INFO_V1(secagg_graph_params);
 
@@ -142,4 +147,80 @@ secagg_graph_params(PG_FUNCTION_ARGS)
 			refuse(st, &p, (uint32) k, (uint32) t);
 	}
 	PG_RETURN_JSONB_P(params_jsonb(&p, corrupt, dropout, model, chosen));
+}
+
+/* A number of the graph object (a jsonb number), or an error naming it. */
+static double
+graph_number(Jsonb *g, const char *key)
+{
+	JsonbValue v;
+	if (!sa_pg_jsonb_get(g, key, &v) || v.type != jbvNumeric)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("graph: \"%s\" must be a number", key)));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
+}
+
+static bool
+graph_allows_unsafe(Jsonb *g)
+{
+	JsonbValue v;
+	if (!sa_pg_jsonb_get(g, "allow_unsafe", &v))
+		return false;
+	if (v.type != jbvBool)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("graph: \"allow_unsafe\" must be true or false")));
+	return v.val.boolean;
+}
+
+/*
+ * The degree of a session's graph, from the object graph_params returned
+ * (NULL: the complete graph). The object must be for this roster's size and
+ * this threshold, and (k, t) must meet the finder's rules for the corrupt and
+ * dropout fractions and server model it records, unless it carries
+ * "allow_unsafe": true (README, "Security model"): then only the structural
+ * rules hold (k even, 2 <= k <= n - 2, 2 <= t <= k + 1).
+ */
+uint32
+sa_pg_session_degree(Jsonb *g, int32 t, uint32 n)
+{
+	const char *kind;
+	int kind_len;
+	if (g == NULL)
+		return 0;
+	sa_pg_jsonb_string(g, "graph", "graph", &kind, &kind_len);
+	bool complete = kind_len == 8 && memcmp(kind, "complete", 8) == 0;
+	if (!complete && !(kind_len == 6 && memcmp(kind, "harary", 6) == 0))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("graph: \"graph\" must be \"complete\" or \"harary\"")));
+	int64 users = sa_pg_jsonb_int(g, "users", "graph"), k = sa_pg_jsonb_int(g, "k", "graph");
+	int64 gt = sa_pg_jsonb_int(g, "t", "graph");
+	if (users != (int64) n)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("graph parameters are for %lld users, the roster has %u", (long long) users, n)));
+	if (gt != t)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("threshold %d differs from the graph's t = %lld", t, (long long) gt)));
+	if (complete)
+		return 0;
+	if (k < 2 || k > (int64) n - 2 || k % 2 != 0 || sa_check_graph((uint32) t, n, (uint32) k) != SA_OK)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("graph: k = %lld, t = %d is not a SecAgg+ graph for %u users", (long long) k, t, n),
+		                errdetail("k must be even with 2 <= k <= users - 2, and 2 <= t <= k + 1.")));
+	if (graph_allows_unsafe(g))
+		return (uint32) k;
+	const char *model;
+	int model_len;
+	sa_pg_jsonb_string(g, "server_model", "graph", &model, &model_len);
+	sa_graph_model m = SA_GRAPH_HONEST_BUT_CURIOUS;
+	if (model_len == 14 && memcmp(model, "semi-malicious", 14) == 0)
+		m = SA_GRAPH_SEMI_MALICIOUS;
+	else if (!(model_len == 18 && memcmp(model, "honest-but-curious", 18) == 0))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("graph: \"server_model\" must be \"honest-but-curious\" or \"semi-malicious\"")));
+	sa_graph_params p;
+	sa_status st = sa_graph_params_check(n, (uint32) k, (uint32) t, graph_number(g, "corrupt_fraction"),
+	                                     graph_number(g, "dropout_fraction"), m, &p);
+	if (st != SA_OK)
+		refuse(st, &p, (uint32) k, (uint32) t);
+	return (uint32) k;
 }

@@ -29,11 +29,18 @@
 #define ERRCODE_SECAGG_RECONSTRUCT     MAKE_SQLSTATE('S','A','0','1','0')
 #define ERRCODE_SECAGG_FINISHED        MAKE_SQLSTATE('S','A','0','1','1')
 #define ERRCODE_SECAGG_ROLLBACK        MAKE_SQLSTATE('S','A','0','1','2')
+#define ERRCODE_SECAGG_GRAPH           MAKE_SQLSTATE('S','A','0','1','3')
+#define ERRCODE_SECAGG_NEIGHBOURHOOD   MAKE_SQLSTATE('S','A','0','1','4')
 #define ERRCODE_SECAGG_REJECTED        MAKE_SQLSTATE('S','A','0','2','0')
 /* PINE client: the wraparound checks failed for the given randomness (retry). */
 #define ERRCODE_SECAGG_PINE_RETRY      MAKE_SQLSTATE('S','A','0','2','1')
 
 int sa_pg_sqlstate(sa_status st);
+
+/* graph_sql.c: the SecAgg+ degree of a session from graph_params' jsonb (NULL: 0, complete). */
+uint32 sa_pg_session_degree(Jsonb *graph, int32 threshold, uint32 n);
+/* server_sql.c: 54000 with a hint when a complete-graph session would exceed SA_MAX_USERS. */
+void sa_pg_check_complete_size(uint32 n);
 
 /*
  * For SA_ERR_INTERRUPTED (a core loop stopped at the host's request):

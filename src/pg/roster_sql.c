@@ -64,7 +64,7 @@ finish_roster(uint8_t *entries, size_t count)
 	sa_status st = sa_roster_build(entries, count, &out, &out_len);
 	if (st == SA_ERR_PARAM)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("a roster needs between 2 and 2048 users with non-zero ids, got %zu", count)));
+		                errmsg("a roster needs between 2 and %d users with non-zero ids, got %zu", SA_MAX_USERS_GRAPH, count)));
 	if (st == SA_ERR_KEYS)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_KEYS),
 		                errmsg("two users of the roster have the same public key"),
@@ -92,9 +92,9 @@ secagg_roster_from_arrays(PG_FUNCTION_ARGS)
 	if (ni != np)
 		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 		                errmsg("user_ids has %d elements but public_keys has %d", ni, np)));
-	if (ni < 2 || ni > SA_MAX_USERS)
+	if (ni < 2 || ni > SA_MAX_USERS_GRAPH)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("a roster needs between 2 and 2048 users, got %d", ni)));
+		                errmsg("a roster needs between 2 and %d users, got %d", SA_MAX_USERS_GRAPH, ni)));
 	uint8_t *entries = palloc((size_t) ni * SA_ROSTER_ENTRY_BYTES);
 	for (int i = 0; i < ni; i++) {
 		if (idn[i] || pkn[i])
@@ -131,9 +131,9 @@ secagg_roster_agg_trans(PG_FUNCTION_ARGS)
 		                errmsg("user id %lld is not positive", (long long) id)));
 	check_pk(pk, "public key");
 	size_t old = PG_ARGISNULL(0) ? 0 : VARSIZE_ANY_EXHDR(PG_GETARG_BYTEA_PP(0));
-	if (old / SA_ROSTER_ENTRY_BYTES >= SA_MAX_USERS)
+	if (old / SA_ROSTER_ENTRY_BYTES >= SA_MAX_USERS_GRAPH)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("a roster holds at most %d users", SA_MAX_USERS)));
+		                errmsg("a roster holds at most %d users", SA_MAX_USERS_GRAPH)));
 	bytea *st = palloc(VARHDRSZ + old + SA_ROSTER_ENTRY_BYTES);
 	SET_VARSIZE(st, VARHDRSZ + old + SA_ROSTER_ENTRY_BYTES);
 	if (old)
@@ -153,9 +153,9 @@ secagg_roster_agg_combine(PG_FUNCTION_ARGS)
 	bytea *a = PG_GETARG_BYTEA_PP(0), *b = PG_GETARG_BYTEA_PP(1);
 	size_t la = VARSIZE_ANY_EXHDR(a), lb = VARSIZE_ANY_EXHDR(b);
 	if (la % SA_ROSTER_ENTRY_BYTES || lb % SA_ROSTER_ENTRY_BYTES ||
-	    (la + lb) / SA_ROSTER_ENTRY_BYTES > SA_MAX_USERS)
+	    (la + lb) / SA_ROSTER_ENTRY_BYTES > SA_MAX_USERS_GRAPH)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("a roster holds at most %d users", SA_MAX_USERS)));
+		                errmsg("a roster holds at most %d users", SA_MAX_USERS_GRAPH)));
 	bytea *r = palloc(VARHDRSZ + la + lb);
 	SET_VARSIZE(r, VARHDRSZ + la + lb);
 	memcpy(VARDATA(r), VARDATA_ANY(a), la);

@@ -54,6 +54,11 @@ sa_pg_server_state_to_jsonb(const uint8_t *img, size_t len)
 	                        sa_pg_hex(info.session_id, info.session_id_len), info.stage,
 	                        info.stage == SA_SERVER_STAGE_DONE ? "true" : "false", info.threshold,
 	                        info.vector_length, info.n, info.u1, info.u2, info.u3, info.u4, info.received);
+	if (info.degree) {          /* SecAgg+: the degree too (absent on the complete graph, as in 0.3) */
+		char *f = psprintf("%.*s, \"degree\": %u}", (int) strlen(fields) - 1, fields, info.degree);
+		pfree(fields);
+		fields = f;
+	}
 	/* the server state holds no secret */
 	Jsonb *j = sa_pg_jsonb_with_base64(fields, "image", img, len, false, "server state");
 	pfree(fields);
@@ -82,6 +87,8 @@ sa_pg_server_state_from_jsonb(Jsonb *jb, size_t *len)
 	sa_pg_jsonb_string(jb, "session_id", "server state", &sid, &sid_len);
 	char *sid_hex = sa_pg_hex(info.session_id, info.session_id_len);
 	bool finished = sa_pg_jsonb_bool(jb, "finished", "server state");
+	JsonbValue dv;
+	bool has_degree = sa_pg_jsonb_get(jb, "degree", &dv);
 	if (sa_pg_jsonb_int(jb, "round", "server state") != info.stage ||
 	    finished != (info.stage == SA_SERVER_STAGE_DONE) ||
 	    sa_pg_jsonb_int(jb, "threshold", "server state") != info.threshold ||
@@ -92,6 +99,8 @@ sa_pg_server_state_from_jsonb(Jsonb *jb, size_t *len)
 	    sa_pg_jsonb_int(jb, "u3", "server state") != info.u3 ||
 	    sa_pg_jsonb_int(jb, "u4", "server state") != info.u4 ||
 	    sa_pg_jsonb_int(jb, "received", "server state") != info.received ||
+	    has_degree != (info.degree != 0) ||
+	    (has_degree && sa_pg_jsonb_int(jb, "degree", "server state") != info.degree) ||
 	    (size_t) sid_len != strlen(sid_hex) || memcmp(sid, sid_hex, sid_len) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("server state: summary fields do not match the state image")));
@@ -138,7 +147,8 @@ rejection_detail(const uint8_t *rej, uint32_t nrej)
 }
 
 static void
-fail_round(sa_status st, const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej)
+fail_round(sa_status st, const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej,
+           uint64_t failed_user)
 {
 	sa_pg_honour_interrupt(st);
 	sa_server_info info;
@@ -158,12 +168,34 @@ fail_round(sa_status st, const uint8_t *img, size_t len, const uint8_t *rej, uin
 		                errmsg("round %d (%s) has %u messages, fewer than the threshold %u", info.stage,
 		                       sa_pg_round_name(info.stage), info.received, info.threshold),
 		                errhint("The state is unchanged: collect more messages and run the round again.")));
+	if (st == SA_ERR_NEIGHBOURHOOD)
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("round %d (%s) failed: the neighbourhood of user " UINT64_FORMAT
+		                       " keeps fewer than t = %u of its users, so its secret cannot be rebuilt",
+		                       info.stage, sa_pg_round_name(info.stage), failed_user, info.threshold),
+		                errhint("The session cannot finish; start a new one (more users, or a larger degree).")));
+	if (st == SA_ERR_RECONSTRUCT && failed_user != 0)
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("round %d (%s) failed: the shares revealed by the neighbours of user " UINT64_FORMAT
+		                       " do not rebuild its secret", info.stage, sa_pg_round_name(info.stage),
+		                       failed_user)));
 	ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
 	                errmsg("round %d (%s) failed: %s", info.stage, sa_pg_round_name(info.stage),
 	                       sa_status_message(st))));
 }
 
-/* server_create(session_id bytea, threshold int, vector_length int, roster bytea) */
+/* The complete graph's user limit, with the way out. */
+void
+sa_pg_check_complete_size(uint32 n)
+{
+	if (n > SA_MAX_USERS)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("a session on the complete graph holds at most %d users, the roster has %u",
+		                       SA_MAX_USERS, n),
+		                errhint("Create a SecAgg+ session: pass graph => secagg.graph_params(...).")));
+}
+
+/* server_create(session_id bytea, threshold int, vector_length int, roster bytea, graph jsonb) */
 Datum
 secagg_server_create(PG_FUNCTION_ARGS)
 {
@@ -181,10 +213,15 @@ secagg_server_create(PG_FUNCTION_ARGS)
 	sa_status st = sa_roster_decode(ro, ro_len, &r);
 	if (st != SA_OK)
 		sa_pg_fail(st, "roster");
-	sa_pg_check_threshold(t, r.n);     /* roster memory belongs to the call's context */
+	/* roster memory belongs to the call's context */
+	uint32 degree = sa_pg_session_degree(PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4), t, r.n);
+	if (degree == 0) {
+		sa_pg_check_complete_size(r.n);
+		sa_pg_check_threshold(t, r.n);
+	}
 	uint8_t *img;
 	size_t len;
-	st = sa_server_create(sid, sid_len, (uint32) t, (uint32) m, &r, &img, &len);
+	st = sa_server_create_graph(sid, sid_len, (uint32) t, (uint32) m, degree, &r, &img, &len);
 	sa_roster_release(&r);
 	if (st != SA_OK)
 		sa_pg_fail(st, "server_create");
@@ -244,9 +281,11 @@ sa_pg_run_round(const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nre
 {
 	uint8_t *out;
 	size_t out_len;
-	sa_status st = sa_server_round_rejecting(img, len, (unsigned) sa_threads, rej, nrej, &out, &out_len);
+	uint64_t failed_user = 0;
+	sa_status st = sa_server_round_report(img, len, (unsigned) sa_threads, rej, nrej, &out, &out_len,
+	                                      &failed_user);
 	if (st != SA_OK)
-		fail_round(st, img, len, rej, nrej);
+		fail_round(st, img, len, rej, nrej, failed_user);
 	return sa_pg_bytea(out, out_len);
 }
 

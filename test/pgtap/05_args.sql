@@ -66,9 +66,9 @@ SELECT is(secagg.roster(ARRAY[5, 3, 1, 4, 2]::bigint[], ARRAY[tap.pk(5), tap.pk(
 SELECT is(secagg.roster_size(tap.ros()), 5, 'roster_size');
 SELECT is(length(tap.ros()), 8 + 5 * 40, 'roster: 8-byte header and 40 bytes per user');
 SELECT throws_ok($$SELECT secagg.roster('{}'::bigint[], '{}'::bytea[])$$, '22023',
-                 'a roster needs between 2 and 2048 users, got 0', 'roster: empty arrays');
+                 'a roster needs between 2 and 1000000 users, got 0', 'roster: empty arrays');
 SELECT throws_ok($$SELECT secagg.roster('{1}', ARRAY[tap.pk(1)])$$, '22023',
-                 'a roster needs between 2 and 2048 users, got 1', 'roster: one user');
+                 'a roster needs between 2 and 1000000 users, got 1', 'roster: one user');
 SELECT throws_ok($$SELECT secagg.roster('{1,2,3}', ARRAY[tap.pk(1), tap.pk(2), tap.pk(1)])$$, 'SA007',
                  'two users of the roster have the same public key', 'roster: one public key for two users');
 SELECT throws_ok($$SELECT secagg.roster_agg(u, tap.pk(CASE WHEN u = 4 THEN 2 ELSE u END)) FROM generate_series(1, 4) u$$, 'SA007',
@@ -77,9 +77,9 @@ SELECT throws_ok($$SELECT secagg.roster('{{1,2},{3,4}}', ARRAY[[tap.pk(1), tap.p
                  'user_ids and public_keys must be one-dimensional arrays', 'roster: two-dimensional arrays');
 SELECT throws_ok($$SELECT secagg.server_create(tap.sid(), 2, 2, overlay(tap.ros() PLACING tap.pk(1) FROM 8 + 40 + 9 FOR 32))$$, 'SA007',
                  NULL, 'server_create: a roster blob with one public key for two users');
-SELECT throws_ok($$SELECT secagg.roster(ARRAY(SELECT generate_series(1, 2049)::bigint),
-                                        array_fill(tap.pk(1), ARRAY[2049]))$$, '22023',
-                 'a roster needs between 2 and 2048 users, got 2049', 'roster: 2049 users');
+SELECT throws_ok($$SELECT secagg.roster(ARRAY(SELECT generate_series(1, 1000001)::bigint),
+                                        array_fill(tap.pk(1), ARRAY[1000001]))$$, '22023',
+                 'a roster needs between 2 and 1000000 users, got 1000001', 'roster: 1,000,001 users');
 SELECT throws_ok($$SELECT secagg.roster('{1,2}', ARRAY[tap.pk(1)])$$, '2202E',
                  'user_ids has 2 elements but public_keys has 1', 'roster: arrays of different lengths');
 SELECT throws_ok($$SELECT secagg.roster('{1,NULL}', ARRAY[tap.pk(1), tap.pk(2)])$$, '22004',
@@ -97,7 +97,7 @@ SELECT throws_ok($$SELECT secagg.roster('{1,2}', ARRAY[tap.pk(1), substr(tap.pk(
 SELECT throws_ok($$SELECT secagg.roster('{1,2}', ARRAY[tap.pk(1), tap.pk(2) || '\x00'::bytea])$$, '22023',
                  'public key must be 32 bytes, got 33', 'roster: 33-byte key');
 SELECT throws_ok($$SELECT secagg.roster_agg(id, tap.pk(1)) FROM (VALUES (1::bigint)) v(id)$$, '22023',
-                 'a roster needs between 2 and 2048 users with non-zero ids, got 1', 'roster_agg: one row');
+                 'a roster needs between 2 and 1000000 users with non-zero ids, got 1', 'roster_agg: one row');
 SELECT throws_ok($$SELECT secagg.roster_agg(id, tap.pk(id)) FROM (VALUES (1::bigint), (2), (1)) v(id)$$, 'SA004',
                  'roster: duplicate user', 'roster_agg: id twice');
 SELECT throws_ok($$SELECT secagg.roster_agg(id, tap.pk(1)) FROM (VALUES (1::bigint), (0)) v(id)$$, '22023',

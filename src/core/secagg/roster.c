@@ -19,7 +19,7 @@ sa_roster_decode(const uint8_t *buf, size_t len, sa_roster *r)
 		return SA_ERR_MALFORMED;
 	if (sa_reader_remaining(&rd) != (size_t) n * SA_ROSTER_ENTRY_BYTES)
 		return SA_ERR_MALFORMED;
-	if (n < 2 || n > SA_MAX_USERS)
+	if (n < 2 || n > SA_MAX_USERS_GRAPH)
 		return SA_ERR_PARAM;
 	uint64_t *ids = sa_alloc_array(n, sizeof(uint64_t));
 	uint8_t (*pks)[SA_SIGN_PK_BYTES] = sa_alloc_array(n, SA_SIGN_PK_BYTES);
@@ -60,7 +60,7 @@ cmp_entry(const void *a, const void *b)
 sa_status
 sa_roster_build(uint8_t *entries, size_t count, uint8_t **out, size_t *out_len)
 {
-	if (count < 2 || count > SA_MAX_USERS)
+	if (count < 2 || count > SA_MAX_USERS_GRAPH)
 		return SA_ERR_PARAM;
 	qsort(entries, count, SA_ROSTER_ENTRY_BYTES, cmp_entry);
 	for (size_t i = 0; i < count; i++) {

@@ -680,7 +680,7 @@ sa_status_rejects_sender(sa_status st)
 	switch (st) {
 	case SA_ERR_MALFORMED: case SA_ERR_NONCANONICAL: case SA_ERR_VERSION: case SA_ERR_SESSION:
 	case SA_ERR_WRONG_ROUND: case SA_ERR_UNKNOWN_USER: case SA_ERR_DUPLICATE: case SA_ERR_SIGNATURE:
-	case SA_ERR_KEYS: case SA_ERR_LENGTH:
+	case SA_ERR_KEYS: case SA_ERR_LENGTH: case SA_ERR_GRAPH:
 		return true;
 	default:
 		return false;

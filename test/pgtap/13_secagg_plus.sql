@@ -1,0 +1,123 @@
+-- 13_secagg_plus.sql: SecAgg+ sessions through SQL. Sessions created on the
+-- graph graph_params chooses (or on a hand-picked one with allow_unsafe) give
+-- the exact sum under dropouts in every round, with client states reloaded
+-- through text at every round, and mixed with a complete-graph session in
+-- one GROUP BY; a neighbourhood left with fewer than t users fails with
+-- SA014 naming a user; a message that does not fit the graph gets SA013 on
+-- either side (and, by default, costs the server only its sender); graph
+-- objects that do not match the roster, the threshold or the finder's rules
+-- are refused.
+\set ON_ERROR_STOP 1
+BEGIN;
+SELECT plan(20);
+\ir secagg_helpers.psql
+
+-- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
+-- choose for any fractions: allow_unsafe).
+CREATE FUNCTION tap.unsafe(n int, k int, t int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_build_object('graph', 'harary', 'users', n, 'k', k, 't', t, 'allow_unsafe', true)
+$$;
+
+-- 1. The finder's graph for 80 users (5 % corrupt, 30 % dropout): SecAgg+.
+SELECT is(secagg.graph_params(80, 0.05, 0.3)->>'graph', 'harary', 'the finder picks a Harary graph for 80 users');
+SELECT tap.setup('f', 80, (secagg.graph_params(80, 0.05, 0.3)->>'t')::int, 7, 'full', 100, 3,
+                 secagg.graph_params(80, 0.05, 0.3));
+SELECT is((SELECT (state->>'degree')::int FROM tap.sess WHERE tag = 'f'),
+          (secagg.graph_params(80, 0.05, 0.3)->>'k')::int, 'the server state records the degree');
+SELECT tap.drop('f', ARRAY[100, 103, 106], 1);      -- advertise only
+SELECT tap.drop('f', ARRAY[109, 112], 2);           -- after ShareKeys: their masks are rebuilt
+SELECT tap.drop('f', ARRAY[115, 118], 3);           -- after their masked input
+SELECT tap.drop('f', ARRAY[121], 4);                -- after ConsistencyCheck
+SELECT tap.run('f');
+SELECT is((SELECT result FROM tap.sess WHERE tag = 'f'), tap.expected('f'), 'finder graph, dropouts in every round: exact sum');
+
+-- 2. A hand-picked graph, client states through text at every round.
+SELECT tap.setup('u', 24, 4, 5, 'edge', 7, 1, tap.unsafe(24, 6, 4));
+SELECT tap.drop('u', ARRAY[8, 19], 2);
+SELECT tap.drop('u', ARRAY[12], 4);
+SELECT tap.run('u', 'text');
+SELECT is((SELECT result FROM tap.sess WHERE tag = 'u'), tap.expected('u'), 'k = 6, t = 4, states through text: exact sum');
+SELECT is((SELECT count(*)::int FROM tap.to_user WHERE tag = 'u' AND round = 1
+            AND length(message) < 34 + 4 + 32 + 4 + 1 + 5 * 32 + 4 + 7 * 136 + 1), 24,
+          'round 1: each user gets its neighbourhood''s keys, not the whole list');
+
+-- 3. One GROUP BY over a complete-graph session and a SecAgg+ session.
+SELECT tap.setup('mc', 9, 6, 4, 'small', 1000, 1);
+SELECT tap.setup('mp', 20, 3, 4, 'small', 2000, 1, tap.unsafe(20, 4, 3));
+SELECT tap.drop('mp', ARRAY[2003], 2);
+SELECT tap.drop('mc', ARRAY[1002], 3);
+CREATE FUNCTION tap.run_both() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE rec record;
+BEGIN
+  FOR r IN 0..4 LOOP
+    PERFORM tap.clients('mc', r);
+    PERFORM tap.clients('mp', r);
+    FOR rec IN SELECT s.tag, secagg.server_round_agg(s.state, m.user_id, m.message) AS o
+                 FROM tap.sess s JOIN tap.to_server m ON m.tag = s.tag AND m.round = r
+                WHERE s.tag IN ('mc', 'mp') GROUP BY s.tag LOOP
+      PERFORM tap.apply_output(rec.tag, r, rec.o);
+    END LOOP;
+  END LOOP;
+END $$;
+SELECT tap.run_both();
+SELECT is((SELECT result FROM tap.sess WHERE tag = 'mc'), tap.expected('mc'), 'GROUP BY: complete-graph session exact');
+SELECT is((SELECT result FROM tap.sess WHERE tag = 'mp'), tap.expected('mp'), 'GROUP BY: SecAgg+ session exact');
+
+-- 4. Fewer than t users left in a neighbourhood: SA014, naming the user, state unchanged.
+SELECT tap.setup('n', 24, 4, 3, 'small', 1, 1, tap.unsafe(24, 6, 4));
+UPDATE tap.users SET drop_after = 3 WHERE tag = 'n' AND user_id > 4;   -- 4 users left after round 2
+SELECT tap.run('n', 'agg', 0, 2);
+SELECT tap.clients('n', 3);
+SELECT throws_like($$SELECT tap.server('n', 3)$$, '%the neighbourhood of user % keeps fewer than t = 4 of its users%',
+                   'a neighbourhood with t - 1 users left: the round fails naming the user');
+SELECT is(tap.sqlstate_of($$SELECT tap.server('n', 3)$$), 'SA014', '... with SQLSTATE SA014');
+SELECT is((SELECT (state->>'round')::int FROM tap.sess WHERE tag = 'n'), 3, '... and the state is unchanged');
+
+-- 5. Messages that do not fit the graph.
+SELECT tap.setup('g', 24, 4, 3, 'small', 1, 1, tap.unsafe(24, 6, 4));
+SELECT tap.run('g', 'agg', 0, 0);
+-- the client: a round-1 message whose root does not cover its advertisement
+SELECT is(tap.sqlstate_of($$SELECT secagg.client_round(u.state, tap.flip(m.message, 38))
+                            FROM tap.users u JOIN tap.to_user m USING (tag, user_id)
+                            WHERE u.tag = 'g' AND u.user_id = 1 AND m.round = 1$$), 'SA013',
+          'client: another Merkle root (the ring is not the one its advertisement drew) is SA013');
+SELECT tap.clients('g', 1);
+-- the server: user 1's first share addressed to user 1 itself (never its neighbour)
+UPDATE tap.to_server SET message = overlay(message PLACING int8send(1) FROM 79 FOR 8)
+ WHERE tag = 'g' AND round = 1 AND user_id = 1;
+SELECT is(tap.sqlstate_of($$SELECT secagg.server_recv(s.state, 1, m.message) FROM tap.sess s
+                            JOIN tap.to_server m USING (tag) WHERE s.tag = 'g' AND m.round = 1 AND m.user_id = 1$$),
+          'SA013', 'server: a share for a non-neighbour is SA013');
+SELECT tap.server('g', 1);
+SELECT is((SELECT string_agg(user_id || ':' || sqlstate, ' ') FROM secagg.output_rejected(
+            (SELECT output FROM tap.states WHERE tag = 'g' AND round = 1))), '1:SA013',
+          'server_round_agg rejects only that sender, with SA013');
+SELECT tap.run('g', 'agg', 2, 4);
+SELECT is((SELECT result FROM tap.sess WHERE tag = 'g'), tap.expected('g'), '... and the session finishes with the exact sum of the others');
+
+-- 6. Graph objects that do not fit.
+SELECT tap.setup('e', 30, 16, 2, 'small');
+SELECT throws_ok($$SELECT secagg.server_create(sid, 3, 2, roster, tap.unsafe(31, 6, 3)) FROM tap.sess WHERE tag = 'e'$$,
+                 '22023', 'graph parameters are for 31 users, the roster has 30', 'graph for another roster size');
+SELECT throws_ok($$SELECT secagg.server_create(sid, 4, 2, roster, tap.unsafe(30, 6, 3)) FROM tap.sess WHERE tag = 'e'$$,
+                 '22023', 'threshold 4 differs from the graph''s t = 3', 'threshold other than the graph''s t');
+SELECT throws_ok($$SELECT secagg.server_create(sid, 3, 2, roster, tap.unsafe(30, 5, 3)) FROM tap.sess WHERE tag = 'e'$$,
+                 '22023', 'graph: k = 5, t = 3 is not a SecAgg+ graph for 30 users', 'odd degree');
+SELECT throws_ok($$SELECT secagg.client_create(s.sid, 1, 8, (u.kp).secret_key, u.vec, s.roster, tap.unsafe(30, 6, 8))
+                   FROM tap.sess s JOIN tap.users u USING (tag) WHERE s.tag = 'e' AND u.user_id = 1$$,
+                 '22023', 'graph: k = 6, t = 8 is not a SecAgg+ graph for 30 users', 'client: t above k + 1');
+-- without allow_unsafe the finder's rules apply: k = 6 is far too small for 30 users at 30 % corrupt
+SELECT throws_like($$SELECT secagg.server_create(sid, 2, 2, roster,
+                     jsonb_build_object('graph', 'harary', 'users', 30, 'k', 6, 't', 2, 'corrupt_fraction', 0.3,
+                                        'dropout_fraction', 0.1, 'server_model', 'honest-but-curious'))
+                     FROM tap.sess WHERE tag = 'e'$$,
+                   '%k = 6 is too small: the honest survivors may be disconnected%', 'a (k, t) that breaks the finder''s rules is refused');
+-- the complete graph stops at 2048 users, pointing to SecAgg+
+SELECT throws_ok($$SELECT secagg.server_create('\x01', 1500, 1,
+                     secagg.roster(ARRAY(SELECT generate_series(1, 2049)::bigint),
+                                   ARRAY(SELECT (secagg.gen_keypair()).public_key FROM generate_series(1, 2049))))$$,
+                 '54000', 'a session on the complete graph holds at most 2048 users, the roster has 2049',
+                 'complete graph: 2049 users refused with a hint');
+
+SELECT * FROM finish();
+ROLLBACK;
