@@ -23,6 +23,8 @@ typedef struct sim {
 	void (*after_round)(struct sim *s, int round, int *drop_after, void *arg);
 	void *hook_arg;
 	int roundtrip_states;   /* serialise and restore every client before each round */
+	/* optional: may change a client's message (in place, same length) before the server gets it */
+	void (*tamper)(struct sim *s, int round, uint32_t user, uint8_t *msg, size_t len, void *arg);
 	uint64_t *ids;
 	uint8_t (*pks)[32];
 	uint8_t (*sks)[64];
@@ -171,6 +173,8 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 				*failed_round = 100 + round;
 				return st;
 			}
+			if (s->tamper != NULL)
+				s->tamper(s, round, i, out, out_len, s->hook_arg);
 			st = sim_recv(s, s->ids[i], out, out_len);
 			sa_free(out);
 			if (st != SA_OK) {

@@ -39,13 +39,19 @@ ring_pos_of(const sim *s, uint32_t a)
 	return sa_load_u32_le(v.pos + 4 * (size_t) a);
 }
 
+/* Users at ring offsets from..to (from user 0's position) drop: drop_after = after. */
+typedef struct range {
+	int64_t from, to;
+	int after;
+} range;
+
 typedef struct plan {
-	int64_t from, to;          /* ring offsets from user 0's position */
-	int after;                 /* drop_after for them */
-	int skip_offset;           /* one offset in [from, to] left alone (or a value outside) */
+	range r[3];
+	int nr;
+	int64_t skip;              /* an offset left alone (99: none) */
 } plan;
 
-/* After round 0 closes: users at ring offsets plan.from..plan.to from user 0 drop. */
+/* After round 0 closes (the ring exists): apply the plan. */
 static void
 drop_on_ring(sim *s, int round, int *drop_after, void *arg)
 {
@@ -53,9 +59,10 @@ drop_on_ring(sim *s, int round, int *drop_after, void *arg)
 	if (round != 0)
 		return;
 	int64_t base = ring_pos_of(s, 0);
-	for (int64_t o = p->from; o <= p->to; o++)
-		if (o != p->skip_offset)
-			drop_after[ring_user(s, base + o)] = p->after;
+	for (int i = 0; i < p->nr; i++)
+		for (int64_t o = p->r[i].from; o <= p->r[i].to; o++)
+			if (o != p->skip)
+				drop_after[ring_user(s, base + o)] = p->r[i].after;
 }
 
 /* A SecAgg+ session; *sum_ok compares with the sum of the users that sent round 2. */
@@ -182,17 +189,31 @@ test_plus_whole_neighbourhood_gone(void)
 	   silent after AdvertiseKeys: no one masked with them, the sum is the others' */
 	int *d = all_stay(30), fr, ok;
 	uint64_t blame = 0;
-	plan p = { -4, 4, 1, 99 };
+	plan p = { { { -4, 4, 1 } }, 1, 99 };
 	UNIT_CHECK_EQ_U64(plus_session(30, 8, 3, 12, d, &p, 0, &fr, &ok, &blame), SA_OK);
 	UNIT_CHECK(ok);
 	/* the same after ShareKeys: the edge of the gap keeps survivors it masked with but
 	   fewer than t share holders; the session fails naming a user, never a wrong sum */
 	free(d);
 	d = all_stay(30);
-	plan q = { -3, 3, 2, 99 };
+	plan q = { { { -3, 3, 2 } }, 1, 99 };
 	UNIT_CHECK_EQ_U64(plus_session(30, 6, 3, 12, d, &q, 0, &fr, &ok, &blame), SA_ERR_NEIGHBOURHOOD);
 	UNIT_CHECK_EQ_U64(fr, 2);
 	UNIT_CHECK(blame != 0);
+	free(d);
+}
+
+static void
+test_plus_dropped_users_nobody_masked_with(void)
+{
+	/* k = 4, t = 2: user 0 and its neighbours (offsets -2..2) drop after ShareKeys and
+	   the users at offsets -4, -3, 3, 4 after AdvertiseKeys: none of the five has a
+	   neighbour in U3, so no secret of theirs is needed, and the sum is exact */
+	int *d = all_stay(30), fr, ok;
+	uint64_t blame;
+	plan p = { { { -2, 2, 2 }, { -4, -3, 1 }, { 3, 4, 1 } }, 3, 99 };
+	UNIT_CHECK_EQ_U64(plus_session(30, 4, 2, 8, d, &p, 0, &fr, &ok, &blame), SA_OK);
+	UNIT_CHECK(ok);
 	free(d);
 }
 
@@ -203,7 +224,7 @@ test_plus_exactly_t_in_a_neighbourhood(void)
 	   N[user 0] keeps exactly 4 users in U4 */
 	int *d = all_stay(30), fr, ok;
 	uint64_t blame;
-	plan p = { 1, 3, 3, 99 };
+	plan p = { { { 1, 3, 3 } }, 1, 99 };
 	UNIT_CHECK_EQ_U64(plus_session(30, 6, 4, 12, d, &p, 0, &fr, &ok, &blame), SA_OK);
 	UNIT_CHECK(ok);
 	free(d);
@@ -215,7 +236,7 @@ test_plus_t_minus_one_fails_naming_the_user(void)
 	/* offsets -1..3 but 0 (4 neighbours) drop after round 2: N[user 0] keeps 3 < t = 4 */
 	int *d = all_stay(30), fr, ok;
 	uint64_t blame = 0;
-	plan p = { -1, 3, 3, 0 };
+	plan p = { { { -1, 3, 3 } }, 1, 0 };
 	UNIT_CHECK_EQ_U64(plus_session(30, 6, 4, 12, d, &p, 0, &fr, &ok, &blame), SA_ERR_NEIGHBOURHOOD);
 	UNIT_CHECK_EQ_U64(fr, 3);         /* ConsistencyCheck closes without enough of them */
 	UNIT_CHECK(blame != 0);
@@ -232,6 +253,124 @@ test_plus_states_roundtrip_every_round(void)
 	UNIT_CHECK_EQ_U64(plus_session(16, 4, 3, 10, d, NULL, 1, &fr, &ok, &blame), SA_OK);
 	UNIT_CHECK(ok);
 	free(d);
+}
+
+/* What a tampering test does to user 0's messages, and what it saw. */
+typedef struct tampering {
+	int round;                 /* the round whose message (or inbox) is changed */
+	int what;
+	sa_status seen;            /* a status observed inside a hook */
+} tampering;
+
+enum { T_SHARE_VALUE, T_SHARE_ID, T_SHARE_KIND, T_BITMAP_ONLY_SELF, T_BITMAP_NO_SELF, T_BITMAP_STRAY,
+       T_DIGEST };
+
+/* Round 4, user 0's message: entry 0 is id u64 | kind u8 | share (at 42 + 4). */
+static void
+tamper_message(sim *s, int round, uint32_t user, uint8_t *msg, size_t len, void *arg)
+{
+	tampering *t = arg;
+	if (round != t->round || user != 0)
+		return;
+	uint8_t *e = msg + SA_C2S_HEADER_BYTES + 4;
+	if (t->what == T_SHARE_VALUE) {
+		memset(e + 9, 0, 32);
+		e[9] = 5;                       /* canonical, but not the share */
+	} else if (t->what == T_SHARE_ID) {
+		sa_store_u64_be(e, sa_load_u64_be(e) + 1);
+	} else if (t->what == T_SHARE_KIND) {
+		e[8] ^= 3;                      /* 1 <-> 2 */
+	}
+	(void) s; (void) len;
+}
+
+/* After round 2 closes: user 0's copy of the U3 bitmap, or the server image. */
+static void
+tamper_round3(sim *s, int round, int *drop_after, void *arg)
+{
+	tampering *t = arg;
+	if (round != 2)
+		return;
+	uint8_t *bm = s->inbox[0] + SA_S2C_HEADER_BYTES + 4;
+	size_t bl = ((size_t) s->n + 7) / 8;
+	if (t->what == T_BITMAP_ONLY_SELF) {
+		memset(bm, 0, bl);
+		bm[0] = 1;                      /* user 0 is roster index 0 */
+	} else if (t->what == T_BITMAP_NO_SELF) {
+		bm[0] &= (uint8_t) ~1u;
+	} else if (t->what == T_BITMAP_STRAY) {
+		bm[bl - 1] |= 0x80;             /* n = 30: bit 31 is past the roster */
+	} else if (t->what == T_DIGEST) {
+		view v;
+		srv_open_view(&v, s->img, s->img_len);
+		uint8_t *copy = malloc(s->img_len);
+		memcpy(copy, s->img, s->img_len);
+		copy[v.u3_digest - s->img] ^= 1;
+		t->seen = sa_server_validate(copy, s->img_len);
+		free(copy);
+	}
+	(void) drop_after;
+}
+
+static sa_status
+tampered_session(tampering *t, int *failed_round, int *sum_ok)
+{
+	sim s;
+	sim_init(&s, 30, 3, 5, 11);
+	s.degree = 6;
+	s.hook_arg = t;
+	s.tamper = tamper_message;
+	s.after_round = tamper_round3;
+	int *d = all_stay(30);
+	uint64_t seed = 42, *x = calloc(30 * 5, 8), expect[5] = { 0 }, got[5];
+	for (size_t i = 0; i < 30 * 5; i++)
+		x[i] = rng_next(&seed);
+	for (size_t i = 0; i < 30 * 5; i++)
+		expect[i % 5] += x[i];
+	*failed_round = -1;
+	sa_status st = sim_run(&s, x, d, got, failed_round);
+	*sum_ok = st == SA_OK && memcmp(expect, got, sizeof got) == 0;
+	free(d);
+	free(x);
+	sim_free(&s);
+	return st;
+}
+
+static void
+test_plus_tampered_unmasking(void)
+{
+	int fr, ok;
+	/* one wrong share: its holder is found and left out, the sum is exact */
+	tampering a = { 4, T_SHARE_VALUE, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&a, &fr, &ok), SA_OK);
+	UNIT_CHECK(ok);
+	/* a share for a user outside the sender's neighbourhood, or of the wrong kind */
+	tampering b = { 4, T_SHARE_ID, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&b, &fr, &ok), SA_ERR_GRAPH);
+	UNIT_CHECK_EQ_U64(fr, 204);
+	tampering c = { 4, T_SHARE_KIND, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&c, &fr, &ok), SA_ERR_MALFORMED);
+	UNIT_CHECK_EQ_U64(fr, 204);
+}
+
+static void
+test_plus_tampered_u3(void)
+{
+	int fr, ok;
+	/* the client: a U3 leaving its neighbourhood fewer than t users, without itself, past n */
+	tampering a = { -1, T_BITMAP_ONLY_SELF, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&a, &fr, &ok), SA_ERR_NEIGHBOURHOOD);
+	UNIT_CHECK_EQ_U64(fr, 103);
+	tampering b = { -1, T_BITMAP_NO_SELF, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&b, &fr, &ok), SA_ERR_UNKNOWN_USER);
+	UNIT_CHECK_EQ_U64(fr, 103);
+	tampering c = { -1, T_BITMAP_STRAY, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&c, &fr, &ok), SA_ERR_MALFORMED);
+	UNIT_CHECK_EQ_U64(fr, 103);
+	/* the server: an image whose U3 digest is not U3's */
+	tampering d = { -1, T_DIGEST, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&d, &fr, &ok), SA_OK);
+	UNIT_CHECK_EQ_U64(d.seen, SA_ERR_MALFORMED);
 }
 
 /* Runs a SecAgg+ session up to the messages of round 1 (after round 0 closes). */
@@ -357,10 +496,13 @@ main(void)
 	UNIT_RUN(test_plus_no_dropouts);
 	UNIT_RUN(test_plus_random_dropouts);
 	UNIT_RUN(test_plus_whole_neighbourhood_gone);
+	UNIT_RUN(test_plus_dropped_users_nobody_masked_with);
 	UNIT_RUN(test_plus_exactly_t_in_a_neighbourhood);
 	UNIT_RUN(test_plus_t_minus_one_fails_naming_the_user);
 	UNIT_RUN(test_plus_states_roundtrip_every_round);
 	UNIT_RUN(test_plus_client_refuses_what_does_not_fit);
 	UNIT_RUN(test_plus_image_validation);
+	UNIT_RUN(test_plus_tampered_unmasking);
+	UNIT_RUN(test_plus_tampered_u3);
 	return UNIT_DONE();
 }
