@@ -262,8 +262,8 @@ typedef struct tampering {
 	sa_status seen;            /* a status observed inside a hook */
 } tampering;
 
-enum { T_SHARE_VALUE, T_SHARE_ID, T_SHARE_KIND, T_BITMAP_ONLY_SELF, T_BITMAP_NO_SELF, T_BITMAP_STRAY,
-       T_DIGEST };
+enum { T_SHARE_VALUE, T_SHARE_ID, T_SHARE_KIND, T_BITMAP_ONLY_SELF, T_BITMAP_T_MINUS_1, T_BITMAP_NO_SELF,
+       T_BITMAP_STRAY, T_DIGEST };
 
 /* Round 4, user 0's message: entry 0 is id u64 | kind u8 | share (at 42 + 4). */
 static void
@@ -293,9 +293,13 @@ tamper_round3(sim *s, int round, int *drop_after, void *arg)
 		return;
 	uint8_t *bm = s->inbox[0] + SA_S2C_HEADER_BYTES + 4;
 	size_t bl = ((size_t) s->n + 7) / 8;
-	if (t->what == T_BITMAP_ONLY_SELF) {
+	if (t->what == T_BITMAP_ONLY_SELF || t->what == T_BITMAP_T_MINUS_1) {
 		memset(bm, 0, bl);
 		bm[0] = 1;                      /* user 0 is roster index 0 */
+		if (t->what == T_BITMAP_T_MINUS_1) {   /* and one neighbour: t - 1 = 2 users */
+			uint32_t w = ring_user(s, ring_pos_of(s, 0) + 1);
+			bm[w / 8] |= (uint8_t) (1u << (w % 8));
+		}
 	} else if (t->what == T_BITMAP_NO_SELF) {
 		bm[0] &= (uint8_t) ~1u;
 	} else if (t->what == T_BITMAP_STRAY) {
@@ -360,6 +364,9 @@ test_plus_tampered_u3(void)
 	/* the client: a U3 leaving its neighbourhood fewer than t users, without itself, past n */
 	tampering a = { -1, T_BITMAP_ONLY_SELF, SA_OK };
 	UNIT_CHECK_EQ_U64(tampered_session(&a, &fr, &ok), SA_ERR_NEIGHBOURHOOD);
+	UNIT_CHECK_EQ_U64(fr, 103);
+	tampering a2 = { -1, T_BITMAP_T_MINUS_1, SA_OK };
+	UNIT_CHECK_EQ_U64(tampered_session(&a2, &fr, &ok), SA_ERR_NEIGHBOURHOOD);
 	UNIT_CHECK_EQ_U64(fr, 103);
 	tampering b = { -1, T_BITMAP_NO_SELF, SA_OK };
 	UNIT_CHECK_EQ_U64(tampered_session(&b, &fr, &ok), SA_ERR_UNKNOWN_USER);
