@@ -219,11 +219,12 @@ CREATE FUNCTION @extschema@.pine_params(variant text, l2_norm_bound double preci
                                         num_wr_checks integer DEFAULT 100,
                                         num_wr_successes integer DEFAULT 100,
                                         alpha double precision DEFAULT 8.7,
-                                        num_shares integer DEFAULT 2)
+                                        num_shares integer DEFAULT 2,
+                                        draft text DEFAULT '01')
   RETURNS jsonb
   AS 'MODULE_PATHNAME', 'secagg_pine_params' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.pine_params(text, double precision, bigint, integer, bigint, bigint, integer, integer, integer, integer, double precision, integer) IS
-  'Validates PINE parameters (variant Pine64 | Pine128 | Pine64HmacSha256Aes128 | Pine32HmacSha256Aes128; l2_norm_bound is real-valued and stored as floor(l2_norm_bound * 2^num_frac_bits)) and returns the canonical params jsonb with every derived value: message sizes, proof lengths, max_measurements, digest. NULL optional arguments take the defaults; NULL chunk lengths are the proof-size-minimising ones.';
+COMMENT ON FUNCTION @extschema@.pine_params(text, double precision, bigint, integer, bigint, bigint, integer, integer, integer, integer, double precision, integer, text) IS
+  'Validates PINE parameters (variant Pine64 | Pine128 | Pine64HmacSha256Aes128 | Pine32HmacSha256Aes128, and under draft ''02'' also Pine40HmacSha256Aes128; l2_norm_bound is real-valued and stored as floor(l2_norm_bound * 2^num_frac_bits); draft ''01'' or ''02'' (draft-chen-cfrg-vdaf-pine-01 floors measurements to fixed point, -02 rounds them half to even)) and returns the canonical params jsonb with the draft and every derived value: message sizes, proof lengths, max_measurements, digest. NULL optional arguments take the defaults; NULL chunk lengths are the proof-size-minimising ones.';
 
 CREATE FUNCTION @extschema@.pine_params_check(params jsonb) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'secagg_pine_params_check' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;

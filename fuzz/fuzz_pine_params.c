@@ -6,7 +6,7 @@
  * pine_optimal_chunk_lengths.
  *
  * Input: 64 bytes in the layout of pine_params.c (format | variant |
- * num_shares | num_proofs | num_proofs_ne | num_frac_bits | 0 0 | l2 |
+ * num_shares | num_proofs | num_proofs_ne | num_frac_bits | draft | 0 | l2 |
  * dimension | chunk_length | chunk_length_ne | r | r_succ | alpha bits |
  * zeros), all big-endian. A shorter input is padded with zero bytes, bytes
  * beyond the 64th are ignored.
@@ -53,6 +53,7 @@ decode_params(const uint8_t *in, pine_config *cfg)
 	cfg->num_proofs = in[3];
 	cfg->num_proofs_norm_equality = in[4];
 	cfg->num_frac_bits = in[5];
+	cfg->draft = (pine_draft) in[6];
 	cfg->l2_norm_bound = be(in + 8, 8);
 	cfg->dimension = be(in + 16, 8);
 	cfg->chunk_length = be(in + 24, 8);
@@ -76,7 +77,7 @@ pipeline(const pine_params *P)
 	if (d > 1)
 		x[1] = -x[0] / 2;
 	for (size_t i = 0; i < d && i < 2; i++)
-		if (pine_encode_entry(x[i], nfb, &enc[i]) != PINE_OK)
+		if (pine_encode_entry(x[i], nfb, P->cfg.draft, &enc[i]) != PINE_OK)
 			goto out_x;
 
 	uint8_t vk[PINE_MAX_SEED_SIZE], nonce[PINE_NONCE_SIZE];

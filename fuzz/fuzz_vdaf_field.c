@@ -1,9 +1,9 @@
 /*
  * fuzz_vdaf_field: the field-element decoders under every PINE message
- * (vdaf_field.decode_vec of Field64, Field128 and Field32) and PINE's own
+ * (vdaf_field.decode_vec of Field64, Field128, Field32 and Field40) and PINE's own
  * check on encoded bytes (pine_vec_check_encoded).
  *
- * Input: byte 0: field = b0 % 3 (PINE numbering: 64, 128, 32); the rest is
+ * Input: byte 0: field = b0 % 4 (PINE numbering: 64, 128, 32, 40); the rest is
  * n = len / E encoded elements (decode_vec also sees the exact length, so
  * lengths that are not a multiple of E are exercised too).
  * Checked: decode_vec accepts exactly when the length is n * E and
@@ -26,9 +26,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	static const pine_field_id ids[3] = { PINE_FIELD64, PINE_FIELD128, PINE_FIELD32 };
-	static const vdaf_field *const fields[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
-	int k = data[0] % 3;
+	static const pine_field_id ids[4] = { PINE_FIELD64, PINE_FIELD128, PINE_FIELD32, PINE_FIELD40 };
+	static const vdaf_field *const fields[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32,
+	                                             &vdaf_field40 };
+	int k = data[0] % 4;
 	const vdaf_field *f = fields[k];
 	size_t len = size - 1, E = f->encoded_size, n = len / E;
 	FUZZ_CHECK(E == pine_field_elem_size(ids[k]));

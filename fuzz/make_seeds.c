@@ -2,7 +2,8 @@
  * make_seeds: writes the seed corpora fuzz/corpus/<harness>/seed-* from the
  * same deterministic fixtures the harnesses build at start-up
  * (secagg_fixture.h, pine_fixture.h) and from the official PINE-01 test
- * vectors. For the four official parameter sets the seeds are the vector
+ * vectors (and the PINE-02 ones in the sibling directory pine-02). For the
+ * five official parameter sets the seeds are the vector
  * files' own bytes, after checking that the fixture produced exactly those
  * bytes (so the harness, which uses its fixture, takes them as genuine).
  *
@@ -264,7 +265,8 @@ pine_seeds(void)
 		vj_value *root = NULL;
 		const vj_value *R = NULL;
 		if (C->spec->official) {
-			snprintf(path, sizeof path, "%s/%s.json", vectors_dir, nm);
+			snprintf(path, sizeof path, "%s/%s%s.json", vectors_dir,
+			         C->spec->draft == PINE_DRAFT_02 ? "../pine-02/" : "", nm);
 			root = vj_load_file(path);
 			if (root == NULL) {
 				fprintf(stderr, "%s: cannot read\n", path);
@@ -345,7 +347,7 @@ pine_seeds(void)
 		}
 		/* field: an output share in the context's field */
 		{
-			static const int field_sel[3] = { 0, 1, 2 };   /* PINE numbering */
+			static const int field_sel[4] = { 0, 1, 2, 3 };   /* PINE numbering */
 			snprintf(name, sizeof name, "%s-out", nm);
 			seed(H_FIELD, name, field_sel[P->field], out[0], P->out_share_len, NULL, 0);
 		}
@@ -362,16 +364,18 @@ pine_seeds(void)
 		vj_free(root);
 	}
 
-	/* the parameters of all 24 official vectors */
-	static const struct { const char *prefix; pine_variant v; int count; } fam[] = {
-		{ "Pine64", PINE_VARIANT_PINE64, 4 },
-		{ "Pine128", PINE_VARIANT_PINE128, 4 },
-		{ "Pine64HmacSha256Aes128", PINE_VARIANT_PINE64_HMAC_SHA256_AES128, 8 },
-		{ "Pine32HmacSha256Aes128", PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 8 },
+	/* the parameters of all 24 official -01 vectors and the 6 -02 ones */
+	static const struct { const char *prefix; pine_variant v; int count; pine_draft draft; } fam[] = {
+		{ "Pine64", PINE_VARIANT_PINE64, 4, PINE_DRAFT_01 },
+		{ "Pine128", PINE_VARIANT_PINE128, 4, PINE_DRAFT_01 },
+		{ "Pine64HmacSha256Aes128", PINE_VARIANT_PINE64_HMAC_SHA256_AES128, 8, PINE_DRAFT_01 },
+		{ "Pine32HmacSha256Aes128", PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 8, PINE_DRAFT_01 },
+		{ "Pine40HmacSha256Aes128", PINE_VARIANT_PINE40_HMAC_SHA256_AES128, 6, PINE_DRAFT_02 },
 	};
 	for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++)
 		for (int i = 0; i < fam[f].count; i++) {
-			snprintf(path, sizeof path, "%s/%s_%d.json", vectors_dir, fam[f].prefix, i);
+			snprintf(path, sizeof path, "%s/%s%s_%d.json", vectors_dir,
+			         fam[f].draft == PINE_DRAFT_02 ? "../pine-02/" : "", fam[f].prefix, i);
 			vj_value *root = vj_load_file(path);
 			FUZZ_CHECK(root != NULL);
 			pine_config cfg;
@@ -379,6 +383,7 @@ pine_seeds(void)
 			uint64_t u;
 			memset(&cfg, 0, sizeof cfg);
 			cfg.variant = fam[f].v;
+			cfg.draft = fam[f].draft;
 			vj_u64(vj_get(root, "l2_norm_bound"), &cfg.l2_norm_bound);
 			vj_u64(vj_get(root, "num_frac_bits"), &u), cfg.num_frac_bits = (uint32_t) u;
 			vj_u64(vj_get(root, "dimension"), &cfg.dimension);
@@ -397,8 +402,8 @@ pine_seeds(void)
 		}
 
 	/* field edges: 0, 1, p - 1 and p (non-canonical) in each field */
-	for (int k = 0; k < 3; k++) {
-		static const pine_field_id ids[3] = { PINE_FIELD64, PINE_FIELD128, PINE_FIELD32 };
+	for (int k = 0; k < 4; k++) {
+		static const pine_field_id ids[4] = { PINE_FIELD64, PINE_FIELD128, PINE_FIELD32, PINE_FIELD40 };
 		size_t E = pine_field_elem_size(ids[k]);
 		uint8_t v[4 * 16];
 		memset(v, 0, sizeof v);

@@ -1,10 +1,11 @@
 /*
  * pine_fixture.h: fixed PINE contexts for the PINE harnesses and make_seeds.
  *
- * Eight parameter sets: four of the official draft-chen-cfrg-vdaf-pine-01
- * test vectors (one per variant, the smallest ones, d = 19) and four small
- * sets that run fast (d <= 5, a handful of wraparound checks, one with
- * three Aggregators). For each, with the vectors' conventions (verify key
+ * Ten parameter sets: four of the official draft-chen-cfrg-vdaf-pine-01
+ * test vectors (one per variant, the smallest ones, d = 19) and one of the
+ * -02 vectors of Pine40HmacSha256Aes128 (Field40, draft -02), and five
+ * small sets that run fast (d <= 5, a handful of wraparound checks, one
+ * with three Aggregators, one on Field40 under -02). For each, with the vectors' conventions (verify key
  * 00 01 02 ..., nonce 00 .. 0f, rand 00 01 02 ...), two reports are
  * sharded and prepared: report 0 measures e_0 and report 1 e_1 (both of
  * norm 1, the bound), exactly as the vectors' two reports, so for the
@@ -14,7 +15,7 @@
  * aggregate shares of the two reports.
  *
  * Harnesses pick a context with the first input byte: ctx = b0 % PX_NCTX,
- * and get sel = b0 / PX_NCTX (0..31) for their own choices.
+ * and get sel = b0 / PX_NCTX (0..25) for their own choices.
  */
 #ifndef SECAGG_FUZZ_PINE_FIXTURE_H
 #define SECAGG_FUZZ_PINE_FIXTURE_H
@@ -35,20 +36,25 @@ typedef struct pine_spec {
 	uint32_t nfb;
 	uint64_t d, cl, cle;       /* cl = cle = 0: pine_optimal_chunk_lengths */
 	uint32_t S, proofs, proofs_ne, r, rs;
+	pine_draft draft;          /* official -02 vectors are in ../pine-02/ */
 } pine_spec;
 
 static const pine_spec px_specs[] = {
-	{ "Pine64_2", 1, PINE_VARIANT_PINE64, 1024, 10, 19, 150, 4, 2, 2, 1, 75, 75 },
-	{ "Pine128_3", 1, PINE_VARIANT_PINE128, 1024, 10, 19, 150, 4, 2, 1, 1, 75, 50 },
+	{ "Pine64_2", 1, PINE_VARIANT_PINE64, 1024, 10, 19, 150, 4, 2, 2, 1, 75, 75, PINE_DRAFT_01 },
+	{ "Pine128_3", 1, PINE_VARIANT_PINE128, 1024, 10, 19, 150, 4, 2, 1, 1, 75, 50, PINE_DRAFT_01 },
 	{ "Pine64HmacSha256Aes128_5", 1, PINE_VARIANT_PINE64_HMAC_SHA256_AES128, 1024, 10, 19, 150, 4, 2,
-	  1, 1, 75, 75 },
+	  1, 1, 75, 75, PINE_DRAFT_01 },
 	{ "Pine32HmacSha256Aes128_7", 1, PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 1024, 10, 19, 150, 4,
-	  2, 4, 2, 75, 50 },
-	{ "small64", 0, PINE_VARIANT_PINE64, 128, 7, 4, 0, 0, 2, 2, 1, 4, 3 },
-	{ "small128", 0, PINE_VARIANT_PINE128, 128, 7, 3, 0, 0, 2, 1, 1, 3, 3 },
+	  2, 4, 2, 75, 50, PINE_DRAFT_01 },
+	{ "small64", 0, PINE_VARIANT_PINE64, 128, 7, 4, 0, 0, 2, 2, 1, 4, 3, PINE_DRAFT_01 },
+	{ "small128", 0, PINE_VARIANT_PINE128, 128, 7, 3, 0, 0, 2, 1, 1, 3, 3, PINE_DRAFT_01 },
 	{ "small64hmac_3agg", 0, PINE_VARIANT_PINE64_HMAC_SHA256_AES128, 128, 7, 5, 0, 0, 3, 1, 2, 4,
-	  2 },
-	{ "small32hmac", 0, PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 64, 6, 4, 0, 0, 2, 2, 1, 5, 5 },
+	  2, PINE_DRAFT_01 },
+	{ "small32hmac", 0, PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 64, 6, 4, 0, 0, 2, 2, 1, 5, 5, PINE_DRAFT_01 },
+	{ "Pine40HmacSha256Aes128_5", 1, PINE_VARIANT_PINE40_HMAC_SHA256_AES128, 1024, 10, 19, 150, 4,
+	  2, 4, 2, 75, 75, PINE_DRAFT_02 },
+	{ "small40hmac", 0, PINE_VARIANT_PINE40_HMAC_SHA256_AES128, 128, 7, 4, 0, 0, 2, 1, 1, 4, 4,
+	  PINE_DRAFT_02 },
 };
 #define PX_NCTX ((int) (sizeof px_specs / sizeof px_specs[0]))
 
@@ -72,6 +78,7 @@ static inline void
 px_config(const pine_spec *sp, pine_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
+	cfg->draft = sp->draft;
 	cfg->variant = sp->variant;
 	cfg->l2_norm_bound = sp->l2;
 	cfg->num_frac_bits = sp->nfb;

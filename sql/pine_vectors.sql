@@ -1,11 +1,13 @@
--- Every official draft-chen-cfrg-vdaf-pine-01 test vector, byte for byte,
--- through the SQL functions: public share, input shares, prep shares, prep
--- message, output shares, aggregate shares (pine_agg) and the result.
+-- Every official draft-chen-cfrg-vdaf-pine-01 test vector (under draft '01')
+-- and every official -02 vector of Pine40HmacSha256Aes128 (under draft
+-- '02'), byte for byte, through the SQL functions: public share, input
+-- shares, prep shares, prep message, output shares, aggregate shares
+-- (pine_agg) and the result.
 -- pg_regress runs psql from the repository root.
 SET client_min_messages = warning;
 CREATE SCHEMA pv;
 SET search_path = pv, public;
-CREATE TABLE vec (name text PRIMARY KEY, doc jsonb);
+CREATE TABLE vec (name text PRIMARY KEY, doc jsonb, draft text NOT NULL DEFAULT '01');
 \set v `cat test/vectors/pine-01/Pine32HmacSha256Aes128_0.json`
 INSERT INTO vec VALUES ('Pine32HmacSha256Aes128_0', :'v');
 \set v `cat test/vectors/pine-01/Pine32HmacSha256Aes128_1.json`
@@ -54,24 +56,36 @@ INSERT INTO vec VALUES ('Pine128_1', :'v');
 INSERT INTO vec VALUES ('Pine128_2', :'v');
 \set v `cat test/vectors/pine-01/Pine128_3.json`
 INSERT INTO vec VALUES ('Pine128_3', :'v');
+\set v `cat test/vectors/pine-02/Pine40HmacSha256Aes128_0.json`
+INSERT INTO vec VALUES ('Pine40HmacSha256Aes128_0', :'v', '02');
+\set v `cat test/vectors/pine-02/Pine40HmacSha256Aes128_1.json`
+INSERT INTO vec VALUES ('Pine40HmacSha256Aes128_1', :'v', '02');
+\set v `cat test/vectors/pine-02/Pine40HmacSha256Aes128_2.json`
+INSERT INTO vec VALUES ('Pine40HmacSha256Aes128_2', :'v', '02');
+\set v `cat test/vectors/pine-02/Pine40HmacSha256Aes128_3.json`
+INSERT INTO vec VALUES ('Pine40HmacSha256Aes128_3', :'v', '02');
+\set v `cat test/vectors/pine-02/Pine40HmacSha256Aes128_4.json`
+INSERT INTO vec VALUES ('Pine40HmacSha256Aes128_4', :'v', '02');
+\set v `cat test/vectors/pine-02/Pine40HmacSha256Aes128_5.json`
+INSERT INTO vec VALUES ('Pine40HmacSha256Aes128_5', :'v', '02');
 \unset v
-SELECT count(*) AS vector_files FROM vec;
+SELECT draft, count(*) AS vector_files FROM vec GROUP BY draft ORDER BY draft;
 
 -- Parameters from a vector file (the XOF and field come from the file name).
-CREATE FUNCTION vec_params(name text, v jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION vec_params(name text, v jsonb, draft text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
   SELECT secagg.pine_params(regexp_replace(name, '_[0-9]+$', ''),
            (v->>'l2_norm_bound')::float8 / 2 ^ (v->>'num_frac_bits')::int,
            (v->>'dimension')::bigint, (v->>'num_frac_bits')::int,
            (v->>'chunk_length')::bigint, (v->>'chunk_length_norm_equality')::bigint,
            (v->>'proofs')::int, (v->>'proofs_norm_equality')::int,
            (v->>'num_wr_checks')::int, (v->>'num_wr_successes')::int,
-           (v->>'alpha')::float8, (v->>'shares')::int) $$;
+           (v->>'alpha')::float8, (v->>'shares')::int, draft) $$;
 
 CREATE FUNCTION hexarr(j jsonb) RETURNS bytea[] LANGUAGE sql IMMUTABLE AS $$
   SELECT array_agg(decode(x, 'hex') ORDER BY i) FROM jsonb_array_elements_text(j) WITH ORDINALITY t(x, i) $$;
 
 CREATE TABLE task AS
-  SELECT name, doc, vec_params(name, doc) AS params, decode(doc->>'verify_key', 'hex') AS vk FROM vec;
+  SELECT name, doc, vec_params(name, doc, draft) AS params, decode(doc->>'verify_key', 'hex') AS vk FROM vec;
 
 -- One row per report, from the client's side.
 CREATE TABLE report AS
@@ -116,7 +130,7 @@ CREATE TABLE aggshare AS
          secagg.pine_agg_count(t.params, o.output_share) AS n
   FROM outshare o JOIN task t USING (name) GROUP BY o.name, o.agg_id;
 
-SELECT t.name,
+SELECT t.name, t.params->>'draft' AS draft, t.params->>'field' AS field,
   (SELECT bool_and(s.public_share = decode(r.rep->>'public_share', 'hex') AND s.input_shares = hexarr(r.rep->'input_shares'))
      FROM sharded s JOIN report r USING (name, report) WHERE s.name = t.name) AS shard,
   (SELECT bool_and(p.prep_share = decode(r.rep->'prep_shares'->0->>p.agg_id, 'hex')

@@ -1,8 +1,8 @@
 /*
- * pine_sql.c: the PINE VDAF (draft-chen-cfrg-vdaf-pine-01) from SQL.
+ * pine_sql.c: the PINE VDAF (draft-chen-cfrg-vdaf-pine-01 and -02) from SQL.
  *
  * Parameters are a canonical jsonb built by pine_params(): the user
- * configuration plus every derived value (sizes of every message, the batch
+ * configuration (the draft included) plus every derived value (sizes of every message, the batch
  * cap, a SHA-256 digest of the canonical parameter encoding). Every other
  * function takes that jsonb, re-derives the parameters from the
  * configuration keys and refuses a document whose derived values do not
@@ -101,9 +101,36 @@ check_len(const char *what, size_t got, size_t want)
 /* Parameters <-> canonical jsonb                                           */
 /* ------------------------------------------------------------------------ */
 
+/* Indexed by pine_variant. */
 static const char *const variant_names[] = {
-	"Pine64", "Pine128", "Pine64HmacSha256Aes128", "Pine32HmacSha256Aes128"
+	"Pine64", "Pine128", "Pine64HmacSha256Aes128", "Pine32HmacSha256Aes128", "Pine40HmacSha256Aes128"
 };
+
+/* Indexed by pine_draft; the value of the params' "draft" key and of
+ * pine_params' draft argument. A params object without "draft" (made
+ * before -02 was supported) is -01, whose digest never covered a draft. */
+static const char *const draft_names[] = { "01", "02" };
+#define DRAFT_KEY "draft"
+
+/* The draft named s (len bytes), or -1. */
+static int
+draft_by_name(const char *s, size_t len)
+{
+	for (int i = 0; i < (int) lengthof(draft_names); i++)
+		if (len == strlen(draft_names[i]) && memcmp(s, draft_names[i], len) == 0)
+			return i;
+	return -1;
+}
+
+/* The variant named s (len bytes), or -1. */
+static int
+variant_by_name(const char *s, size_t len)
+{
+	for (int i = 0; i < (int) lengthof(variant_names); i++)
+		if (len == strlen(variant_names[i]) && memcmp(s, variant_names[i], len) == 0)
+			return i;
+	return -1;
+}
 
 static const char *
 field_name(pine_field_id f)
@@ -112,6 +139,7 @@ field_name(pine_field_id f)
 	case PINE_FIELD64: return "Field64";
 	case PINE_FIELD128: return "Field128";
 	case PINE_FIELD32: return "Field32";
+	case PINE_FIELD40: return "Field40";
 	}
 	return "?";
 }
@@ -139,14 +167,18 @@ append_double(StringInfo b, double x)
 	appendStringInfoString(b, buf);
 }
 
+/* The canonical parameter object. with_draft is false only to compare with
+ * a -01 object written before the "draft" key existed. */
 static Jsonb *
-params_to_jsonb(const pine_params *P)
+params_to_jsonb(const pine_params *P, bool with_draft)
 {
 	const pine_config *c = &P->cfg;
 	StringInfoData b;
 	initStringInfo(&b);
-	appendStringInfo(&b, "{\"format\": \"" PARAMS_FORMAT "\", \"version\": 1, \"variant\": \"%s\", ",
-	                 variant_names[c->variant]);
+	appendStringInfoString(&b, "{\"format\": \"" PARAMS_FORMAT "\", \"version\": 1, ");
+	if (with_draft)
+		appendStringInfo(&b, "\"" DRAFT_KEY "\": \"%s\", ", draft_names[c->draft]);
+	appendStringInfo(&b, "\"variant\": \"%s\", ", variant_names[c->variant]);
 	appendStringInfo(&b, "\"field\": \"%s\", \"xof\": \"%s\", \"vdaf_id\": %u, ", field_name(P->field),
 	                 P->xof == PINE_XOF_TURBOSHAKE128 ? "XofTurboShake128" : "XofHmacSha256Aes128",
 	                 P->vdaf_id);
@@ -282,15 +314,16 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("PINE params: unsupported version")));
 	if (!sa_pg_jsonb_get(jb, "variant", &v) || v.type != jbvString)
 		bad_params("variant", "is missing or not a string");
-	int variant = -1;
-	for (int i = 0; i < 4; i++)
-		if (v.val.string.len == strlen(variant_names[i]) &&
-		    memcmp(v.val.string.val, variant_names[i], v.val.string.len) == 0)
-			variant = i;
+	int variant = variant_by_name(v.val.string.val, v.val.string.len);
 	if (variant < 0)
 		bad_params("variant", "is not a known PINE variant");
+	bool has_draft = sa_pg_jsonb_get(jb, DRAFT_KEY, &v);
+	int draft = PINE_DRAFT_01;
+	if (has_draft && (v.type != jbvString || (draft = draft_by_name(v.val.string.val, v.val.string.len)) < 0))
+		bad_params(DRAFT_KEY, "must be \"01\" or \"02\"");
 	pine_config c;
 	memset(&c, 0, sizeof c);
+	c.draft = (pine_draft) draft;
 	c.variant = (pine_variant) variant;
 	c.l2_norm_bound = jb_u64(jb, "l2_norm_bound");
 	c.num_frac_bits = jb_u32(jb, "num_frac_bits");
@@ -312,7 +345,7 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 	if (st != PINE_OK)
 		pine_fail(st, "PINE params", why);
 	check_pg_limits(P);
-	Jsonb *canon = params_to_jsonb(P);
+	Jsonb *canon = params_to_jsonb(P, has_draft);
 	if (compareJsonbContainers(&jb->root, &canon->root) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("PINE params: derived values do not match the configuration"),
@@ -365,12 +398,29 @@ arg_int(FunctionCallInfo fcinfo, int argno, int64 dflt)
 	return PG_ARGISNULL(argno) ? dflt : (int64) PG_GETARG_INT32(argno);
 }
 
+/* pine_params' draft argument: '01' (also for NULL) or '02'. */
+static pine_draft
+draft_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return PINE_DRAFT_01;
+	char *name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	int draft = draft_by_name(name, strlen(name));
+	if (draft < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("unknown PINE draft \"%s\"", name),
+		                errhint("Use '01' (draft-chen-cfrg-vdaf-pine-01) or '02' (draft-chen-cfrg-vdaf-pine-02).")));
+	pfree(name);
+	return (pine_draft) draft;
+}
+
 /*
  * pine_params(variant text, l2_norm_bound float8, dimension bigint,
  *             num_frac_bits int, chunk_length bigint, chunk_length_norm_equality bigint,
  *             num_proofs int, num_proofs_norm_equality int, num_wr_checks int,
- *             num_wr_successes int, alpha float8, num_shares int) -> jsonb
- * NULL optional arguments take the defaults.
+ *             num_wr_successes int, alpha float8, num_shares int, draft text) -> jsonb
+ * NULL optional arguments take the defaults. The bound is floored to fixed
+ * point under either draft (never above the bound asked for).
  */
 Datum
 secagg_pine_params(PG_FUNCTION_ARGS)
@@ -378,16 +428,16 @@ secagg_pine_params(PG_FUNCTION_ARGS)
 	static const char *const names[] = { "variant", "l2_norm_bound", "dimension" };
 	sa_pg_require_args(fcinfo, 0, 2, names);
 	char *vname = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int variant = -1;
-	for (int i = 0; i < 4; i++)
-		if (strcmp(vname, variant_names[i]) == 0)
-			variant = i;
+	int variant = variant_by_name(vname, strlen(vname));
 	if (variant < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("unknown PINE variant \"%s\"", vname),
-		                errhint("Use Pine64, Pine128, Pine64HmacSha256Aes128 or Pine32HmacSha256Aes128.")));
+		                errhint("Use Pine64, Pine128, Pine64HmacSha256Aes128, Pine32HmacSha256Aes128 or "
+		                        "(draft '02') Pine40HmacSha256Aes128.")));
+	pine_draft draft = draft_arg(fcinfo, 12); /* the core refuses a variant the draft lacks */
 	pine_config c;
 	pine_config_defaults(&c, (pine_variant) variant);
+	c.draft = draft;
 	double l2 = PG_GETARG_FLOAT8(1);
 	int64 d = PG_GETARG_INT64(2);
 	int64 nfb = arg_int(fcinfo, 3, 15);
@@ -461,7 +511,7 @@ secagg_pine_params(PG_FUNCTION_ARGS)
 	if (st != PINE_OK)
 		pine_fail(st, "PINE params", why);
 	check_pg_limits(&P);
-	PG_RETURN_JSONB_P(params_to_jsonb(&P));
+	PG_RETURN_JSONB_P(params_to_jsonb(&P, true));
 }
 
 /* pine_params_check(params jsonb) -> jsonb: validates and returns the canonical form. */
@@ -471,7 +521,7 @@ secagg_pine_params_check(PG_FUNCTION_ARGS)
 	static const char *const names[] = { "params" };
 	sa_pg_require_args(fcinfo, 0, 0, names);
 	const pine_params *P = params_arg(fcinfo, 0);
-	PG_RETURN_JSONB_P(params_to_jsonb(P));
+	PG_RETURN_JSONB_P(params_to_jsonb(P, true));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -855,7 +905,7 @@ agg_read_hdr(bytea *s, agg_hdr *h)
 	h->d = sa_load_u64_be(p + 24);
 	h->digest = p + 32;
 	h->tag = p + AGG_TAG_OFF;
-	if (h->field > PINE_FIELD32 || h->elem != pine_field_elem_size((pine_field_id) h->field) ||
+	if (h->field > PINE_FIELD40 || h->elem != pine_field_elem_size((pine_field_id) h->field) ||
 	    p[6] != 0 || p[7] != 0)
 		agg_corrupt("unknown field or element size");
 	if (h->d == 0 || h->d > PINE_MAX_DIMENSION || VARSIZE(s) - VARHDRSZ - AGG_HDR != h->d * h->elem)

@@ -1,7 +1,8 @@
 /*
  * test_pine_params.c: PINE parameter validation and derivation, message
- * sizes (spec/pine-performance.md section 3.1), and the float encoding KATs
- * (spec/pine-01.md section 4.1).
+ * sizes (spec/pine-performance.md section 3.1), the float encoding KATs
+ * (spec/pine-01.md section 4.1; -02 rounds where -01 floors), and the
+ * draft: Pine40HmacSha256Aes128 only under -02, the draft in the digest.
  */
 #include <math.h>
 
@@ -248,24 +249,121 @@ static void test_encode_entry(void)
 	};
 	for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
 		int64_t v = 12345;
-		UNIT_CHECK(pine_encode_entry(kat[i].x, 15, &v) == PINE_OK);
+		UNIT_CHECK(pine_encode_entry(kat[i].x, 15, PINE_DRAFT_01, &v) == PINE_OK);
 		UNIT_CHECK(v == kat[i].v);
 		UNIT_CHECK(pine_decode_signed(v, 15) == kat[i].back);
 	}
 	int64_t v;
-	UNIT_CHECK(pine_encode_entry(NAN, 15, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(INFINITY, 15, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(-INFINITY, 15, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(0x1p-1030, 15, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(-0x1p-1074, 0, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(0x1p-1022, 0, &v) == PINE_OK && v == 0);
-	UNIT_CHECK(pine_encode_entry(-0x1p-1022, 0, &v) == PINE_OK && v == -1);
-	UNIT_CHECK(pine_encode_entry(0x1p62, 0, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(1.0, 62, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(1e300, 127, &v) == PINE_ERR_MEASUREMENT);
-	UNIT_CHECK(pine_encode_entry(0x1p61, 0, &v) == PINE_OK && v == ((int64_t) 1 << 61));
-	UNIT_CHECK(pine_encode_entry(-2.5, 0, &v) == PINE_OK && v == -3);
-	UNIT_CHECK(pine_encode_entry(2.5, 0, &v) == PINE_OK && v == 2);
+	UNIT_CHECK(pine_encode_entry(NAN, 15, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(INFINITY, 15, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(-INFINITY, 15, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(0x1p-1030, 15, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(-0x1p-1074, 0, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(0x1p-1022, 0, PINE_DRAFT_01, &v) == PINE_OK && v == 0);
+	UNIT_CHECK(pine_encode_entry(-0x1p-1022, 0, PINE_DRAFT_01, &v) == PINE_OK && v == -1);
+	UNIT_CHECK(pine_encode_entry(0x1p62, 0, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(1.0, 62, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(1e300, 127, PINE_DRAFT_01, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(0x1p61, 0, PINE_DRAFT_01, &v) == PINE_OK && v == ((int64_t) 1 << 61));
+	UNIT_CHECK(pine_encode_entry(-2.5, 0, PINE_DRAFT_01, &v) == PINE_OK && v == -3);
+	UNIT_CHECK(pine_encode_entry(2.5, 0, PINE_DRAFT_01, &v) == PINE_OK && v == 2);
+}
+
+/* -02: round(x * 2^nfb), ties to even, where -01 floors. */
+static void test_encode_entry_draft02(void)
+{
+	static const struct {
+		double x;
+		uint32_t nfb;
+		int64_t floor01, round02;
+	} kat[] = {
+		{ 0.1, 15, 3276, 3277 },         /* 3276.8: floor and round differ */
+		{ -0.1, 15, -3277, -3277 },      /* -3276.8 */
+		{ -0.0001, 15, -4, -3 },         /* -3.2768 */
+		{ 0.0001, 15, 3, 3 },            /* 3.2768 */
+		{ -0.3, 15, -9831, -9830 },      /* -9830.4 */
+		{ 2.5, 0, 2, 2 },                /* tie: to even, down */
+		{ 3.5, 0, 3, 4 },                /* tie: to even, up */
+		{ -2.5, 0, -3, -2 },             /* tie: to even, toward zero */
+		{ -3.5, 0, -4, -4 },             /* tie: to even, away from zero */
+		{ 0.5, 0, 0, 0 },
+		{ -0.5, 0, -1, 0 },
+		{ 0x1.8p-16, 15, 0, 1 },         /* 0.75 */
+		{ 0x1.4p-15, 15, 1, 1 },         /* 1.25 */
+		{ 0x1.cp-15, 15, 1, 2 },         /* 1.75 */
+		{ 0x1.8p-15, 15, 1, 2 },         /* 1.5: tie, to even 2 */
+		{ 0x1.4p-14, 15, 2, 2 },         /* 2.5: tie, to even 2 */
+		{ 0x1p61 + 0x1p9, 0, (int64_t) 1 << 61 | 512, (int64_t) 1 << 61 | 512 },
+	};
+	for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+		int64_t v1 = 12345, v2 = 12345;
+		UNIT_CHECK(pine_encode_entry(kat[i].x, kat[i].nfb, PINE_DRAFT_01, &v1) == PINE_OK);
+		UNIT_CHECK(pine_encode_entry(kat[i].x, kat[i].nfb, PINE_DRAFT_02, &v2) == PINE_OK);
+		if (v1 != kat[i].floor01 || v2 != kat[i].round02)
+			fprintf(stderr, "  kat %zu: -01 %lld -02 %lld\n", i, (long long) v1, (long long) v2);
+		UNIT_CHECK(v1 == kat[i].floor01);
+		UNIT_CHECK(v2 == kat[i].round02);
+	}
+	int64_t v;
+	UNIT_CHECK(pine_encode_entry(NAN, 15, PINE_DRAFT_02, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(0x1p-1030, 15, PINE_DRAFT_02, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(1.0, 62, PINE_DRAFT_02, &v) == PINE_ERR_MEASUREMENT);
+	UNIT_CHECK(pine_encode_entry(1.0, 15, (pine_draft) 2, &v) == PINE_ERR_PARAM);
+}
+
+/* The draft: validated, Pine40HmacSha256Aes128 only under -02, and in the
+ * canonical encoding (byte 6) and hence the digest; -01 digests are those
+ * from before -02 existed (byte 6 was always zero). Expected digests:
+ * SHA-256 of the 64-byte layout, computed independently. */
+static void test_draft(void)
+{
+	pine_params P, Q;
+	uint8_t e[PINE_PARAMS_ENCODED_LEN], want[32];
+	pine_config c = base_cfg(PINE_VARIANT_PINE64, 128, 7, 20);
+	UNIT_CHECK(init(&c, &P) == PINE_OK);
+	unit_hex_decode("ef1e936939b87bc41a54c12a898ed70ba5afd1fa37f2e4f3e4f457d69d188cae", want, 32);
+	UNIT_CHECK_MEM(P.digest, want, 32);
+	c.draft = PINE_DRAFT_02;
+	UNIT_CHECK(init(&c, &Q) == PINE_OK);
+	pine_params_encode(&Q, e);
+	UNIT_CHECK(e[6] == 1 && e[7] == 0);
+	unit_hex_decode("068619bb9f1e438cba37c5aa9edfdb219325e9d81826964dfabc81644b755e84", want, 32);
+	UNIT_CHECK_MEM(Q.digest, want, 32);
+	UNIT_CHECK(memcmp(P.digest, Q.digest, 32) != 0);
+	UNIT_CHECK(Q.cfg.draft == PINE_DRAFT_02);
+	c.draft = (pine_draft) 2;
+	UNIT_CHECK(init(&c, &P) == PINE_ERR_PARAM);
+	c.draft = (pine_draft) 255;
+	UNIT_CHECK(init(&c, &P) == PINE_ERR_PARAM);
+
+	c = base_cfg(PINE_VARIANT_PINE40_HMAC_SHA256_AES128, 128, 7, 20);
+	const char *why = NULL;
+	UNIT_CHECK(pine_params_init(&P, &c, &why) == PINE_ERR_PARAM);
+	UNIT_CHECK(why != NULL && strcmp(why, "Pine40HmacSha256Aes128 exists only in draft -02") == 0);
+	uint64_t cl, cne;
+	UNIT_CHECK(pine_optimal_chunk_lengths(&c, &cl, &cne, NULL) == PINE_ERR_PARAM);
+	c.draft = PINE_DRAFT_02;
+	UNIT_CHECK(init(&c, &P) == PINE_OK);
+	UNIT_CHECK_EQ_U64(P.field, PINE_FIELD40);
+	UNIT_CHECK_EQ_U64(P.xof, PINE_XOF_HMAC_SHA256_AES128);
+	UNIT_CHECK_EQ_U64(P.vdaf_id, 0xFFFF1006u);
+	UNIT_CHECK_EQ_U64(P.num_proofs, 4);
+	UNIT_CHECK_EQ_U64(P.num_proofs_ne, 1);
+	UNIT_CHECK_EQ_U64(P.elem_size, 5);
+	UNIT_CHECK_EQ_U64(P.seed_size, 32);
+	UNIT_CHECK_EQ_U64(P.out_share_len, 100);
+	UNIT_CHECK_EQ_U64(P.max_measurements, (1099489607680ULL / 2) / 128);
+	unit_hex_decode("1d7b9c11abdf22ebe6dfe3ae45d3dd55a0f12885e15808e969e9ce71341c4786", want, 32);
+	UNIT_CHECK_MEM(P.digest, want, 32);
+	c.num_proofs = 2;
+	c.num_proofs_norm_equality = 3;
+	UNIT_CHECK(init(&c, &P) == PINE_OK);
+	UNIT_CHECK(P.num_proofs == 2 && P.num_proofs_ne == 3);
+	UNIT_CHECK(pine_optimal_chunk_lengths(&c, &cl, &cne, NULL) == PINE_OK);
+	/* Field40's NTT holds 2^20 points, as Field32's */
+	c.dimension = (uint64_t) 1 << 21;
+	c.chunk_length_norm_equality = 1;
+	UNIT_CHECK(init(&c, &P) == PINE_ERR_PARAM);
 }
 
 static void test_params_encode(void)
@@ -288,6 +386,8 @@ int main(void)
 	UNIT_RUN(test_bad_params);
 	UNIT_RUN(test_boundaries);
 	UNIT_RUN(test_encode_entry);
+	UNIT_RUN(test_encode_entry_draft02);
+	UNIT_RUN(test_draft);
 	UNIT_RUN(test_params_encode);
 	return UNIT_DONE();
 }

@@ -126,6 +126,8 @@ static int make_params(pine_params *P, pine_variant v, uint32_t shares, uint64_t
 {
 	pine_config c;
 	pine_config_defaults(&c, v);
+	if (v == PINE_VARIANT_PINE40_HMAC_SHA256_AES128)
+		c.draft = PINE_DRAFT_02; /* the variant exists only there */
 	c.num_frac_bits = v == PINE_VARIANT_PINE32_HMAC_SHA256_AES128 ? 12 : 15;
 	c.l2_norm_bound = (uint64_t) 1 << c.num_frac_bits; /* 1.0 */
 	c.dimension = d;
@@ -168,7 +170,7 @@ static void roundtrip(pine_variant v, uint32_t shares, uint64_t d, int reports)
 		honest_gradient(x, d, k);
 		for (size_t i = 0; i < d; i++) {
 			int64_t e;
-			UNIT_CHECK(pine_encode_entry(x[i], P.cfg.num_frac_bits, &e) == PINE_OK);
+			UNIT_CHECK(pine_encode_entry(x[i], P.cfg.num_frac_bits, P.cfg.draft, &e) == PINE_OK);
 			expect[i] += (double) e;
 		}
 		UNIT_CHECK(rep_shard(&R, x, (uint32_t) k + 1, 0) == PINE_OK);
@@ -207,6 +209,10 @@ static void test_roundtrip_pine64hmac(void)
 static void test_roundtrip_pine32hmac_4agg(void)
 {
 	roundtrip(PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 4, 202, 2);
+}
+static void test_roundtrip_pine40hmac_3agg(void)
+{
+	roundtrip(PINE_VARIANT_PINE40_HMAC_SHA256_AES128, 3, 250, 2);
 }
 
 /* ---- client-side refusals ---------------------------------------------- */
@@ -677,6 +683,20 @@ static void test_vec_add_encoded(void)
 	UNIT_CHECK(a32[4] == 0 && a32[5] == 0 && a32[6] == 0x10 && a32[7] == 0);
 	uint8_t n32[4] = { 0x01, 0x00, 0xf0, 0xff }; /* = p */
 	UNIT_CHECK(pine_vec_add_encoded(PINE_FIELD32, a32, n32, 1) == PINE_ERR_NONCANONICAL);
+	/* Field40 (5 bytes): p - 1 = 0xfffeb00000; + 1 = 0; (p-1) + (p-1) = p - 2 */
+	uint8_t a40[10] = { 0x00, 0x00, 0xb0, 0xfe, 0xff, 0x00, 0x00, 0xb0, 0xfe, 0xff };
+	uint8_t b40[10] = { 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xb0, 0xfe, 0xff };
+	const uint8_t s40[10] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xaf, 0xfe, 0xff };
+	UNIT_CHECK(pine_vec_add_encoded(PINE_FIELD40, a40, b40, 2) == PINE_OK);
+	UNIT_CHECK(memcmp(a40, s40, sizeof s40) == 0);
+	uint8_t p40[5] = { 0x01, 0x00, 0xb0, 0xfe, 0xff };   /* = p */
+	uint8_t top40[5] = { 0x00, 0x00, 0x00, 0x00, 0xff }; /* = 0xff00000000 < p */
+	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD40, p40, 1) == PINE_ERR_NONCANONICAL);
+	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD40, b40 + 5, 1) == PINE_OK);
+	UNIT_CHECK(pine_vec_check_encoded(PINE_FIELD40, top40, 1) == PINE_OK);
+	UNIT_CHECK(pine_vec_add_encoded(PINE_FIELD40, a40, p40, 1) == PINE_ERR_NONCANONICAL);
+	UNIT_CHECK(memcmp(a40, s40, sizeof s40) == 0); /* untouched on error */
+	UNIT_CHECK(pine_field_elem_size(PINE_FIELD40) == 5);
 	/* Field128: (p-1) + (p-1) = p - 2 (carry out of 128 bits) */
 	uint8_t a128[16] = { 0 }, b128[16] = { 0 };
 	for (int i = 8; i < 16; i++)
@@ -736,6 +756,7 @@ int main(void)
 	UNIT_RUN(test_roundtrip_pine128_3agg);
 	UNIT_RUN(test_roundtrip_pine64hmac);
 	UNIT_RUN(test_roundtrip_pine32hmac_4agg);
+	UNIT_RUN(test_roundtrip_pine40hmac_3agg);
 	UNIT_RUN(test_client_refuses);
 	UNIT_RUN(test_reject_norm_over_bound);
 	UNIT_RUN(test_reject_wraparound);

@@ -1,5 +1,5 @@
 /*
- * test_vdaf_field.c: Field64 / Field128 / Field32 arithmetic, encodings,
+ * test_vdaf_field.c: Field64 / Field128 / Field32 / Field40 arithmetic, encodings,
  * roots of unity, vector operations and bit helpers.
  */
 #include "unit.h"
@@ -54,6 +54,12 @@ static void
 test_field32_kats(void)
 {
 	check_kats(&vdaf_field32, f32_kats, sizeof f32_kats / sizeof f32_kats[0]);
+}
+
+static void
+test_field40_kats(void)
+{
+	check_kats(&vdaf_field40, f40_kats, sizeof f40_kats / sizeof f40_kats[0]);
 }
 
 /* Sanity roots from spec/pine-01.md §2.1 */
@@ -116,9 +122,29 @@ test_roots_of_unity(void)
 	UNIT_CHECK_EQ_U64(v[0], 3925978153ULL);
 	UNIT_CHECK(f->root_of_unity(21, &w) == VDAF_ERR_INVALID);
 
+	/* Field40: generator 7^1048555 (draft-chen-cfrg-vdaf-pine-02) */
+	f = &vdaf_field40;
+	f->root_of_unity(1, &w);
+	f->to_u128(w, v);
+	UNIT_CHECK_EQ_U64(v[0], 1099489607680ULL); /* p - 1 */
+	f->root_of_unity(2, &w);
+	f->to_u128(w, v);
+	UNIT_CHECK_EQ_U64(v[0], 225297462784ULL);
+	f->root_of_unity(3, &w);
+	f->to_u128(w, v);
+	UNIT_CHECK_EQ_U64(v[0], 995430674536ULL);
+	f->root_of_unity(4, &w);
+	f->to_u128(w, v);
+	UNIT_CHECK_EQ_U64(v[0], 416190751928ULL);
+	f->root_of_unity(20, &w);
+	f->to_u128(w, v);
+	UNIT_CHECK_EQ_U64(v[0], 395974995317ULL);
+	UNIT_CHECK(f->root_of_unity(21, &w) == VDAF_ERR_INVALID);
+	UNIT_CHECK(vdaf_elem_eq(w, f->pow(f->from_u64(7), 1048555)));
+
 	/* generator has exact order 2^two_adicity: g^(2^(k-1)) = -1 */
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
-	for (int i = 0; i < 3; i++) {
+	const vdaf_field *all[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32, &vdaf_field40 };
+	for (int i = 0; i < 4; i++) {
 		f = all[i];
 		f->root_of_unity(f->two_adicity, &w);
 		for (unsigned k = 1; k < f->two_adicity; k++)
@@ -130,8 +156,8 @@ test_roots_of_unity(void)
 static void
 test_encode_decode(void)
 {
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
-	for (int i = 0; i < 3; i++) {
+	const vdaf_field *all[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32, &vdaf_field40 };
+	for (int i = 0; i < 4; i++) {
 		const vdaf_field *f = all[i];
 		size_t e = f->encoded_size;
 		uint8_t buf[3 * 16], pbytes[16];
@@ -169,6 +195,44 @@ test_encode_decode(void)
 	UNIT_CHECK_EQ_U64(c[0], 0x0102030405060708ULL % 4293918721ULL);
 }
 
+/* Field40: 5-byte little-endian encoding; p = 01 00 b0 fe ff and anything
+ * above it (the top byte is all the room there is) is refused. */
+static void
+test_field40_encoding(void)
+{
+	const vdaf_field *f = &vdaf_field40;
+	uint64_t c[2];
+	uint8_t buf[10];
+	vdaf_elem v[2];
+	UNIT_CHECK_EQ_U64(f->encoded_size, 5);
+	UNIT_CHECK_EQ_U64(f->modulus[0], 0xfffeb00001ULL);
+	f->to_u128(f->from_u64(0x0102030405060708ULL), c);
+	UNIT_CHECK_EQ_U64(c[0], 372223837444ULL);
+	v[0] = f->from_u64(0x0102030405ULL);
+	v[1] = f->neg(f->from_u64(1));
+	f->encode_vec(buf, v, 2);
+	const uint8_t want[10] = { 0x05, 0x04, 0x03, 0x02, 0x01, 0x00, 0x00, 0xb0, 0xfe, 0xff };
+	UNIT_CHECK_MEM(buf, want, sizeof want);
+	const uint8_t p_enc[5] = { 0x01, 0x00, 0xb0, 0xfe, 0xff };
+	const uint8_t above[5] = { 0x00, 0x00, 0xb1, 0xfe, 0xff };
+	const uint8_t top[5] = { 0xff, 0xff, 0xff, 0xff, 0xff };
+	UNIT_CHECK(f->decode_vec(v, 1, p_enc, 5) == VDAF_ERR_INVALID);
+	UNIT_CHECK(f->decode_vec(v, 1, above, 5) == VDAF_ERR_INVALID);
+	UNIT_CHECK(f->decode_vec(v, 1, top, 5) == VDAF_ERR_INVALID);
+	UNIT_CHECK(f->decode_vec(v, 2, buf, 10) == VDAF_OK);
+	f->to_u128(v[1], c);
+	UNIT_CHECK_EQ_U64(c[0], 0xfffeb00000ULL);
+	UNIT_CHECK(f->decode_vec(v, 2, buf, 9) == VDAF_ERR_INVALID);
+	UNIT_CHECK(f->decode_vec(v, 1, buf, 8) == VDAF_ERR_INVALID);
+	/* sampling: p rejected, p - 1 and 5 accepted, in stream order */
+	uint8_t in[15] = { 0x01, 0x00, 0xb0, 0xfe, 0xff, 0x00, 0x00, 0xb0, 0xfe, 0xff, 5, 0, 0, 0, 0 };
+	UNIT_CHECK_EQ_U64(f->sample_vec(v, 2, in, sizeof in), 2);
+	f->to_u128(v[0], c);
+	UNIT_CHECK_EQ_U64(c[0], 0xfffeb00000ULL);
+	f->to_u128(v[1], c);
+	UNIT_CHECK_EQ_U64(c[0], 5);
+}
+
 static void
 test_sample_vec(void)
 {
@@ -190,9 +254,9 @@ test_sample_vec(void)
 static void
 test_vector_ops(void)
 {
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
+	const vdaf_field *all[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32, &vdaf_field40 };
 	enum { N = 103 };
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		const vdaf_field *f = all[i];
 		vdaf_elem a[N], b[N], t[N];
 		uint8_t codes[(N + 3) / 4];
@@ -241,7 +305,7 @@ test_vector_ops(void)
 	}
 	/* signed sums: every length 0..40 (tails), all-negative / all-positive /
 	 * mixed codes, maximal values */
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		const vdaf_field *f = all[i];
 		vdaf_elem a[40];
 		uint8_t codes[10];
@@ -278,6 +342,21 @@ test_vector_ops(void)
 		f->to_u128(f->vec_sum(m1, M), c);
 		UNIT_CHECK_EQ_U64(c[0], 0xffffffff00000001ULL - M);
 	}
+	/* Field40 lazy accumulation: (p-1)^2 = 1, so the sums are M and M/2 */
+	{
+		const vdaf_field *f = &vdaf_field40;
+		enum { M = 5000 };
+		static vdaf_elem m1[M];
+		for (size_t j = 0; j < M; j++)
+			m1[j] = f->neg(f->from_u64(1));
+		uint64_t c[2];
+		f->to_u128(f->vec_inner(m1, m1, M), c);
+		UNIT_CHECK_EQ_U64(c[0], M);
+		f->to_u128(f->vec_pair_products(m1, M / 2), c);
+		UNIT_CHECK_EQ_U64(c[0], M / 2);
+		f->to_u128(f->vec_sum(m1, M), c);
+		UNIT_CHECK_EQ_U64(c[0], 0xfffeb00001ULL - M);
+	}
 }
 
 static void
@@ -299,6 +378,16 @@ test_from_u128(void)
 	UNIT_CHECK_EQ_U64(c[0], ((1ULL << 20) - 1) * ((1ULL << 20) - 1) % 4293918721ULL);
 	vdaf_field32.to_u128(vdaf_field32.from_u64(~0ULL), c);
 	UNIT_CHECK_EQ_U64(c[0], ~0ULL % 4293918721ULL);
+	/* Field40: 2^64, 2^64 - 1 and 2^128 - 1 mod p; p + 5 reduces to 5 */
+	vdaf_field40.to_u128(vdaf_field40.from_u128(0, 1), c);
+	UNIT_CHECK_EQ_U64(c[0], 7381974704ULL);
+	vdaf_field40.to_u128(vdaf_field40.from_u64(~0ULL), c);
+	UNIT_CHECK_EQ_U64(c[0], 7381974703ULL);
+	vdaf_field40.to_u128(vdaf_field40.from_u128(~0ULL, ~0ULL), c);
+	UNIT_CHECK_EQ_U64(c[0], 94720849187ULL);
+	vdaf_field40.to_u128(vdaf_field40.from_u64(0xfffeb00006ULL), c);
+	UNIT_CHECK_EQ_U64(c[0], 5);
+	UNIT_CHECK(vdaf_elem_is_zero(vdaf_field40.from_u64(0xfffeb00001ULL)));
 }
 
 static void
@@ -354,7 +443,9 @@ test_lookup(void)
 	UNIT_CHECK(vdaf_field_by_name("Field64") == &vdaf_field64);
 	UNIT_CHECK(vdaf_field_by_name("Field128") == &vdaf_field128);
 	UNIT_CHECK(vdaf_field_by_name("Field32") == &vdaf_field32);
-	UNIT_CHECK(vdaf_field_by_name("Field40") == NULL);
+	UNIT_CHECK(vdaf_field_by_name("Field40") == &vdaf_field40);
+	UNIT_CHECK(vdaf_field_by_name("Field48") == NULL);
+	UNIT_CHECK(vdaf_field_by_id(VDAF_FIELD40) == &vdaf_field40);
 	UNIT_CHECK(vdaf_field_by_id(VDAF_FIELD128) == &vdaf_field128);
 	UNIT_CHECK(vdaf_elem_eq(vdaf_field64.pow(vdaf_field64.from_u64(3), 4), vdaf_field64.from_u64(81)));
 }
@@ -364,12 +455,12 @@ test_lookup(void)
 static void
 test_decode_arbitrary(void)
 {
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
+	const vdaf_field *all[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32, &vdaf_field40 };
 	uint8_t buf[4 * 16], seed[16] = { 9 }, again[4 * 16];
 	vdaf_xof x;
 	UNIT_CHECK(vdaf_xof_init(&x, VDAF_XOF_TURBOSHAKE128, seed, 16, NULL, 0) == VDAF_OK);
 	for (int iter = 0; iter < 3000; iter++) {
-		const vdaf_field *f = all[iter % 3];
+		const vdaf_field *f = all[iter % 4];
 		size_t e = f->encoded_size;
 		vdaf_xof_next(&x, buf, sizeof buf);
 		/* push some elements to the top of the range so both outcomes occur */
@@ -405,8 +496,10 @@ main(void)
 	UNIT_RUN(test_field64_kats);
 	UNIT_RUN(test_field128_kats);
 	UNIT_RUN(test_field32_kats);
+	UNIT_RUN(test_field40_kats);
 	UNIT_RUN(test_roots_of_unity);
 	UNIT_RUN(test_encode_decode);
+	UNIT_RUN(test_field40_encoding);
 	UNIT_RUN(test_sample_vec);
 	UNIT_RUN(test_vector_ops);
 	UNIT_RUN(test_from_u128);

@@ -39,14 +39,26 @@ test_known_values(void)
 		f->to_u128(b[i], c);
 		UNIT_CHECK_EQ_U64(c[0], out32[i]);
 	}
+
+	/* Field40 (generator 7^1048555), n = 8, the same input */
+	f = &vdaf_field40;
+	const uint64_t out40[8] = { 31ULL, 865008454089ULL, 820196732415ULL, 435418560769ULL, 1ULL, 937371248191ULL, 279292875258ULL, 1060670560010ULL };
+	for (int i = 0; i < 8; i++)
+		b[i] = f->from_u64(in32[i]);
+	UNIT_CHECK(vdaf_ntt_forward(f, b, 8) == VDAF_OK);
+	for (int i = 0; i < 8; i++) {
+		uint64_t c[2];
+		f->to_u128(b[i], c);
+		UNIT_CHECK_EQ_U64(c[0], out40[i]);
+	}
 }
 
 /* Compare with y[k] = sum_i a[i] w^(ik) for every size up to 128. */
 static void
 test_against_naive_dft(void)
 {
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
-	for (int fi = 0; fi < 3; fi++) {
+	const vdaf_field *all[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32, &vdaf_field40 };
+	for (int fi = 0; fi < 4; fi++) {
 		const vdaf_field *f = all[fi];
 		for (size_t n = 1; n <= 128; n *= 2) {
 			vdaf_elem a[128], y[128], w;
@@ -83,6 +95,7 @@ test_delta_and_errors(void)
 	UNIT_CHECK(vdaf_ntt_forward(f, a, 12) == VDAF_ERR_INVALID);
 	UNIT_CHECK(vdaf_ntt_inverse(f, a, 0) == VDAF_ERR_INVALID);
 	UNIT_CHECK(vdaf_ntt_forward(&vdaf_field32, a, (size_t) 1 << 21) == VDAF_ERR_INVALID);
+	UNIT_CHECK(vdaf_ntt_forward(&vdaf_field40, a, (size_t) 1 << 21) == VDAF_ERR_INVALID);
 	UNIT_CHECK_EQ_U64(vdaf_next_pow2(1), 1);
 	UNIT_CHECK_EQ_U64(vdaf_next_pow2(5), 8);
 	UNIT_CHECK_EQ_U64(vdaf_next_pow2(64), 64);
@@ -108,8 +121,8 @@ eval_at_powers(const vdaf_field *f, const vdaf_elem *a, size_t n, vdaf_elem *y)
 static void
 test_plan(void)
 {
-	const vdaf_field *all[3] = { &vdaf_field64, &vdaf_field128, &vdaf_field32 };
-	for (int fi = 0; fi < 3; fi++) {
+	const vdaf_field *all[4] = { &vdaf_field64, &vdaf_field128, &vdaf_field32, &vdaf_field40 };
+	for (int fi = 0; fi < 4; fi++) {
 		const vdaf_field *f = all[fi];
 		for (size_t n = 1; n <= 256; n *= 2) {
 			vdaf_ntt_plan plan = { 0 };

@@ -1,12 +1,18 @@
 /*
- * pine.h: the PINE VDAF (draft-chen-cfrg-vdaf-pine-01, POC semantics), a
- * pure C11 core without PostgreSQL headers.
+ * pine.h: the PINE VDAF (draft-chen-cfrg-vdaf-pine-01 and -02, POC
+ * semantics), a pure C11 core without PostgreSQL headers.
  *
  * Variants: Pine64 (Field64 + XofTurboShake128, 2+1 proofs),
  * Pine128 (Field128 + XofTurboShake128, 1+1 proofs),
  * Pine64HmacSha256Aes128 (Field64, default 2+1 proofs, configurable),
- * Pine32HmacSha256Aes128 (Field32, default 5+1 proofs, configurable).
- * Any number of Aggregators from 2 to 255.
+ * Pine32HmacSha256Aes128 (Field32, default 5+1 proofs, configurable),
+ * and under draft -02 only Pine40HmacSha256Aes128 (Field40, default 4+1
+ * proofs, configurable). Any number of Aggregators from 2 to 255.
+ *
+ * Drafts: -01 and -02 differ only in the float encoding (-01 floors
+ * x * 2^num_frac_bits, -02 rounds it to nearest, ties to even) and in the
+ * variant -02 adds. Nothing on the wire tells them apart; the draft is part
+ * of the parameters (and of their digest).
  *
  * Conventions
  *  - Every function returns a pine_status. PINE_OK is 0. On failure an
@@ -51,14 +57,22 @@ typedef enum pine_variant {
 	PINE_VARIANT_PINE64 = 0,
 	PINE_VARIANT_PINE128 = 1,
 	PINE_VARIANT_PINE64_HMAC_SHA256_AES128 = 2,
-	PINE_VARIANT_PINE32_HMAC_SHA256_AES128 = 3
+	PINE_VARIANT_PINE32_HMAC_SHA256_AES128 = 3,
+	PINE_VARIANT_PINE40_HMAC_SHA256_AES128 = 4  /* draft -02 only */
 } pine_variant;
 
 typedef enum pine_field_id {
 	PINE_FIELD64 = 0,
 	PINE_FIELD128 = 1,
-	PINE_FIELD32 = 2
+	PINE_FIELD32 = 2,
+	PINE_FIELD40 = 3
 } pine_field_id;
+
+/* The draft whose semantics apply. Zero is -01, so a zeroed config is -01. */
+typedef enum pine_draft {
+	PINE_DRAFT_01 = 0, /* float encoding floor(x * 2^num_frac_bits) */
+	PINE_DRAFT_02 = 1  /* float encoding round(x * 2^num_frac_bits), ties to even */
+} pine_draft;
 
 typedef enum pine_xof_id {
 	PINE_XOF_TURBOSHAKE128 = 0,
@@ -80,8 +94,9 @@ typedef enum pine_xof_id {
  * num_wr_successes have no implicit default: pass 100/100 for the draft's
  * defaults. */
 typedef struct pine_config {
+	pine_draft draft;       /* PINE_DRAFT_01 or PINE_DRAFT_02 */
 	pine_variant variant;
-	uint64_t l2_norm_bound; /* already in fixed point: floor(B * 2^num_frac_bits) */
+	uint64_t l2_norm_bound; /* already in fixed point (an integer, as in the draft's code) */
 	uint32_t num_frac_bits; /* 0..127 */
 	uint64_t dimension;     /* d >= 1 */
 	uint64_t chunk_length;  /* main circuit ParallelSum(Mul) chunk, >= 1 */
@@ -101,7 +116,7 @@ typedef struct pine_params {
 	pine_xof_id xof;
 	uint32_t vdaf_id;
 	uint32_t num_shares, num_proofs, num_proofs_ne;
-	size_t elem_size;       /* ENCODED_SIZE: 4, 8 or 16 */
+	size_t elem_size;       /* ENCODED_SIZE: 4, 5, 8 or 16 */
 	size_t seed_size;       /* 16 (TurboSHAKE) or 32 (HMAC-SHA256/AES) */
 
 	/* Encoding */
@@ -269,9 +284,12 @@ pine_status pine_unshard(const pine_params *params,
 
 /* ---- Lower-level helpers (exposed for tests and tooling) ---- */
 
-/* Encode one float entry (floor(x * 2^nfb), -01 semantics) as a signed
- * integer. Rejects NaN, infinities, subnormals and |x * 2^nfb| >= 2^62. */
-pine_status pine_encode_entry(double x, uint32_t num_frac_bits, int64_t *out);
+/* Encode one float entry as a signed integer: floor(x * 2^nfb) under
+ * draft -01, round(x * 2^nfb) with ties to even under -02. Rejects NaN,
+ * infinities, subnormals and |x * 2^nfb| >= 2^62 (PINE_ERR_MEASUREMENT),
+ * and an unknown draft or nfb >= 128 (PINE_ERR_PARAM). */
+pine_status pine_encode_entry(double x, uint32_t num_frac_bits, pine_draft draft,
+                              int64_t *out);
 /* Decode a signed fixed-point integer to a double (exact up to one rounding). */
 double pine_decode_signed(int64_t v, uint32_t num_frac_bits);
 

@@ -10,6 +10,20 @@
 #include "common/codec.h"
 #include "pine/pine_internal.h"
 
+/* Field40 elements are 5 bytes, little-endian. */
+#define FIELD40_ELEM_BYTES 5
+
+static uint64_t load_u40_le(const uint8_t *p)
+{
+	return (uint64_t) sa_load_u32_le(p) | ((uint64_t) p[4] << 32);
+}
+
+static void store_u40_le(uint8_t *p, uint64_t v)
+{
+	sa_store_u32_le(p, (uint32_t) v);
+	p[4] = (uint8_t) (v >> 32);
+}
+
 pine_status pine_vec_check_encoded(pine_field_id field, const uint8_t *v, size_t n)
 {
 	const pine_u128 p = pine_field_modulus(field);
@@ -24,6 +38,10 @@ pine_status pine_vec_check_encoded(pine_field_id field, const uint8_t *v, size_t
 	case PINE_FIELD32:
 		for (size_t i = 0; i < n; i++)
 			bad |= (uint64_t) (sa_load_u32_le(v + 4 * i) >= p_lo);
+		break;
+	case PINE_FIELD40:
+		for (size_t i = 0; i < n; i++)
+			bad |= (uint64_t) (load_u40_le(v + FIELD40_ELEM_BYTES * i) >= p_lo);
 		break;
 	case PINE_FIELD128:
 		for (size_t i = 0; i < n; i++) {
@@ -61,6 +79,16 @@ static void add32(uint8_t *acc, const uint8_t *src, size_t n, uint64_t p)
 	}
 }
 
+static void add40(uint8_t *acc, const uint8_t *src, size_t n, uint64_t p)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t s = load_u40_le(acc + FIELD40_ELEM_BYTES * i) + load_u40_le(src + FIELD40_ELEM_BYTES * i);
+		uint64_t m = 0 - (uint64_t) (s >= p);
+		s -= p & m;
+		store_u40_le(acc + FIELD40_ELEM_BYTES * i, s);
+	}
+}
+
 static void add128(uint8_t *acc, const uint8_t *src, size_t n, pine_u128 p)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -95,6 +123,9 @@ pine_status pine_vec_add_encoded(pine_field_id field, uint8_t *acc, const uint8_
 		switch (field) {
 		case PINE_FIELD64: add64(acc + 8 * i, src + 8 * i, m, (uint64_t) p); break;
 		case PINE_FIELD32: add32(acc + 4 * i, src + 4 * i, m, (uint64_t) p); break;
+		case PINE_FIELD40:
+			add40(acc + FIELD40_ELEM_BYTES * i, src + FIELD40_ELEM_BYTES * i, m, (uint64_t) p);
+			break;
 		case PINE_FIELD128: add128(acc + 16 * i, src + 16 * i, m, p); break;
 		}
 	}

@@ -1,5 +1,6 @@
 /*
- * pine_encode.c: float <-> fixed point, gradient + squared-norm encoding and
+ * pine_encode.c: float <-> fixed point (-01 floor, -02 round half to even),
+ * gradient + squared-norm encoding and
  * the wraparound checks (spec/pine-01.md sections 4 and 5).
  */
 #include <math.h>
@@ -16,6 +17,7 @@ const vdaf_field *pine_vdaf_field(const pine_params *P)
 	case PINE_FIELD64: return &vdaf_field64;
 	case PINE_FIELD128: return &vdaf_field128;
 	case PINE_FIELD32: return &vdaf_field32;
+	case PINE_FIELD40: return &vdaf_field40;
 	}
 	return NULL;
 }
@@ -26,29 +28,48 @@ vdaf_xof_kind pine_vdaf_xof(const pine_params *P)
 	                                        : VDAF_XOF_HMACSHA256_AES128;
 }
 
+/* floor(y) for |y| < 2^62: truncate, then step down for negative fractions
+ * (every double >= 2^53 is already an integer). */
+static int64_t floor_to_int(double y)
+{
+	int64_t t = (int64_t) y;
+	if ((double) t > y)
+		t -= 1;
+	return t;
+}
+
+/* round(y), ties to even, for |y| < 2^62: the fraction y - trunc(y) is
+ * exact, so comparing it with 1/2 decides without a rounding mode. */
+static int64_t round_half_even_to_int(double y)
+{
+	int64_t t = (int64_t) y;
+	double frac = y - (double) t; /* in (-1, 1), same sign as y */
+	int64_t away = y < 0 ? -1 : 1;
+	double half = fabs(frac);
+	if (half > 0.5 || (half == 0.5 && (t & 1) != 0))
+		t += away;
+	return t;
+}
+
 /*
- * -01 float encoding: v = floor(x * 2^nfb). The product is a double product
- * by a power of two (exact unless it overflows). Inputs that are NaN,
- * infinite or subnormal are rejected, and so is |x * 2^nfb| >= 2^62 (no
- * honest gradient entry under any usable norm bound comes close).
+ * Float encoding: v = floor(x * 2^nfb) under -01, round(x * 2^nfb) with
+ * ties to even under -02. The product is a double product by a power of
+ * two (exact unless it overflows). Inputs that are NaN, infinite or
+ * subnormal are rejected, and so is |x * 2^nfb| >= 2^62 (no honest
+ * gradient entry under any usable norm bound comes close).
  */
-pine_status pine_encode_entry(double x, uint32_t num_frac_bits, int64_t *out)
+pine_status pine_encode_entry(double x, uint32_t num_frac_bits, pine_draft draft, int64_t *out)
 {
 	if (isnan(x) || isinf(x))
 		return PINE_ERR_MEASUREMENT;
 	if (x != 0.0 && fabs(x) < 0x1p-1022)
 		return PINE_ERR_MEASUREMENT;
-	if (num_frac_bits >= 128)
+	if (num_frac_bits >= 128 || (draft != PINE_DRAFT_01 && draft != PINE_DRAFT_02))
 		return PINE_ERR_PARAM;
 	double y = ldexp(x, (int) num_frac_bits);
 	if (!(fabs(y) < 0x1p62))
 		return PINE_ERR_MEASUREMENT;
-	/* floor without libm: truncate, then step down for negative fractions
-	 * (|y| < 2^62, and every double >= 2^53 is already an integer). */
-	int64_t t = (int64_t) y;
-	if ((double) t > y)
-		t -= 1;
-	*out = t;
+	*out = draft == PINE_DRAFT_02 ? round_half_even_to_int(y) : floor_to_int(y);
 	return PINE_OK;
 }
 
@@ -87,7 +108,7 @@ pine_status pine_encode_gradient_and_norm(const pine_params *P, const double *x,
 
 	for (size_t i = 0; i < d; i++) {
 		int64_t v;
-		pine_status st = pine_encode_entry(x[i], P->cfg.num_frac_bits, &v);
+		pine_status st = pine_encode_entry(x[i], P->cfg.num_frac_bits, P->cfg.draft, &v);
 		if (st != PINE_OK) {
 			pine_set_why(why, "measurement entry is NaN, infinite, subnormal or too large");
 			return st;

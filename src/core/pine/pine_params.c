@@ -13,6 +13,7 @@
 #define P64 ((pine_u128) 0xffffffff00000001ULL)
 #define P32 ((pine_u128) 4293918721ULL)
 #define P128 (((pine_u128) 0xffffffffffffffe4ULL << 64) | (pine_u128) 1)
+#define P40 ((pine_u128) 0xfffeb00001ULL)
 
 pine_u128 pine_field_modulus(pine_field_id f)
 {
@@ -20,6 +21,7 @@ pine_u128 pine_field_modulus(pine_field_id f)
 	case PINE_FIELD64: return P64;
 	case PINE_FIELD128: return P128;
 	case PINE_FIELD32: return P32;
+	case PINE_FIELD40: return P40;
 	}
 	return 0;
 }
@@ -30,6 +32,7 @@ unsigned pine_field_gen_order_log2(pine_field_id f)
 	case PINE_FIELD64: return 32;
 	case PINE_FIELD128: return 66;
 	case PINE_FIELD32: return 20;
+	case PINE_FIELD40: return 20;
 	}
 	return 0;
 }
@@ -40,6 +43,7 @@ size_t pine_field_elem_size(pine_field_id f)
 	case PINE_FIELD64: return 8;
 	case PINE_FIELD128: return 16;
 	case PINE_FIELD32: return 4;
+	case PINE_FIELD40: return 5;
 	}
 	return 0;
 }
@@ -232,6 +236,8 @@ static pine_status normalise(pine_params *P, pine_config *cfg, const char **why)
 	uint32_t def_proofs, def_ne;
 	int fixed;
 
+	if (cfg->draft != PINE_DRAFT_01 && cfg->draft != PINE_DRAFT_02)
+		FAIL("unknown PINE draft (use -01 or -02)");
 	switch (cfg->variant) {
 	case PINE_VARIANT_PINE64:
 		P->field = PINE_FIELD64;
@@ -256,6 +262,14 @@ static pine_status normalise(pine_params *P, pine_config *cfg, const char **why)
 		P->xof = PINE_XOF_HMAC_SHA256_AES128;
 		P->vdaf_id = 0xFFFF1005u;
 		def_proofs = 5, def_ne = 1, fixed = 0;
+		break;
+	case PINE_VARIANT_PINE40_HMAC_SHA256_AES128:
+		if (cfg->draft != PINE_DRAFT_02)
+			FAIL("Pine40HmacSha256Aes128 exists only in draft -02");
+		P->field = PINE_FIELD40;
+		P->xof = PINE_XOF_HMAC_SHA256_AES128;
+		P->vdaf_id = 0xFFFF1006u;
+		def_proofs = 4, def_ne = 1, fixed = 0;
 		break;
 	default:
 		FAIL("unknown PINE variant");
@@ -335,7 +349,8 @@ static void put_be32(uint8_t *o, uint32_t v)
 /*
  * Canonical parameter encoding (64 bytes):
  *   0 format (1) | 1 variant | 2 num_shares | 3 num_proofs | 4 num_proofs_ne
- *   5 num_frac_bits | 6..7 zero | 8 be64 l2_norm_bound | 16 be64 dimension
+ *   5 num_frac_bits | 6 draft (0 = -01, 1 = -02) | 7 zero | 8 be64 l2_norm_bound
+ *   16 be64 dimension
  *   24 be64 chunk_length | 32 be64 chunk_length_ne | 40 be32 r
  *   44 be32 r_succ | 48 be64 IEEE-754 bits of alpha | 56..63 zero
  */
@@ -349,6 +364,7 @@ void pine_params_encode(const pine_params *P, uint8_t out[PINE_PARAMS_ENCODED_LE
 	out[3] = (uint8_t) P->num_proofs;
 	out[4] = (uint8_t) P->num_proofs_ne;
 	out[5] = (uint8_t) P->cfg.num_frac_bits;
+	out[6] = (uint8_t) P->cfg.draft; /* zero for -01: digests from before -02 stay valid */
 	put_be64(out + 8, P->cfg.l2_norm_bound);
 	put_be64(out + 16, P->cfg.dimension);
 	put_be64(out + 24, P->cfg.chunk_length);

@@ -1,13 +1,14 @@
 /*
- * field.h: the prime fields of VDAF-11 / PINE-01 behind one descriptor.
+ * field.h: the prime fields of VDAF-11 / PINE-01 / PINE-02 behind one descriptor.
  *
  *   vdaf_field64   p = 2^64 - 2^32 + 1             encoded 8 bytes,  2-adicity 32
  *   vdaf_field128  p = 2^66 * 4611686018427387897 + 1 encoded 16 bytes, 2-adicity 66
  *   vdaf_field32   p = 4293918721 = 4095 * 2^20 + 1  encoded 4 bytes,  2-adicity 20
+ *   vdaf_field40   p = 1099489607681 = 1048555 * 2^20 + 1 encoded 5 bytes, 2-adicity 20
  *
  * Every element of every field is held in a vdaf_elem (two 64-bit limbs).
  * The in-memory REPRESENTATION IS PRIVATE TO THE FIELD (Field128 keeps
- * Montgomery form, Field64/Field32 keep the canonical value in w[0]); use
+ * Montgomery form, Field64/Field32/Field40 keep the canonical value in w[0]); use
  * the descriptor to create, convert, compare and encode elements. Two
  * properties are guaranteed and may be relied on:
  *   - every element is stored fully reduced, so equal values have identical
@@ -44,7 +45,8 @@ typedef struct {
 typedef enum {
 	VDAF_FIELD64 = 1,
 	VDAF_FIELD128 = 2,
-	VDAF_FIELD32 = 3
+	VDAF_FIELD32 = 3,
+	VDAF_FIELD40 = 4
 } vdaf_field_id;
 
 /* Largest ENCODED_SIZE of any supported field. */
@@ -53,12 +55,12 @@ typedef enum {
 typedef struct vdaf_field vdaf_field;
 
 struct vdaf_field {
-	const char *name;          /* "Field64", "Field128", "Field32" (as in vectors) */
+	const char *name;          /* "Field64", "Field128", "Field32", "Field40" (as in vectors) */
 	vdaf_field_id id;
 	size_t encoded_size;       /* ENCODED_SIZE in bytes */
 	uint64_t modulus[2];       /* p as a little-endian pair of limbs */
 	unsigned two_adicity;      /* GEN_ORDER = 2^two_adicity */
-	unsigned modulus_bits;     /* bit length of p (64, 128, 32) */
+	unsigned modulus_bits;     /* bit length of p (64, 128, 32, 40) */
 
 	/* ---- scalars ---------------------------------------------------- */
 	vdaf_elem (*add)(vdaf_elem a, vdaf_elem b);
@@ -127,6 +129,7 @@ struct vdaf_field {
 extern const vdaf_field vdaf_field64;
 extern const vdaf_field vdaf_field128;
 extern const vdaf_field vdaf_field32;
+extern const vdaf_field vdaf_field40;
 
 /* Look up a field by the name used in the test vectors ("Field64", ...);
  * NULL if unknown. */

@@ -20,6 +20,8 @@ vdaf_field_by_name(const char *name)
 		return &vdaf_field128;
 	if (strcmp(name, "Field32") == 0)
 		return &vdaf_field32;
+	if (strcmp(name, "Field40") == 0)
+		return &vdaf_field40;
 	return NULL;
 }
 
@@ -30,6 +32,7 @@ vdaf_field_by_id(vdaf_field_id id)
 	case VDAF_FIELD64: return &vdaf_field64;
 	case VDAF_FIELD128: return &vdaf_field128;
 	case VDAF_FIELD32: return &vdaf_field32;
+	case VDAF_FIELD40: return &vdaf_field40;
 	}
 	return NULL;
 }
