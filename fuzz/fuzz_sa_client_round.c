@@ -16,14 +16,29 @@
  */
 #include "secagg_fixture.h"
 
-static secagg_fixture F;
+static secagg_fixture FC, FG;     /* complete graph; SecAgg+ (messages of version 2) */
+#define F (*X)
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_sodium_init();
-	fx_build(&F);
+	fx_build(&FC, 0);
+	fx_build(&FG, 2);
 	return 0;
+}
+
+/* SecAgg+ ShareKeys: the key list follows n1 | root | index | path length | path. */
+static size_t
+keylist_at(const secagg_fixture *X, const uint8_t *in, size_t in_len)
+{
+	size_t at = SA_S2C_HEADER_BYTES;
+	if (X->k == 0)
+		return at;
+	at += 4 + 32 + 4;
+	if (in_len < at + 1)
+		return in_len;
+	return at + 1 + (size_t) in[at] * 32;
 }
 
 int
@@ -32,6 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	fuzz_rng_reset(2);
+	const secagg_fixture *X = fx_pick(&FC, &FG, data + 1, size - 1);
 	int stage = data[0] % FX_STAGES;
 	int u = (data[0] / FX_STAGES) % FX_N;
 	while (F.cstate[stage][u].p == NULL)
@@ -39,12 +55,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const fx_buf *cs = &F.cstate[stage][u];
 	uint8_t *in = fuzz_dup(data + 1, size - 1);
 	size_t in_len = size - 1;
-	if (data[0] >= 25 && in_len >= SA_S2C_HEADER_BYTES + 4) {
-		uint8_t *e = in + SA_S2C_HEADER_BYTES + 4;
-		size_t left = in_len - SA_S2C_HEADER_BYTES - 4;
+	size_t list_at = stage == 1 ? keylist_at(X, in, in_len) : SA_S2C_HEADER_BYTES;
+	if (data[0] >= 25 && in_len >= list_at + 4) {
+		uint8_t *e = in + list_at + 4;
+		size_t left = in_len - list_at - 4;
 		if (stage == 1) {
 			for (; left >= 136; e += 136, left -= 136)
 				fx_sign_advert(&F, fuzz_be64(e), e + 8, e + 40, e + 72);
+		} else if (stage == 4 && X->k) {
+			/* the statement is over the digest of the U3 bitmap of round 3 */
+			const fx_buf *r3 = &F.s2c[3][u];
+			for (; left >= 72; e += 72, left -= 72)
+				fx_sign_consistency_graph(&F, fuzz_be64(e), r3->p + SA_S2C_HEADER_BYTES + 4, e + 8);
 		} else if (stage == 4) {
 			/* the statement is over the U3 this user was sent in round 3 */
 			const fx_buf *r3 = &F.s2c[3][u];
@@ -96,3 +118,4 @@ done:
 	free(in);
 	return 0;
 }
+#undef F

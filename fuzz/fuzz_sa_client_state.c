@@ -12,13 +12,14 @@
  */
 #include "secagg_fixture.h"
 
-static secagg_fixture F;
+static secagg_fixture FC, FG;     /* complete graph; SecAgg+ (a "SAC2" state) */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_sodium_init();
-	fx_build(&F);
+	fx_build(&FC, 0);
+	fx_build(&FG, 2);
 	return 0;
 }
 
@@ -38,6 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sa_free(again);
 	FUZZ_CHECK(sa_client_check_recover(img, size, img, size) == SA_OK);
 
+	const secagg_fixture *X = size >= 4 && memcmp(data, "SAC2", 4) == 0 ? &FG : &FC;
+#define F (*X)
 	uint8_t stage = sa_client_stage(c);
 	FUZZ_CHECK(stage <= SA_CLIENT_STAGE_DONE);
 	int u = fx_user_index(&F, sa_client_user_id(c));
@@ -67,3 +70,4 @@ done:
 	free(img);
 	return 0;
 }
+#undef F

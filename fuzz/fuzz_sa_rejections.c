@@ -19,7 +19,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_sodium_init();
-	fx_build(&F);
+	fx_build(&F, 0);
 	return 0;
 }
 

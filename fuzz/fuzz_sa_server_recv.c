@@ -23,13 +23,15 @@
  */
 #include "secagg_fixture.h"
 
-static secagg_fixture F;
+static secagg_fixture FC, FG;     /* complete graph; SecAgg+ (messages of version 2) */
+#define F (*X)
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_sodium_init();
-	fx_build(&F);
+	fx_build(&FC, 0);
+	fx_build(&FG, 2);
 	return 0;
 }
 
@@ -41,7 +43,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
  * list, a signature) that stalls the honest users.
  */
 static void
-answer_as_client(int stage, const sa_output_view *ov)
+answer_as_client(const secagg_fixture *X, int stage, const sa_output_view *ov)
 {
 	size_t pos = 0;
 	uint64_t id;
@@ -58,6 +60,11 @@ answer_as_client(int stage, const sa_output_view *ov)
 		uint8_t *out;
 		size_t out_len;
 		sa_status st = sa_client_round(c, msg, msg_len, &out, &out_len);
+		/* SecAgg+: a user whose neighbourhood kept fewer than t users stops (a dropout) */
+		if (X->k && st == SA_ERR_NEIGHBOURHOOD) {
+			sa_client_free(c);
+			return;
+		}
 		if (st != SA_OK)
 			fprintf(stderr, "user %llu refuses the message of round %d: %s\n",
 			        (unsigned long long) id, stage, sa_status_message(st));
@@ -74,6 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	fuzz_rng_reset(2);
+	const secagg_fixture *X = fx_pick(&FC, &FG, data + 1, size - 1);
 	int stage = data[0] % FX_STAGES, f = data[0] / FX_STAGES, g = f / 3;
 	int fixed_id = g & 1, resign = g & 2;
 	const fx_buf *base = f % 3 == 0 ? &F.img_partial[stage]
@@ -124,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(sa_server_validate(ov.state, ov.state_len) == SA_OK);
 			if (ov.kind == SA_OUTPUT_MESSAGES || ov.kind == SA_OUTPUT_BROADCAST) {
 				FUZZ_CHECK(stage < 4);
-				answer_as_client(stage + 1, &ov);
+				answer_as_client(X, stage + 1, &ov);
 			} else {
 				FUZZ_CHECK(stage == 4 && ov.count == FX_M);
 			}
@@ -136,3 +144,4 @@ done:
 	free(msg);
 	return 0;
 }
+#undef F

@@ -16,13 +16,14 @@
  */
 #include "secagg_fixture.h"
 
-static secagg_fixture F;
+static secagg_fixture FC, FG;     /* complete graph; SecAgg+ (an "SAS2" image) */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_sodium_init();
-	fx_build(&F);
+	fx_build(&FC, 0);
+	fx_build(&FG, 2);
 	return 0;
 }
 
@@ -34,6 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_rng_reset(2);
 	uint8_t *img = fuzz_dup(data + 1, size - 1);
 	size--;
+	const secagg_fixture *X = size >= 4 && memcmp(img, "SAS2", 4) == 0 ? &FG : &FC;
+#define F (*X)
 	if (data[0] & 1)
 		fx_fix_server_ctx(img, size);
 	sa_server_info info;
@@ -108,3 +111,4 @@ done:
 	free(img);
 	return 0;
 }
+#undef F

@@ -27,6 +27,7 @@ static const char *corpus_dir;
 static const char *vectors_dir;
 static int written;
 static size_t written_bytes;
+static const char *seed_tag = "";    /* prefix of seed names; non-empty: a second pass */
 
 static void
 prepare_dir(const char *harness)
@@ -37,6 +38,8 @@ prepare_dir(const char *harness)
 		perror(path);
 		exit(1);
 	}
+	if (*seed_tag)
+		return;                 /* a second pass adds to the seeds of the first */
 	DIR *d = opendir(path);
 	FUZZ_CHECK(d != NULL);
 	struct dirent *e;
@@ -56,7 +59,7 @@ seed(const char *harness, const char *name, int prefix, const uint8_t *a, size_t
      const uint8_t *b, size_t b_len)
 {
 	char path[1024];
-	snprintf(path, sizeof path, "%s/%s/seed-%s", corpus_dir, harness, name);
+	snprintf(path, sizeof path, "%s/%s/seed-%s%s", corpus_dir, harness, seed_tag, name);
 	FILE *f = fopen(path, "wb");
 	if (f == NULL) {
 		perror(path);
@@ -78,12 +81,16 @@ seed(const char *harness, const char *name, int prefix, const uint8_t *a, size_t
 
 /* ---------------------------------------------------------------------- */
 
+/* Seeds of one fixture: the complete graph (degree 0) or SecAgg+ (names "plus-..."). */
 static void
-secagg_seeds(void)
+secagg_seeds(uint32_t degree)
 {
-	static secagg_fixture F;
+	static secagg_fixture fixtures[2];
+	secagg_fixture *fp = &fixtures[degree != 0];
+#define F (*fp)
 	char name[128];
-	fx_build(&F);
+	fx_build(fp, degree);
+	seed_tag = degree ? "plus-" : "";
 	const char *H;
 
 	H = "sa_server_recv";
@@ -104,7 +111,7 @@ secagg_seeds(void)
 				snprintf(name, sizeof name, "stage%d-user%d-closes-resign", k, u);
 				seed(H, name, k + 5 * (0 + 3 * 2), m->p, m->len, NULL, 0);
 			}
-			if (fx_drop_after[u] <= k) {     /* a user that did not send, on the full image */
+			if (F.drop[u] <= k) {     /* a user that did not send, on the full image */
 				snprintf(name, sizeof name, "stage%d-user%d-late", k, u);
 				seed(H, name, k + 5 * 2, m->p, m->len, NULL, 0);
 			}
@@ -134,7 +141,7 @@ secagg_seeds(void)
 		seed(H, name, k & 1, F.img_full[k].p, F.img_full[k].len, NULL, 0);
 	}
 	/* Unmasking with 4 responders for t = 3: a corrupt share can be left out */
-	{
+	if (F.k == 0) {
 		size_t cap, len = F.img_full[4].len;
 		uint8_t *img = fx_image_copy(&F.img_full[4], 0, &cap);
 		FUZZ_CHECK(fx_recv(&img, &len, &cap, F.ids[3], F.c2s[4][3].p, F.c2s[4][3].len) == SA_OK);
@@ -156,6 +163,14 @@ secagg_seeds(void)
 				seed(H, name, -1, F.cstate[k][u].p, F.cstate[k][u].len, NULL, 0);
 			}
 
+	if (F.k != 0) {             /* rosters and rejections: the complete graph's pass covers them */
+		for (int k = 0; k < FX_STAGES; k++) {
+			snprintf(name, sizeof name, "round%d", k);
+			seed("sa_output", name, k == 2, F.out[k].p, F.out[k].len, NULL, 0);
+		}
+		seed_tag = "";
+		return;
+	}
 	H = "sa_roster";
 	prepare_dir(H);
 	seed(H, "five-users", -1, F.roster.p, F.roster.len, NULL, 0);
@@ -194,6 +209,7 @@ secagg_seeds(void)
 		seed(H2, name, 0, out, out_len, NULL, 0);
 		sa_free(out);
 	}
+#undef F
 }
 
 /* ---------------------------------------------------------------------- */
@@ -432,7 +448,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fuzz_sodium_init();
-	secagg_seeds();
+	secagg_seeds(0);
+	secagg_seeds(2);
 	pine_seeds();
 	printf("make_seeds: %d seeds, %zu bytes, in %s\n", written, written_bytes, corpus_dir);
 	return 0;

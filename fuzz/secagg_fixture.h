@@ -2,10 +2,17 @@
  * secagg_fixture.h: one small, deterministic secure-aggregation session,
  * recorded at every step, for the secagg harnesses and for make_seeds.
  *
- * n = 5 users (ids 1000, 1003, ... as in test/unit/secagg_sim.h), t = 3,
- * vectors of m = 4. User 4 drops after ShareKeys (it is in U2 but not U3,
- * so Unmasking rebuilds its pairwise masks) and user 3 after
- * ConsistencyCheck (in U4, but it sends no Unmasking message).
+ * n = 5 users (ids 1000, 1003, ... as in test/unit/secagg_sim.h), vectors
+ * of m = 4, in one of two sessions:
+ *   fx_build(F, 0): the complete graph, t = 3. User 4 drops after ShareKeys
+ *     (it is in U2 but not U3, so Unmasking rebuilds its pairwise masks) and
+ *     user 3 after ConsistencyCheck (in U4, but it sends no Unmasking
+ *     message).
+ *   fx_build(F, 2): SecAgg+ on a ring of degree k = 2, t = 2 of each
+ *     neighbourhood of 3. User 4 drops after ShareKeys (its two neighbours
+ *     rebuild its mask seed), whatever the ring.
+ * A harness tells the two apart by the version byte of a message (1 or 2)
+ * or the magic of an image (SAS1 or SAS2).
  *
  * For each stage k = 0..4 the fixture keeps:
  *   img_empty[k]    the server image when round k opens (nothing received)
@@ -44,6 +51,8 @@ typedef struct fx_buf {
 } fx_buf;
 
 typedef struct secagg_fixture {
+	uint32_t k, t;                   /* degree (0: complete graph) and threshold */
+	int drop[FX_N];                  /* drop_after[u] = k: u answers rounds 0..k-1 only (5: never) */
 	uint64_t ids[FX_N];
 	uint8_t sign_pks[FX_N][32];
 	uint8_t sign_sks[FX_N][64];
@@ -57,8 +66,8 @@ typedef struct secagg_fixture {
 	uint64_t sum[FX_M];
 } secagg_fixture;
 
-/* drop_after[u] = k: u answers rounds 0..k-1 only (5: never drops) */
-static const int fx_drop_after[FX_N] = { 5, 5, 5, 4, 2 };
+static const int fx_drop_complete[FX_N] = { 5, 5, 5, 4, 2 };
+static const int fx_drop_graph[FX_N] = { 5, 5, 5, 5, 2 };
 static const uint8_t fx_session_id[] = "fuzz-session";
 
 static inline fx_buf
@@ -90,14 +99,17 @@ fx_user_index(const secagg_fixture *F, uint64_t id)
 }
 
 static inline void
-fx_build(secagg_fixture *F)
+fx_build(secagg_fixture *F, uint32_t degree)
 {
 	sim s;
 	uint64_t x[FX_N * FX_M];
 
 	fuzz_rng_reset(1);
 	memset(F, 0, sizeof *F);
-	sim_init(&s, FX_N, FX_T, FX_M, 1000);
+	F->k = degree;
+	F->t = degree ? 2 : FX_T;
+	memcpy(F->drop, degree ? fx_drop_graph : fx_drop_complete, sizeof F->drop);
+	sim_init(&s, FX_N, F->t, FX_M, 1000);
 	for (uint32_t u = 0; u < FX_N; u++) {
 		F->ids[u] = s.ids[u];
 		memcpy(F->sign_pks[u], s.pks[u], 32);
@@ -119,16 +131,16 @@ fx_build(secagg_fixture *F)
 	}
 
 	sa_roster r = sim_roster(&s);
-	FUZZ_CHECK(sa_server_create(fx_session_id, sizeof fx_session_id - 1, FX_T, FX_M, &r, &s.img,
-	                            &s.img_len) == SA_OK);
+	FUZZ_CHECK(sa_server_create_graph(fx_session_id, sizeof fx_session_id - 1, F->t, FX_M, degree, &r,
+	                                  &s.img, &s.img_len) == SA_OK);
 	s.img_cap = s.img_len;
 	memcpy(F->ctx, s.img + 8, SA_CTX_BYTES);
 	uint8_t *r0;
 	size_t r0_len;
 	FUZZ_CHECK(sa_server_round0_msg(s.img, s.img_len, &r0, &r0_len) == SA_OK);
 	for (uint32_t u = 0; u < FX_N; u++) {
-		FUZZ_CHECK(sa_client_create(fx_session_id, sizeof fx_session_id - 1, FX_T, &r, s.ids[u],
-		                            s.sks[u], x + u * FX_M, FX_M, &s.clients[u]) == SA_OK);
+		FUZZ_CHECK(sa_client_create_graph(fx_session_id, sizeof fx_session_id - 1, F->t, degree, &r,
+		                                  s.ids[u], s.sks[u], x + u * FX_M, FX_M, &s.clients[u]) == SA_OK);
 		s.inbox[u] = fuzz_dup(r0, r0_len);
 		s.inbox_len[u] = r0_len;
 	}
@@ -144,7 +156,7 @@ fx_build(secagg_fixture *F)
 			F->s2c[k][u] = fx_copy(s.inbox[u], s.inbox_len[u]);
 			uint8_t *msg;
 			size_t msg_len;
-			if (fx_drop_after[u] > k) {
+			if (F->drop[u] > k) {
 				FUZZ_CHECK(sa_client_round(s.clients[u], s.inbox[u], s.inbox_len[u], &msg, &msg_len) ==
 				           SA_OK);
 				F->c2s[k][u] = fx_copy(msg, msg_len);
@@ -171,7 +183,7 @@ fx_build(secagg_fixture *F)
 		sa_free(out);
 		/* a user that dropped gets nothing more */
 		for (uint32_t u = 0; u < FX_N; u++)
-			if (fx_drop_after[u] <= k && s.inbox[u] != NULL) {
+			if (F->drop[u] <= k && s.inbox[u] != NULL) {
 				free(s.inbox[u]);
 				s.inbox[u] = NULL;
 			}
@@ -183,7 +195,7 @@ fx_build(secagg_fixture *F)
 	for (uint32_t i = 0; i < FX_M; i++) {
 		uint64_t want = 0;
 		for (uint32_t u = 0; u < FX_N; u++)
-			if (fx_drop_after[u] > 2)
+			if (F->drop[u] > 2)
 				want += x[u * FX_M + i];
 		FUZZ_CHECK(F->sum[i] == want);
 	}
@@ -227,24 +239,26 @@ fx_recv(uint8_t **img, size_t *img_len, size_t *cap, uint64_t id, const uint8_t 
 static inline void
 fx_fix_server_ctx(uint8_t *img, size_t len)
 {
-	if (len < 136)
+	/* SAS2 (SecAgg+): a 104-byte graph block (degree first) before the roster */
+	size_t at = len >= 4 && memcmp(img, "SAS2", 4) == 0 ? 136 + 104 : 136;
+	if (len < at)
 		return;
+	uint32_t degree = at > 136 ? sa_load_u32_be(img + 136) : 0;
 	uint32_t n = sa_load_u32_be(img + 112);
 	uint8_t sid_len = img[6];
-	if (n < 2 || n > SA_MAX_USERS || sid_len < 1 || sid_len > SA_SESSION_ID_MAX ||
-	    len - 136 < (size_t) n * 40)
+	if (n < 2 || n > (degree ? SA_MAX_USERS_GRAPH : SA_MAX_USERS) || sid_len < 1 || sid_len > SA_SESSION_ID_MAX || len - at < (size_t) n * 40)
 		return;
 	uint64_t *ids = malloc((size_t) n * 8);
 	uint8_t (*pks)[32] = malloc((size_t) n * 32);
 	FUZZ_CHECK(ids != NULL && pks != NULL);
 	for (uint32_t i = 0; i < n; i++) {
-		ids[i] = sa_load_u64_be(img + 136 + (size_t) i * 40);
-		memcpy(pks[i], img + 136 + (size_t) i * 40 + 8, 32);
+		ids[i] = sa_load_u64_be(img + at + (size_t) i * 40);
+		memcpy(pks[i], img + at + (size_t) i * 40 + 8, 32);
 	}
 	sa_roster r = { n, ids, (const uint8_t (*)[32]) pks };
 	sa_session s;
-	if (sa_session_init(&s, img + 40, sid_len, sa_load_u32_be(img + 104), sa_load_u32_be(img + 108),
-	                    &r) == SA_OK)
+	if (sa_session_init_graph(&s, img + 40, sid_len, sa_load_u32_be(img + 104), sa_load_u32_be(img + 108),
+	                          degree, &r) == SA_OK)
 		memcpy(img + 8, s.ctx, SA_CTX_BYTES);
 	free(ids);
 	free(pks);
@@ -267,6 +281,26 @@ fx_sign_advert(const secagg_fixture *F, uint64_t id, const uint8_t *c_pk, const 
 	uint8_t m[SA_ADVERTISE_SIGNED_BYTES];
 	sa_advertise_signed(m, F->ctx, id, c_pk, s_pk);
 	crypto_sign_detached(sig, NULL, m, sizeof m, F->sign_sks[u]);
+}
+
+/* SecAgg+: a user's signature over the digest of the U3 bitmap (n = FX_N bits). */
+static inline void
+fx_sign_consistency_graph(const secagg_fixture *F, uint64_t id, const uint8_t *bitmap, uint8_t *sig)
+{
+	int u = fx_user_index(F, id);
+	if (u < 0)
+		return;
+	uint8_t digest[32], stmt[SA_CONSISTENCY_GRAPH_BYTES];
+	sa_u3_digest(digest, F->ctx, FX_N, bitmap, (FX_N + 7) / 8);
+	sa_consistency_graph_signed(stmt, F->ctx, digest);
+	crypto_sign_detached(sig, NULL, stmt, sizeof stmt, F->sign_sks[u]);
+}
+
+/* The fixture a message belongs to, by its version byte. */
+static inline const secagg_fixture *
+fx_pick(const secagg_fixture *complete, const secagg_fixture *graph, const uint8_t *msg, size_t len)
+{
+	return len >= 1 && msg[0] == SA_WIRE_VERSION_GRAPH ? graph : complete;
 }
 
 /* A user's signature over the consistency statement of the ids (count x u64). */

@@ -380,6 +380,69 @@ test_plus_tampered_u3(void)
 	UNIT_CHECK_EQ_U64(d.seen, SA_ERR_MALFORMED);
 }
 
+/*
+ * After round 3 closes: copies of every client answer round 4 into a copy of
+ * the image; the count field inside the first stored record is then zeroed.
+ * Validation looks at record lengths only, so the round must take the entry
+ * count from the length (a record's own count field is not trusted).
+ */
+static void
+stored_count_zeroed(sim *s, int round, int *drop_after, void *arg)
+{
+	sa_status *seen = arg;
+	if (round != 3)
+		return;
+	size_t cap = s->img_len * 4 + 65536, len = s->img_len, need;
+	uint8_t *img = malloc(cap);
+	memcpy(img, s->img, len);
+	for (uint32_t i = 0; i < s->n; i++) {
+		uint8_t *buf, *out;
+		size_t blen, out_len;
+		sa_client *c;
+		if (s->inbox[i] == NULL)
+			continue;
+		sa_client_serialize(s->clients[i], &buf, &blen);
+		sa_client_deserialize(buf, blen, &c);
+		sa_free(buf);
+		if (sa_client_round(c, s->inbox[i], s->inbox_len[i], &out, &out_len) == SA_OK) {
+			seen[0] = sa_server_recv(img, &len, cap, s->ids[i], out, out_len, &need);
+			sa_free(out);
+		}
+		sa_client_free(c);
+	}
+	view v;
+	srv_open_view(&v, img, len);
+	memset(img + v.rec_off + REC_HDR, 0, 4);
+	seen[1] = sa_server_validate(img, len);
+	uint8_t *out;
+	size_t out_len;
+	seen[2] = sa_server_round(img, len, 1, &out, &out_len);
+	if (seen[2] == SA_OK)
+		sa_free(out);
+	free(img);
+	(void) drop_after;
+}
+
+static void
+test_plus_stored_count_not_trusted(void)
+{
+	sim s;
+	sa_status seen[3] = { SA_ERR_STATE, SA_ERR_STATE, SA_ERR_STATE };
+	sim_init(&s, 12, 3, 4, 11);
+	s.degree = 4;
+	s.after_round = stored_count_zeroed;
+	s.hook_arg = seen;
+	int *d = all_stay(12), fr;
+	uint64_t *x = calloc(12 * 4, 8), got[4];
+	UNIT_CHECK_EQ_U64(sim_run(&s, x, d, got, &fr), SA_OK);
+	UNIT_CHECK_EQ_U64(seen[0], SA_OK);
+	UNIT_CHECK_EQ_U64(seen[1], SA_OK);
+	UNIT_CHECK_EQ_U64(seen[2], SA_OK);
+	free(d);
+	free(x);
+	sim_free(&s);
+}
+
 /* Runs a SecAgg+ session up to the messages of round 1 (after round 0 closes). */
 static void
 start_session(sim *s, uint32_t n, uint32_t k, uint32_t t)
@@ -511,5 +574,6 @@ main(void)
 	UNIT_RUN(test_plus_image_validation);
 	UNIT_RUN(test_plus_tampered_unmasking);
 	UNIT_RUN(test_plus_tampered_u3);
+	UNIT_RUN(test_plus_stored_count_not_trusted);
 	return UNIT_DONE();
 }

@@ -597,11 +597,15 @@ typedef struct local_recon {
 	uint32_t nholders;
 } local_recon;
 
-/* The share of user `id` in responder record r (NULL if absent). */
+/*
+ * The share of user `id` in responder record r (NULL if absent). The entry
+ * count comes from the record's length, which the image's validation
+ * checked, never from the count field inside the payload, which it did not.
+ */
 static const uint8_t *
 find_share(const uint8_t *r, uint64_t id)
 {
-	uint32_t count = sa_load_u32_be(r + REC_HDR);
+	uint32_t count = (uint32_t) ((sa_load_u32_be(r + 8) - 4) / SHARE_ENTRY);
 	long e = sa_find_id(r + REC_HDR + 4, count, SHARE_ENTRY, id);
 	return e < 0 ? NULL : r + REC_HDR + 4 + (size_t) e * SHARE_ENTRY + 9;
 }
