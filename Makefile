@@ -25,7 +25,7 @@ PG_CPPFLAGS = -Isrc/core -Isrc/pg
 PG_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-declaration-after-statement -Wno-sign-compare
 SHLIB_LINK  = -lsodium -lcrypto -lm
 
-REGRESS      = secagg_catalog secagg_sessions secagg_parallel pine_vectors pine_draft pine_reject pine_parallel secagg_upgrade
+REGRESS      = secagg_catalog secagg_sessions secagg_plus secagg_parallel pine_vectors pine_draft pine_reject pine_parallel secagg_upgrade
 REGRESS_OPTS = --load-extension=pgtap --load-extension=secagg
 
 PG_CONFIG ?= pg_config
