@@ -251,7 +251,16 @@ agg_first(const uint8_t *tag, Datum base, agg_hdr *h)
 	h->had_pending = info.received > 0;
 	h->used = len;
 	h->nrej = 0;
-	bytea *s = agg_new(h, tag, img, NULL, len + 64 * 8);
+	/*
+	 * Sized once for every message the round can still take, and room for a
+	 * rejection record per user: the buffer never grows, so its bytes are
+	 * not copied again and again (nodeAgg copies every new buffer into its
+	 * context), and a round holds its data about once.
+	 */
+	size_t full = len, limit = MaxAllocSize - VARHDRSZ - AGG_HDR;
+	if (sa_server_full_len(img, len, &full) != SA_OK || full > limit - (size_t) info.n * REJ)
+		full = len + 64 * 8 - (size_t) info.n * REJ;    /* grows by doubling, up to the limit */
+	bytea *s = agg_new(h, tag, img, NULL, full + (size_t) info.n * REJ);
 	pfree(img);
 	return s;
 }

@@ -282,11 +282,17 @@ sa_pg_run_round(const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nre
 	uint8_t *out;
 	size_t out_len;
 	uint64_t failed_user = 0;
-	sa_status st = sa_server_round_report(img, len, (unsigned) sa_threads, rej, nrej, &out, &out_len,
+	/* the core leaves room for the varlena header: its buffer (palloc'd, see module.c) is the result */
+	sa_status st = sa_server_round_report(img, len, (unsigned) sa_threads, rej, nrej, VARHDRSZ, &out, &out_len,
 	                                      &failed_user);
 	if (st != SA_OK)
 		fail_round(st, img, len, rej, nrej, failed_user);
-	return sa_pg_bytea(out, out_len);
+	if (out_len > MaxAllocSize)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("round output of %zu bytes exceeds the 1 GB value limit", out_len - VARHDRSZ)));
+	bytea *b = (bytea *) out;
+	SET_VARSIZE(b, out_len);
+	return b;
 }
 
 /* server_round(state jsonb) -> output bytea */

@@ -108,6 +108,31 @@ sa_writer_init(sa_writer *w)
 }
 
 bool
+sa_writer_reserve_exact(sa_writer *w, size_t extra)
+{
+	if (w->failed)
+		return false;
+	if (extra <= w->cap - w->len)
+		return true;
+	if (extra > SIZE_MAX / 2 - w->len) {
+		w->failed = true;
+		return false;
+	}
+	uint8_t *nb = sa_alloc(w->len + extra);
+	if (nb == NULL) {
+		w->failed = true;
+		return false;
+	}
+	if (w->len > 0)
+		memcpy(nb, w->buf, w->len);
+	if (w->buf != NULL)
+		sa_free_secret(w->buf, w->cap);
+	w->buf = nb;
+	w->cap = w->len + extra;
+	return true;
+}
+
+bool
 sa_writer_reserve(sa_writer *w, size_t extra)
 {
 	if (w->failed)

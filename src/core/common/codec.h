@@ -45,6 +45,12 @@ typedef struct sa_writer {
 
 void sa_writer_init(sa_writer *w);
 bool sa_writer_reserve(sa_writer *w, size_t extra);
+/*
+ * Makes room for exactly `extra` more bytes when the buffer is too small
+ * (no doubling): for a caller that knows its final size, one allocation
+ * and no copy.
+ */
+bool sa_writer_reserve_exact(sa_writer *w, size_t extra);
 void sa_put_u8(sa_writer *w, uint8_t v);
 void sa_put_u32(sa_writer *w, uint32_t v);
 void sa_put_u64(sa_writer *w, uint64_t v);

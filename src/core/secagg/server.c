@@ -281,6 +281,23 @@ sa_server_info_get(const uint8_t *img, size_t img_len, sa_server_info *info)
 	return SA_OK;
 }
 
+sa_status
+sa_server_full_len(const uint8_t *img, size_t img_len, size_t *full)
+{
+	view v;
+	sa_status st = srv_open_view(&v, img, img_len);
+	if (st != SA_OK)
+		return st;
+	*full = img_len;
+	if (v.stage == 2 || v.stage == SA_SERVER_STAGE_DONE)
+		return SA_OK;           /* masked inputs are summed in place; nothing more comes */
+	const uint8_t *bm = img + v.bitmap_off;
+	for (uint32_t i = 0; i < v.n; i++)
+		if (!srv_bit_get(bm, i) && allowed_sender(&v, srv_roster_id(&v, i)))
+			*full += REC_HDR + payload_len(&v, i);
+	return SA_OK;
+}
+
 bool
 sa_server_in_roster(const uint8_t *img, size_t img_len, uint64_t id)
 {
@@ -622,6 +639,8 @@ srv_put_s2c_header(sa_writer *w, const view *v, int round)
 void
 srv_begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state, size_t state_len)
 {
+	for (size_t i = 0; i < v->out_prefix; i++)     /* the host's header, if it wants one */
+		sa_put_u8(w, 0);
 	sa_put_bytes(w, v->nrej > 0 ? "SAO2" : "SAO1", 4);
 	sa_put_u8(w, kind);
 	sa_put_u64(w, state_len);
@@ -630,6 +649,13 @@ srv_begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state
 		sa_put_u32(w, v->nrej);
 		sa_put_bytes(w, v->rej, (size_t) v->nrej * SA_REJECTION_BYTES);
 	}
+}
+
+bool
+srv_reserve_output(sa_writer *w, const view *v, size_t state_len, size_t items_len)
+{
+	size_t rej = v->nrej > 0 ? 4 + (size_t) v->nrej * SA_REJECTION_BYTES : 0;
+	return sa_writer_reserve_exact(w, v->out_prefix + 4 + 1 + 8 + state_len + rej + 4 + items_len);
 }
 
 /* Ids of the senders of this round in id order (roster order). */
@@ -757,19 +783,20 @@ sa_status
 sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
                           const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len)
 {
-	return sa_server_round_report(img, img_len, threads, rej, nrej, out, out_len, NULL);
+	return sa_server_round_report(img, img_len, threads, rej, nrej, 0, out, out_len, NULL);
 }
 
 sa_status
 sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
-                       const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len,
-                       uint64_t *failed_user)
+                       const uint8_t *rej, uint32_t nrej, size_t out_prefix,
+                       uint8_t **out, size_t *out_len, uint64_t *failed_user)
 {
 	view v;
 	sa_status st = srv_open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
 	v.blame = failed_user;
+	v.out_prefix = out_prefix;
 	uint8_t *sorted = NULL;
 	if (nrej > 0) {
 		if ((st = check_rejections(&v, v.stage, rej, nrej)) != SA_OK)
@@ -833,7 +860,7 @@ close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	sa_status st = SA_ERR_NOMEM;
 	if (!u1.failed && !list.failed) {
 		srv_write_image(&state, v, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
-		if (!state.failed) {
+		if (!state.failed && srv_reserve_output(&o, v, state.len, (size_t) k * 8 + 4 + list.len)) {
 			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			srv_put_broadcast(&o, u1.buf, k, U1_REC, list.buf, list.len);
 			st = srv_finish_messages(&o, out, out_len);
@@ -865,10 +892,10 @@ close_round1(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	sa_status st = SA_ERR_NOMEM;
 	if (!u2.failed) {
 		srv_write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
-		if (!state.failed) {
+		size_t msg_len = SA_S2C_HEADER_BYTES + 4 + (size_t) (k - 1) * SA_CT_ENTRY_BYTES;
+		if (!state.failed && srv_reserve_output(&o, v, state.len, (size_t) k * (REC_HDR + msg_len))) {
 			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			sa_put_u32(&o, k);
-			size_t msg_len = SA_S2C_HEADER_BYTES + 4 + (size_t) (k - 1) * SA_CT_ENTRY_BYTES;
 			for (uint32_t j = 0; j < k; j++) {              /* recipient */
 				const uint8_t *rj = v->img + idx[ris[j]];
 				sa_put_bytes(&o, rj, 8);
@@ -912,7 +939,7 @@ close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t **out, size
 	if (!u3.failed && !list.failed) {
 		srv_write_image(&state, v, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
 		            v->img + v->psum_off);
-		if (!state.failed) {
+		if (!state.failed && srv_reserve_output(&o, v, state.len, (size_t) k * 8 + 4 + list.len)) {
 			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			srv_put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
 			st = srv_finish_messages(&o, out, out_len);
@@ -942,7 +969,7 @@ close_round3(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	sa_status st = SA_ERR_NOMEM;
 	if (!u4.failed && !list.failed) {
 		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
-		if (!state.failed) {
+		if (!state.failed && srv_reserve_output(&o, v, state.len, (size_t) k * 8 + 4 + list.len)) {
 			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			srv_put_broadcast(&o, u4.buf, k, ID_REC, list.buf, list.len);
 			st = srv_finish_messages(&o, out, out_len);
@@ -1134,8 +1161,10 @@ srv_finish_sum(const view *v, const uint64_t *acc, uint8_t **out, size_t *out_le
 	sa_writer_init(&o);
 	srv_write_image(&state, v, SA_SERVER_STAGE_DONE, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3,
 	                v->u4, v->n4, NULL);
-	if (state.failed)
+	if (state.failed || !srv_reserve_output(&o, v, state.len, (size_t) v->m * 8)) {
+		sa_writer_discard(&state);
 		return SA_ERR_NOMEM;
+	}
 	srv_begin_output(&o, v, SA_OUTPUT_VECTOR, state.buf, state.len);
 	sa_writer_discard(&state);
 	sa_put_u32(&o, v->m);

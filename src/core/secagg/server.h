@@ -60,6 +60,13 @@ typedef struct sa_server_info {
 } sa_server_info;
 
 sa_status sa_server_info_get(const uint8_t *img, size_t img_len, sa_server_info *info);
+/*
+ * The length the image reaches when every user still expected in this
+ * round has sent a valid message (img_len itself in round 2, whose masked
+ * inputs are summed in place): a caller that collects a round in one buffer
+ * can size it once. O(n), or O(n k log n) for a SecAgg+ session.
+ */
+sa_status sa_server_full_len(const uint8_t *img, size_t img_len, size_t *full);
 /* Is id in the session's roster? (false for a malformed image) */
 bool sa_server_in_roster(const uint8_t *img, size_t img_len, uint64_t id);
 
@@ -112,11 +119,15 @@ sa_status sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned
  * sa_server_round_rejecting that also names, in a SecAgg+ session, the user
  * a failure is about: on SA_ERR_NEIGHBOURHOOD (its neighbourhood kept fewer
  * than t users) or SA_ERR_RECONSTRUCT (its neighbours' shares do not
- * rebuild its secret), *failed_user is that user's id. failed_user may be NULL.
+ * rebuild its secret), *failed_user is that user's id (failed_user may be
+ * NULL). out_prefix bytes are left free at the start of *out (*out_len
+ * counts them; the output blob starts at *out + out_prefix), so a host can
+ * put its own header there and adopt the buffer without copying it: the
+ * output is written in exactly one allocation of exactly that size.
  */
 sa_status sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
-                                 const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len,
-                                 uint64_t *failed_user);
+                                 const uint8_t *rej, uint32_t nrej, size_t out_prefix,
+                                 uint8_t **out, size_t *out_len, uint64_t *failed_user);
 
 /* ---- round output blobs ---- */
 #define SA_OUTPUT_MESSAGES  1   /* one message per user */

@@ -108,6 +108,16 @@ closed_neighbourhood(const view *v, uint32_t a, uint32_t *out)
 	return v->k + 1;
 }
 
+/* How many neighbours of a sent a message this round (idx[] != SIZE_MAX). */
+static uint32_t
+count_senders_around(const view *v, const size_t *idx, uint32_t a)
+{
+	uint32_t c = 0;
+	for (uint32_t d = 0; d < v->k; d++)
+		c += idx[neighbour_at(v, a, d)] != SIZE_MAX;
+	return c;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Sizes and payload checks                                               */
 /* ---------------------------------------------------------------------- */
@@ -404,8 +414,13 @@ srv_graph_close_round0(const view *v, const size_t *idx, const uint32_t *ris, ui
 	nv.order = order;
 	nv.pos = pos;
 	srv_write_image(&state, &nv, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
+	size_t items = 0;
+	for (uint32_t j = 0; j < k; j++)
+		items += REC_HDR + SA_S2C_HEADER_BYTES + 4 + 32 + 4 + 1 +
+		         (size_t) sa_merkle_path_length(j, k) * SA_MERKLE_HASH_BYTES + 4 +
+		         (size_t) (1 + count_senders_around(&nv, idx, ris[j])) * KEYLIST_REC;
 	st = SA_ERR_NOMEM;
-	if (!state.failed) {
+	if (!state.failed && srv_reserve_output(&o, v, state.len, items)) {
 		srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 		sa_put_u32(&o, k);
 		for (uint32_t j = 0; j < k; j++)      /* recipients: U1, in id order */
@@ -480,7 +495,11 @@ srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, ui
 	sa_status st = SA_ERR_NOMEM;
 	if (nb != NULL && !u2.failed) {
 		srv_write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
-		if (!state.failed) {
+		size_t items = 0;
+		for (uint32_t j = 0; j < k; j++)
+			items += REC_HDR + SA_S2C_HEADER_BYTES + 4 +
+			         (size_t) count_senders_around(v, idx, ris[j]) * SA_CT_ENTRY_BYTES;
+		if (!state.failed && srv_reserve_output(&o, v, state.len, items)) {
 			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			sa_put_u32(&o, k);
 			st = SA_OK;
@@ -521,7 +540,8 @@ srv_graph_close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t *
 		srv_write_image(&state, &nv, 3, v->u1, v->n1, v->u2, v->n2, u3.buf, k, NULL, 0,
 		                v->img + v->psum_off);
 		st = SA_ERR_NOMEM;
-		if (!state.failed && !list.failed) {
+		if (!state.failed && !list.failed &&
+		    srv_reserve_output(&o, v, state.len, (size_t) k * 8 + 4 + list.len)) {
 			srv_begin_output(&o, v, SA_OUTPUT_BROADCAST, state.buf, state.len);
 			srv_put_broadcast(&o, u3.buf, k, ID_REC, list.buf, list.len);
 			st = srv_finish_messages(&o, out, out_len);
@@ -552,8 +572,11 @@ srv_graph_close_round3(const view *v, const size_t *idx, const uint32_t *ris, ui
 	               : check_neighbourhoods(v, bm, left);
 	if (st == SA_OK) {
 		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
+		size_t items = 0;
+		for (uint32_t j = 0; j < k; j++)
+			items += REC_HDR + SA_S2C_HEADER_BYTES + 4 + (size_t) (1 + count_senders_around(v, idx, ris[j])) * SIG_REC;
 		st = SA_ERR_NOMEM;
-		if (!state.failed) {
+		if (!state.failed && srv_reserve_output(&o, v, state.len, items)) {
 			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
 			sa_put_u32(&o, k);
 			for (uint32_t j = 0; j < k; j++) {

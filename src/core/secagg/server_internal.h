@@ -58,6 +58,7 @@ typedef struct view {
 	uint32_t nrej;
 	size_t bitmap_off, bitmap_len, psum_off, rec_off;
 	uint64_t *blame;           /* round close: the user a neighbourhood failure names */
+	size_t out_prefix;         /* round close: bytes left free before the output blob */
 } view;
 
 static inline size_t
@@ -90,6 +91,12 @@ void srv_write_image(sa_writer *w, const view *old, uint8_t stage, const uint8_t
                      const uint8_t *u4, uint32_t n4, const uint8_t *sum);
 void srv_put_s2c_header(sa_writer *w, const view *v, int round);
 void srv_begin_output(sa_writer *w, const view *v, uint8_t kind, const uint8_t *state, size_t state_len);
+/*
+ * Reserves exactly the output's size (its state of state_len bytes, the
+ * rejection records, the count and items_len bytes of items) before
+ * srv_begin_output, so that a large output is written in one allocation.
+ */
+bool srv_reserve_output(sa_writer *w, const view *v, size_t state_len, size_t items_len);
 sa_status srv_finish_messages(sa_writer *w, uint8_t **out, size_t *out_len);
 void srv_put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
                        const uint8_t *msg, size_t msg_len);
