@@ -417,5 +417,6 @@ secagg_server_round_agg_final(PG_FUNCTION_ARGS)
 	bytea *s = PG_GETARG_BYTEA_P(0);
 	agg_hdr h;
 	agg_read_full(s, &h);
-	PG_RETURN_BYTEA_P(sa_pg_run_round(agg_image(s), h.used, agg_rejections(s, h.nrej), h.nrej));
+	PG_RETURN_BYTEA_P(sa_pg_run_round(agg_image(s), h.used, agg_rejections(s, h.nrej), h.nrej,
+	                                  h.mode == MODE_ERROR));
 }

@@ -17,6 +17,6 @@ const char *sa_pg_round_name(int stage);
 /* ereport(ERROR) for a message refused with st. */
 pg_attribute_noreturn() void sa_pg_fail_recv(sa_status st, const uint8_t *img, size_t len, int64 user);
 /* Closes the round (listing nrej rejection records in the output); errors are reported. */
-bytea *sa_pg_run_round(const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej);
+bytea *sa_pg_run_round(const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej, bool strict);
 
 #endif

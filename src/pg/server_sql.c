@@ -168,6 +168,11 @@ fail_round(sa_status st, const uint8_t *img, size_t len, const uint8_t *rej, uin
 		                errmsg("round %d (%s) has %u messages, fewer than the threshold %u", info.stage,
 		                       sa_pg_round_name(info.stage), info.received, info.threshold),
 		                errhint("The state is unchanged: collect more messages and run the round again.")));
+	if (st == SA_ERR_KEYS && failed_user != 0)
+		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
+		                errmsg("round %d (%s) failed: user " UINT64_FORMAT " advertised a public key another "
+		                       "user advertised too", info.stage, sa_pg_round_name(info.stage), failed_user),
+		                errhint("With on_invalid 'reject' such users are left out of the round instead.")));
 	if (st == SA_ERR_NEIGHBOURHOOD)
 		ereport(ERROR, (errcode(sa_pg_sqlstate(st)),
 		                errmsg("round %d (%s) failed: the neighbourhood of user " UINT64_FORMAT
@@ -277,14 +282,14 @@ secagg_server_recv(PG_FUNCTION_ARGS)
 }
 
 bytea *
-sa_pg_run_round(const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej)
+sa_pg_run_round(const uint8_t *img, size_t len, const uint8_t *rej, uint32_t nrej, bool strict)
 {
 	uint8_t *out;
 	size_t out_len;
 	uint64_t failed_user = 0;
 	/* the core leaves room for the varlena header: its buffer (palloc'd, see module.c) is the result */
-	sa_status st = sa_server_round_report(img, len, (unsigned) sa_threads, rej, nrej, VARHDRSZ, &out, &out_len,
-	                                      &failed_user);
+	sa_round_opts o = { (unsigned) sa_threads, rej, nrej, strict, VARHDRSZ, &failed_user };
+	sa_status st = sa_server_close(img, len, &o, &out, &out_len);
 	if (st != SA_OK)
 		fail_round(st, img, len, rej, nrej, failed_user);
 	if (out_len > MaxAllocSize)
@@ -303,7 +308,7 @@ secagg_server_round(PG_FUNCTION_ARGS)
 	sa_pg_require_args(fcinfo, 0, 0, names);
 	size_t len;
 	uint8_t *img = sa_pg_server_state_from_jsonb(PG_GETARG_JSONB_P(0), &len);
-	PG_RETURN_BYTEA_P(sa_pg_run_round(img, len, NULL, 0));
+	PG_RETURN_BYTEA_P(sa_pg_run_round(img, len, NULL, 0, true));
 }
 
 /*

@@ -184,7 +184,8 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 		}
 		uint8_t *out;
 		size_t out_len;
-		st = sa_server_round_report(s->img, s->img_len, 2, NULL, 0, &out, &out_len, &s->blame);
+		sa_round_opts o = { 2, NULL, 0, false, 0, &s->blame };
+		st = sa_server_close(s->img, s->img_len, &o, &out, &out_len);
 		if (st != SA_OK) {
 			*failed_round = round;
 			return st;

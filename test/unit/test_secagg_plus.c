@@ -443,6 +443,92 @@ test_plus_stored_count_not_trusted(void)
 	sim_free(&s);
 }
 
+/*
+ * Round 0 with user 1 advertising user 0's keys (signed with its own key, as
+ * a corrupt user can). On the complete graph sa_server_recv refuses it when
+ * it meets user 0's message, so the two are collected in two partial images
+ * and merged, as parallel aggregation does; a SecAgg+ server takes both. The
+ * close finds the repeated key: strict, it fails naming user 0; otherwise
+ * both users are left out and listed as rejected with SA_ERR_KEYS.
+ */
+static void
+repeated_key_at_close(uint32_t degree)
+{
+	sim s;
+	sim_init(&s, 10, degree ? 3 : 6, 2, 11);
+	sa_roster r = sim_roster(&s);
+	static const uint8_t sid[] = "repeated-key";
+	uint64_t x[2] = { 1, 2 };
+	UNIT_CHECK_EQ_U64(sa_server_create_graph(sid, sizeof sid - 1, s.t, 2, degree, &r, &s.img, &s.img_len), SA_OK);
+	s.img_cap = s.img_len;
+	uint8_t *r0, *msg[10];
+	size_t r0_len, msg_len[10];
+	sa_server_round0_msg(s.img, s.img_len, &r0, &r0_len);
+	for (uint32_t i = 0; i < 10; i++) {
+		UNIT_CHECK_EQ_U64(sa_client_create_graph(sid, sizeof sid - 1, s.t, degree, &r, s.ids[i], s.sks[i], x, 2,
+		                                         &s.clients[i]), SA_OK);
+		UNIT_CHECK_EQ_U64(sa_client_round(s.clients[i], r0, r0_len, &msg[i], &msg_len[i]), SA_OK);
+	}
+	/* user 1 advertises user 0's keys */
+	uint8_t *p1 = msg[1] + SA_C2S_HEADER_BYTES, signed_msg[SA_ADVERTISE_SIGNED_BYTES];
+	memcpy(p1, msg[0] + SA_C2S_HEADER_BYTES, 64);
+	sa_advertise_signed(signed_msg, msg[1] + 2, s.ids[1], p1, p1 + 32);
+	crypto_sign_detached(p1 + 64, NULL, signed_msg, sizeof signed_msg, s.sks[1]);
+	/* image a: everyone but user 1; image b: user 1 alone */
+	size_t cap_b = s.img_len * 4 + 4096, len_b = s.img_len, need;
+	uint8_t *b = malloc(cap_b);
+	memcpy(b, s.img, s.img_len);
+	for (uint32_t i = 0; i < 10; i++)
+		if (i != 1)
+			UNIT_CHECK_EQ_U64(sim_recv(&s, s.ids[i], msg[i], msg_len[i]), SA_OK);
+	UNIT_CHECK_EQ_U64(sa_server_recv(b, &len_b, cap_b, s.ids[1], msg[1], msg_len[1], &need), SA_OK);
+	uint8_t *merged, *out;
+	size_t merged_len, out_len;
+	if (degree) {       /* SecAgg+: one image takes both (the check is the close's) */
+		UNIT_CHECK_EQ_U64(sim_recv(&s, s.ids[1], msg[1], msg_len[1]), SA_OK);
+		merged_len = s.img_len;
+		merged = sa_alloc(merged_len);
+		memcpy(merged, s.img, merged_len);
+	} else {
+		UNIT_CHECK_EQ_U64(sa_server_merge(s.img, s.img_len, b, len_b, &merged, &merged_len), SA_OK);
+	}
+	UNIT_CHECK_EQ_U64(sa_server_validate(merged, merged_len), SA_OK);
+	uint64_t failed = 0;
+	sa_round_opts strict = { 1, NULL, 0, true, 0, &failed };
+	UNIT_CHECK_EQ_U64(sa_server_close(merged, merged_len, &strict, &out, &out_len), SA_ERR_KEYS);
+	UNIT_CHECK_EQ_U64(failed, s.ids[0]);
+	sa_round_opts lenient = { 1, NULL, 0, false, 0, NULL };
+	UNIT_CHECK_EQ_U64(sa_server_close(merged, merged_len, &lenient, &out, &out_len), SA_OK);
+	sa_output_view ov;
+	UNIT_CHECK_EQ_U64(sa_output_open(out, out_len, &ov), SA_OK);
+	UNIT_CHECK_EQ_U64(ov.rejected_count, 2);
+	uint64_t id;
+	uint8_t round;
+	sa_status why;
+	sa_output_rejection_at(&ov, 0, &id, &round, &why);
+	UNIT_CHECK(id == s.ids[0] && round == 0 && why == SA_ERR_KEYS);
+	sa_output_rejection_at(&ov, 1, &id, &round, &why);
+	UNIT_CHECK(id == s.ids[1] && round == 0 && why == SA_ERR_KEYS);
+	sa_server_info info;
+	UNIT_CHECK_EQ_U64(sa_server_info_get(ov.state, ov.state_len, &info), SA_OK);
+	UNIT_CHECK_EQ_U64(info.u1, 8);
+	UNIT_CHECK_EQ_U64(sa_server_validate(ov.state, ov.state_len), SA_OK);
+	sa_free(out);
+	sa_free(merged);
+	sa_free(r0);
+	for (uint32_t i = 0; i < 10; i++)
+		sa_free(msg[i]);
+	free(b);
+	sim_free(&s);
+}
+
+static void
+test_repeated_key_found_at_close(void)
+{
+	repeated_key_at_close(0);
+	repeated_key_at_close(4);
+}
+
 /* Runs a SecAgg+ session up to the messages of round 1 (after round 0 closes). */
 static void
 start_session(sim *s, uint32_t n, uint32_t k, uint32_t t)
@@ -575,5 +661,6 @@ main(void)
 	UNIT_RUN(test_plus_tampered_unmasking);
 	UNIT_RUN(test_plus_tampered_u3);
 	UNIT_RUN(test_plus_stored_count_not_trusted);
+	UNIT_RUN(test_repeated_key_found_at_close);
 	return UNIT_DONE();
 }

@@ -443,8 +443,15 @@ check_payload(const view *v, const size_t *idx, uint64_t user, const uint8_t *p)
 		/* Signed, but a key no peer could agree with would stall the session in ShareKeys. */
 		if (sa_kx_pk_check(c_pk) != SA_OK || sa_kx_pk_check(s_pk) != SA_OK)
 			return SA_ERR_KEYS;
-		/* No key may repeat any key already advertised in this session. */
-		for (uint32_t i = 0; i < v->n; i++) {
+		/*
+		 * No key may repeat any key already advertised in this session. On
+		 * the complete graph (n <= 2048) each message is checked against
+		 * the others here; a SecAgg+ session (up to 10^6 users) leaves the
+		 * check to the round close, O(n log n) instead of O(n^2)
+		 * (drop_repeated_keys), which also catches messages that met only
+		 * in a merge.
+		 */
+		for (uint32_t i = 0; v->k == 0 && i < v->n; i++) {
 			if (idx[i] == SIZE_MAX)
 				continue;
 			const uint8_t *q = v->img + idx[i] + REC_HDR;
@@ -776,27 +783,121 @@ close_round_graph(const view *v, const size_t *idx, const uint32_t *ris, uint32_
 sa_status
 sa_server_round(const uint8_t *img, size_t img_len, unsigned threads, uint8_t **out, size_t *out_len)
 {
-	return sa_server_round_rejecting(img, img_len, threads, NULL, 0, out, out_len);
+	sa_round_opts o = { threads, NULL, 0, true, 0, NULL };
+	return sa_server_close(img, img_len, &o, out, out_len);
 }
 
 sa_status
 sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
                           const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len)
 {
-	return sa_server_round_report(img, img_len, threads, rej, nrej, 0, out, out_len, NULL);
+	sa_round_opts o = { threads, rej, nrej, false, 0, NULL };
+	return sa_server_close(img, img_len, &o, out, out_len);
+}
+
+/* A public key of round 0 and the sender (position in ris) that advertised it. */
+typedef struct key_ref {
+	const uint8_t *key;
+	uint32_t j;
+} key_ref;
+
+static int
+cmp_key_ref(const void *a, const void *b)
+{
+	return memcmp(((const key_ref *) a)->key, ((const key_ref *) b)->key, SA_KX_PK_BYTES);
+}
+
+/*
+ * Round 0: marks (repeated[j]) every sender one of whose two keys another
+ * sender also advertised. sa_server_recv refuses such a message when it
+ * sees both, but messages collected in separate partial states (parallel
+ * aggregation) meet only here. O(k log k).
+ */
+static sa_status
+find_repeated_keys(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k, bool *repeated,
+                   bool *any)
+{
+	key_ref *keys = sa_alloc_array((size_t) 2 * k, sizeof(key_ref));
+	if (keys == NULL)
+		return SA_ERR_NOMEM;
+	for (uint32_t j = 0; j < k; j++) {
+		const uint8_t *p = v->img + idx[ris[j]] + REC_HDR;
+		keys[2 * j] = (key_ref) { p, j };
+		keys[2 * j + 1] = (key_ref) { p + SA_KX_PK_BYTES, j };
+	}
+	qsort(keys, (size_t) 2 * k, sizeof(key_ref), cmp_key_ref);
+	*any = false;
+	for (size_t i = 1; i < (size_t) 2 * k; i++)
+		if (memcmp(keys[i].key, keys[i - 1].key, SA_KX_PK_BYTES) == 0 && keys[i].j != keys[i - 1].j) {
+			repeated[keys[i].j] = repeated[keys[i - 1].j] = true;
+			*any = true;
+		}
+	sa_free(keys);
+	return SA_OK;
+}
+
+/*
+ * Leaves the senders with a repeated key out of this round (strict: fails
+ * naming the first), adding them to the rejection records (sorted by id,
+ * *rej reallocated). ris, *k and idx are updated.
+ */
+static sa_status
+drop_repeated_keys(view *v, size_t *idx, uint32_t *ris, uint32_t *k, bool strict, uint8_t **rej)
+{
+	bool any, *repeated = sa_alloc_zero(*k ? *k : 1);
+	if (repeated == NULL)
+		return SA_ERR_NOMEM;
+	sa_status st = find_repeated_keys(v, idx, ris, *k, repeated, &any);
+	uint32_t drop = 0;
+	for (uint32_t j = 0; st == SA_OK && j < *k; j++)
+		drop += repeated[j];
+	if (st != SA_OK || !any)
+		goto done;
+	uint8_t *all = sa_alloc_array((size_t) v->nrej + drop, SA_REJECTION_BYTES);
+	if (all == NULL) {
+		st = SA_ERR_NOMEM;
+		goto done;
+	}
+	if (v->nrej > 0)
+		memcpy(all, *rej, (size_t) v->nrej * SA_REJECTION_BYTES);
+	uint32_t kept = 0, nrej = v->nrej;
+	for (uint32_t j = 0; j < *k; j++) {
+		if (!repeated[j]) {
+			ris[kept++] = ris[j];
+			continue;
+		}
+		if (strict && v->blame != NULL && nrej == v->nrej)
+			*v->blame = srv_roster_id(v, ris[j]);
+		sa_rejection_put(all + (size_t) nrej++ * SA_REJECTION_BYTES, srv_roster_id(v, ris[j]), 0, SA_ERR_KEYS);
+		idx[ris[j]] = SIZE_MAX;
+	}
+	qsort(all, nrej, SA_REJECTION_BYTES, cmp_rejection);
+	sa_free(*rej);
+	*rej = all;
+	v->rej = all;
+	v->nrej = nrej;
+	*k = kept;
+	if (strict)
+		st = SA_ERR_KEYS;
+	else if (kept < v->t)
+		st = SA_ERR_THRESHOLD;
+done:
+	sa_free(repeated);
+	return st;
 }
 
 sa_status
-sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
-                       const uint8_t *rej, uint32_t nrej, size_t out_prefix,
-                       uint8_t **out, size_t *out_len, uint64_t *failed_user)
+sa_server_close(const uint8_t *img, size_t img_len, const sa_round_opts *opts, uint8_t **out, size_t *out_len)
 {
 	view v;
+	const uint8_t *rej = opts->rej;
+	uint32_t nrej = opts->nrej;
+	unsigned threads = opts->threads;
 	sa_status st = srv_open_view(&v, img, img_len);
 	if (st != SA_OK)
 		return st;
-	v.blame = failed_user;
-	v.out_prefix = out_prefix;
+	v.blame = opts->failed_user;
+	v.out_prefix = opts->out_prefix;
 	uint8_t *sorted = NULL;
 	if (nrej > 0) {
 		if ((st = check_rejections(&v, v.stage, rej, nrej)) != SA_OK)
@@ -822,6 +923,8 @@ sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
 		uint32_t k = srv_sender_list(&v, v.stage == 2 ? NULL : idx, ris);
 		if (k != v.count)
 			st = SA_ERR_MALFORMED;
+		else if (v.stage == 0 && (st = drop_repeated_keys(&v, idx, ris, &k, opts->strict, &sorted)) != SA_OK)
+			;                       /* a repeated key, strict; or too few users left */
 		else if (v.k)
 			st = close_round_graph(&v, idx, ris, k, threads ? threads : 1, out, out_len);
 		else if (v.stage == 0)

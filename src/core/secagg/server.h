@@ -92,7 +92,8 @@ sa_status sa_server_merge(const uint8_t *a, size_t a_len, const uint8_t *b, size
  * sa_output_*) holding the next state image and either one message per
  * user or, after Unmasking, the sum. threads > 1 spreads the mask
  * recomputation of the unmasking round over that many threads (they call
- * only libsodium and OpenSSL, never the allocator hook).
+ * only libsodium and OpenSSL, never the allocator hook). Strict (see
+ * sa_server_close).
  */
 sa_status sa_server_round(const uint8_t *img, size_t img_len, unsigned threads,
                           uint8_t **out, size_t *out_len);
@@ -111,23 +112,41 @@ bool sa_status_rejects_sender(sa_status st);
 void sa_rejection_put(uint8_t rec[SA_REJECTION_BYTES], uint64_t user_id, uint8_t round, sa_status st);
 /* Checks nrej records for the image's stage: round, a sender status, distinct roster ids. */
 sa_status sa_rejections_check(const uint8_t *img, size_t img_len, const uint8_t *rej, uint32_t nrej);
-/* sa_server_round, with the rejection records put into the output. */
+/* sa_server_round, with the rejection records put into the output; not strict (see sa_server_close). */
 sa_status sa_server_round_rejecting(const uint8_t *img, size_t img_len, unsigned threads,
                                     const uint8_t *rej, uint32_t nrej, uint8_t **out, size_t *out_len);
 
 /*
- * sa_server_round_rejecting that also names, in a SecAgg+ session, the user
- * a failure is about: on SA_ERR_NEIGHBOURHOOD (its neighbourhood kept fewer
- * than t users) or SA_ERR_RECONSTRUCT (its neighbours' shares do not
- * rebuild its secret), *failed_user is that user's id (failed_user may be
- * NULL). out_prefix bytes are left free at the start of *out (*out_len
- * counts them; the output blob starts at *out + out_prefix), so a host can
- * put its own header there and adopt the buffer without copying it: the
- * output is written in exactly one allocation of exactly that size.
+ * The general round close. opts:
+ *   threads      as for sa_server_round (0 counts as 1);
+ *   rej, nrej    rejection records to list in the output (sa_rejections_check);
+ *   strict       what to do when users of this round repeat one another's
+ *                public keys (a round-0 check that only the close can make
+ *                when messages were collected in several partial states, as
+ *                parallel aggregation does): strict fails the round with
+ *                SA_ERR_KEYS; otherwise every user holding a repeated key
+ *                is left out of U1 and listed as rejected (SA_ERR_KEYS);
+ *   out_prefix   bytes left free at the start of *out (*out_len counts them;
+ *                the output blob starts at *out + out_prefix), so a host can
+ *                put its own header there and adopt the buffer without a
+ *                copy: the output is written in one allocation of exactly
+ *                that size;
+ *   failed_user  if not NULL, the user a failure is about: SA_ERR_KEYS
+ *                (strict, a repeated key), SA_ERR_NEIGHBOURHOOD (SecAgg+: its
+ *                neighbourhood kept fewer than t users), SA_ERR_RECONSTRUCT
+ *                (SecAgg+: its neighbours' shares do not rebuild its secret).
  */
-sa_status sa_server_round_report(const uint8_t *img, size_t img_len, unsigned threads,
-                                 const uint8_t *rej, uint32_t nrej, size_t out_prefix,
-                                 uint8_t **out, size_t *out_len, uint64_t *failed_user);
+typedef struct sa_round_opts {
+	unsigned threads;
+	const uint8_t *rej;
+	uint32_t nrej;
+	bool strict;
+	size_t out_prefix;
+	uint64_t *failed_user;
+} sa_round_opts;
+
+sa_status sa_server_close(const uint8_t *img, size_t img_len, const sa_round_opts *opts,
+                          uint8_t **out, size_t *out_len);
 
 /* ---- round output blobs ---- */
 #define SA_OUTPUT_MESSAGES  1   /* one message per user */
