@@ -560,7 +560,7 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 		return SA_ERR_MALFORMED;
 	}
 	size_t *idx = NULL;
-	if (v.stage == 0) {
+	if (v.stage == 0 && v.k == 0) {     /* the complete graph's repeated-key scan needs the records */
 		idx = sa_alloc_array(v.n, sizeof(size_t));
 		if (idx == NULL)
 			return SA_ERR_NOMEM;

@@ -92,6 +92,65 @@ sa_shamir_share(const uint8_t (*secrets)[SA_SCALAR_LEN], size_t count, uint32_t 
 	return SA_OK;
 }
 
+/*
+ * A product of |x_k - x_j| kept as a 256-bit integer (four 64-bit limbs,
+ * little-endian) while it stays below 2^250 < L, so that most factors cost
+ * a 64-bit multiply instead of a scalar multiplication mod L: differences of
+ * user ids are often small, and even full 64-bit ones fold three at a time.
+ */
+typedef struct int_product {
+	uint64_t limb[4];
+	unsigned bits;                  /* an upper bound on its bit length */
+} int_product;
+
+static void
+int_product_reset(int_product *p)
+{
+	p->limb[0] = 1;
+	p->limb[1] = p->limb[2] = p->limb[3] = 0;
+	p->bits = 1;
+}
+
+static unsigned
+bit_length(uint64_t d)
+{
+	return 64u - (unsigned) __builtin_clzll(d);
+}
+
+/* acc := acc * p (mod L), then p := 1. */
+static void
+int_product_flush(int_product *p, uint8_t acc[SA_SCALAR_LEN])
+{
+	uint8_t s[SA_SCALAR_LEN];
+	for (int i = 0; i < 4; i++)
+		for (int b = 0; b < 8; b++)
+			s[8 * i + b] = (uint8_t) (p->limb[i] >> (8 * b));
+	crypto_core_ed25519_scalar_mul(acc, acc, s);
+	int_product_reset(p);
+}
+
+/* p := p * d, flushing into acc first if the product could reach 2^250. */
+static void
+int_product_mul(int_product *p, uint64_t d, uint8_t acc[SA_SCALAR_LEN])
+{
+	unsigned db = bit_length(d);
+	if (p->bits + db > 250)
+		int_product_flush(p, acc);
+	unsigned __int128 carry = 0;
+	for (int i = 0; i < 4; i++) {
+		carry += (unsigned __int128) p->limb[i] * d;
+		p->limb[i] = (uint64_t) carry;
+		carry >>= 64;
+	}
+	p->bits += db;
+}
+
+/*
+ * Lagrange coefficients at zero: lambda_j = prod_{k != j} x_k / (x_k - x_j)
+ * = P / (x_j * prod_{k != j} (x_k - x_j)) with P the product of all points.
+ * The differences are taken as integers (their sign counted apart), their
+ * products folded as above, and all t denominators inverted at once.
+ */
 sa_status
 sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
 {
@@ -106,17 +165,22 @@ sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
 		sa_free(num); sa_free(den); sa_free(pre);
 		return SA_ERR_NOMEM;
 	}
-	uint8_t xj[SA_SCALAR_LEN], xk[SA_SCALAR_LEN], d[SA_SCALAR_LEN], one[SA_SCALAR_LEN];
+	uint8_t one[SA_SCALAR_LEN], all[SA_SCALAR_LEN], x[SA_SCALAR_LEN];
 	sa_scalar_from_u64(one, 1);
+	memcpy(all, one, SA_SCALAR_LEN);
 	sa_status st = SA_OK;
 	for (size_t j = 0; j < t && st == SA_OK; j++) {
-		if (xs[j] == 0) {
+		if (xs[j] == 0)
 			st = SA_ERR_PARAM;
-			break;
-		}
-		sa_scalar_from_u64(xj, xs[j]);
-		memcpy(num[j], one, SA_SCALAR_LEN);
+		sa_scalar_from_u64(x, xs[j]);
+		crypto_core_ed25519_scalar_mul(all, all, x);
+	}
+	int_product p;
+	for (size_t j = 0; j < t && st == SA_OK; j++) {
+		int_product_reset(&p);
 		memcpy(den[j], one, SA_SCALAR_LEN);
+		int_product_mul(&p, xs[j], den[j]);
+		size_t below = 0;               /* points below x_j: negative differences */
 		for (size_t k = 0; k < t; k++) {
 			if (k == j)
 				continue;
@@ -124,11 +188,12 @@ sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
 				st = SA_ERR_DUPLICATE;
 				break;
 			}
-			sa_scalar_from_u64(xk, xs[k]);
-			crypto_core_ed25519_scalar_mul(num[j], num[j], xk);
-			crypto_core_ed25519_scalar_sub(d, xk, xj);
-			crypto_core_ed25519_scalar_mul(den[j], den[j], d);
+			below += xs[k] < xs[j];
+			int_product_mul(&p, xs[k] > xs[j] ? xs[k] - xs[j] : xs[j] - xs[k], den[j]);
 		}
+		int_product_flush(&p, den[j]);
+		if (below % 2)
+			crypto_core_ed25519_scalar_negate(den[j], den[j]);
 	}
 	if (st == SA_OK) {
 		/* Batch inversion of all denominators with one inversion. */
@@ -144,7 +209,7 @@ sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
 			for (size_t j = t; j-- > 0;) {
 				crypto_core_ed25519_scalar_mul(tmp, inv, pre[j]);   /* 1/den[j] */
 				crypto_core_ed25519_scalar_mul(inv, inv, den[j]);
-				crypto_core_ed25519_scalar_mul(num[j], num[j], tmp);
+				crypto_core_ed25519_scalar_mul(num[j], all, tmp);
 			}
 		}
 	}
