@@ -1188,9 +1188,11 @@ main(int argc, char **argv)
 			quick = 1;
 		else if (next == NULL)
 			usage();
-		else if (strcmp(a, "--only") == 0 && (++i, have_only = 1, parse_only(next, &only) != 0))
-			usage();
-		else if (strcmp(a, "--reps") == 0)
+		else if (strcmp(a, "--only") == 0) {
+			if (parse_only(argv[++i], &only) != 0)
+				usage();
+			have_only = 1;
+		} else if (strcmp(a, "--reps") == 0)
 			reps = atoi(argv[++i]);
 		else if (strcmp(a, "--reps-big") == 0)
 			reps_big = atoi(argv[++i]);
@@ -1202,7 +1204,7 @@ main(int argc, char **argv)
 			opt_real = atoi(argv[++i]);
 		else if (strcmp(a, "--prg-cap") == 0)
 			opt_prg_cap = atof(argv[++i]);
-		else if (strcmp(a, "--only") != 0)
+		else
 			usage();
 	}
 	if (reps < 1 || reps > MAX_REPS || reps_big < 1 || reps_big > MAX_REPS || opt_threads < 1 ||
