@@ -28,7 +28,7 @@
  * as bench_secagg.c does for the complete graph, K users are REAL sa_client
  * objects (their per-round times are the client figures) and the other
  * n - K are SIMULATED from the public protocol primitives so that the real
- * server code (sa_server_recv / sa_server_round_report, timed) does exactly
+ * server code (sa_server_recv / sa_server_close, timed) does exactly
  * the work of a session of n real clients:
  *   - the ring is read from a real client's round-1 message (Merkle root ->
  *     sa_ring_seed -> sa_graph_harary), as every client derives it;
@@ -355,7 +355,8 @@ srv_close(session *S, int round, uint8_t **out, size_t *out_len)
 {
 	uint64_t blame = 0;
 	double t0 = now();
-	sa_status st = sa_server_round_report(S->img, S->img_len, opt_threads, NULL, 0, out, out_len, &blame);
+	sa_round_opts o = { (unsigned) opt_threads, NULL, 0, false, 0, &blame };
+	sa_status st = sa_server_close(S->img, S->img_len, &o, out, out_len);
 	double t = now() - t0;
 	if (st != SA_OK) {
 		fprintf(stderr, "%s: round %d close failed: %s (user %llu)\n", PROG, round,
