@@ -41,6 +41,7 @@ UPDATE sess s SET state = secagg.server_create(convert_to('plus ' || s.id, 'UTF8
                                                (SELECT secagg.roster_agg(u.id, (u.kp).public_key)
                                                 FROM usr u WHERE u.session = s.id), s.graph);
 SELECT id, state ->> 'degree' AS degree, state ->> 'users' AS users FROM sess ORDER BY id;
+CREATE TABLE initial AS SELECT id AS session, state FROM sess;
 INSERT INTO client
 SELECT u.session, u.id,
        secagg.client_create(convert_to('plus ' || s.id, 'UTF8'), u.id, s.t, (u.kp).secret_key, u.vector,
@@ -99,6 +100,35 @@ $$;
 SELECT o.session, secagg.output_vector(o.output) AS recovered,
        secagg.output_vector(o.output) = plain_sum(o.session) AS exact
 FROM outcome o WHERE o.round = 4 ORDER BY o.session;
+
+-- Every round again, from the state that preceded it, under a parallel plan
+-- (partial states merged by the combine function) and a serial one: the
+-- outputs are byte for byte the originals, SecAgg+ rounds included.
+CREATE TABLE before_round AS
+  SELECT session, 0 AS round, state FROM initial
+  UNION ALL SELECT session, round + 1, secagg.output_state(output) FROM outcome WHERE round < 4;
+ANALYZE to_server, before_round;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+CREATE TABLE par AS
+  SELECT b.session, b.round, secagg.server_round_agg(b.state, m.user_id, m.message) AS output
+  FROM to_server m JOIN before_round b ON b.session = m.session AND b.round = m.round
+  GROUP BY b.session, b.round;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE ser AS
+  SELECT b.session, b.round, secagg.server_round_agg(b.state, m.user_id, m.message) AS output
+  FROM to_server m JOIN before_round b ON b.session = m.session AND b.round = m.round
+  GROUP BY b.session, b.round;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT o.session, count(*) AS rounds, bool_and(p.output = o.output) AS parallel_equals_original,
+       bool_and(s.output = o.output) AS serial_equals_original
+FROM outcome o JOIN par p USING (session, round) JOIN ser s USING (session, round)
+GROUP BY o.session ORDER BY o.session;
 
 -- Refusals. A graph object for another roster, another threshold, an odd degree,
 -- a (k, t) the finder's rules refuse; the complete graph's size limit.
