@@ -22,6 +22,8 @@
 
 #include "common/alloc.h"
 #include "common/codec.h"
+#include "common/interrupt.h"
+#include "common/parallel.h"
 #include "secagg/graph.h"
 #include "secagg/merkle.h"
 #include "secagg/shamir.h"
@@ -610,15 +612,54 @@ srv_graph_close_round3(const view *v, const size_t *idx, const uint32_t *ris, ui
 /* Round 4: rebuild each secret from its own neighbourhood, unmask        */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * One worker's scratch for rebuilding secrets: everything a reconstruction
+ * needs is allocated here, on the calling thread, because the rebuilding
+ * runs on the core's worker threads, which must not use the allocator hook.
+ */
 typedef struct local_recon {
 	const view *v;
 	const size_t *idx;
 	bool *excluded;            /* per roster index: a responder caught with a bad share */
-	uint32_t *holders;         /* roster indices of the responders holding a share */
-	const uint8_t **shares;
-	uint64_t *xs;
+	uint32_t *nb;              /* k + 1: a closed neighbourhood */
+	uint32_t *holders;         /* k + 1: roster indices of the responders holding a share */
+	const uint8_t **shares;    /* 2 (k + 1): their shares, then the chosen t */
+	uint64_t *xs;              /* k + 1 */
+	uint8_t (*lambda)[32], (*den)[32], (*pre)[32];   /* k + 1 each */
 	uint32_t nholders;
 } local_recon;
+
+static bool
+recon_alloc(local_recon *lr, const view *v, const size_t *idx)
+{
+	size_t k1 = (size_t) v->k + 1;
+	memset(lr, 0, sizeof *lr);
+	lr->v = v;
+	lr->idx = idx;
+	lr->excluded = sa_alloc_zero(v->n);
+	lr->nb = sa_alloc_array(k1, sizeof(uint32_t));
+	lr->holders = sa_alloc_array(k1, sizeof(uint32_t));
+	lr->shares = sa_alloc_array(2 * k1, sizeof(uint8_t *));
+	lr->xs = sa_alloc_array(k1, sizeof(uint64_t));
+	lr->lambda = sa_alloc_array(k1, 32);
+	lr->den = sa_alloc_array(k1, 32);
+	lr->pre = sa_alloc_array(k1, 32);
+	return lr->excluded && lr->nb && lr->holders && lr->shares && lr->xs && lr->lambda && lr->den && lr->pre;
+}
+
+static void
+recon_free(local_recon *lr)
+{
+	sa_free(lr->excluded);
+	sa_free(lr->nb);
+	sa_free(lr->holders);
+	sa_free(lr->shares);
+	sa_free(lr->xs);
+	if (lr->lambda != NULL)
+		sa_free_secret(lr->lambda, ((size_t) lr->v->k + 1) * 32);
+	sa_free(lr->den);
+	sa_free(lr->pre);
+}
 
 /*
  * The share of user `id` in responder record r (NULL if absent). The entry
@@ -647,34 +688,34 @@ combine(local_recon *lr, long skip, uint8_t secret[32])
 	}
 	if (c < t)
 		return SA_ERR_RECONSTRUCT;
-	sa_lagrange lg;
-	sa_status st = sa_lagrange_init(&lg, lr->xs, t);
+	sa_status st = sa_lagrange_coeffs(lr->xs, t, lr->lambda, lr->den, lr->pre);
 	if (st != SA_OK)
 		return st;
+	sa_lagrange lg = { t, lr->lambda };
 	sa_lagrange_combine(&lg, sh, secret);
-	sa_lagrange_free(&lg);
 	return SA_OK;
 }
 
 /*
  * Rebuilds the secret of U2 member i (roster index a) from the shares its
  * neighbourhood revealed; checks it, and on a mismatch looks for the one
- * holder whose share is wrong (excluded from then on), as server.c does.
+ * holder whose share is wrong (excluded from then on, by this worker), as
+ * server.c does.
  */
 static sa_status
-rebuild_local(local_recon *lr, uint32_t i, uint32_t a, bool alive, uint32_t *nb, uint8_t secret[32])
+rebuild_local(local_recon *lr, uint32_t i, uint32_t a, bool alive, uint8_t secret[32])
 {
 	const view *v = lr->v;
 	uint64_t id = srv_roster_id(v, a);
-	uint32_t size = closed_neighbourhood(v, a, nb);
+	uint32_t size = closed_neighbourhood(v, a, lr->nb);
 	lr->nholders = 0;
 	for (uint32_t d = 0; d < size; d++) {
-		if (lr->idx[nb[d]] == SIZE_MAX)
+		if (lr->idx[lr->nb[d]] == SIZE_MAX)
 			continue;
-		const uint8_t *s = find_share(v->img + lr->idx[nb[d]], id);
+		const uint8_t *s = find_share(v->img + lr->idx[lr->nb[d]], id);
 		if (s == NULL)
 			return SA_ERR_MALFORMED;
-		lr->holders[lr->nholders] = nb[d];
+		lr->holders[lr->nholders] = lr->nb[d];
 		lr->shares[lr->nholders++] = s;
 	}
 	sa_status st = combine(lr, -1, secret);
@@ -693,91 +734,174 @@ rebuild_local(local_recon *lr, uint32_t i, uint32_t a, bool alive, uint32_t *nb,
 		}
 	}
 	sodium_memzero(secret, 32);
-	return st == SA_ERR_NOMEM ? st : SA_ERR_RECONSTRUCT;
+	return SA_ERR_RECONSTRUCT;
 }
 
-/* Adds the mask tasks of U2 member i: its self mask, or its pairwise masks with its surviving neighbours. */
-static size_t
-add_tasks(const view *v, uint32_t a, bool alive, const uint8_t secret[32], const uint8_t *u3_bm,
-          mask_task *tasks, size_t nt, dropped_keys *dk, uint32_t *nd)
+/* What the unmasking does for one member of U2 whose secret is needed. */
+typedef struct owner_plan {
+	uint32_t i;                /* position in U2 */
+	uint32_t a;                /* roster index */
+	bool alive;                /* in U3: its self mask; else its pairwise masks */
+	size_t task;               /* its first mask task */
+	uint32_t nd;               /* dropped: its slot in dropped_keys */
+} owner_plan;
+
+/* Writes owner o's mask tasks from its rebuilt secret (slots planned in advance). */
+static void
+put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const uint8_t *u3_bm,
+          mask_task *tasks, dropped_keys *dk)
 {
-	uint64_t id = srv_roster_id(v, a);
-	if (alive) {
+	uint64_t id = srv_roster_id(v, o->a);
+	size_t nt = o->task;
+	if (o->alive) {
 		sa_self_mask_key(tasks[nt].key, v->ctx, id, secret);
 		tasks[nt].dropped = -1;
-		tasks[nt++].sign = -1;
-		return nt;
+		tasks[nt].sign = -1;
+		return;
 	}
-	sa_mask_keypair(dk->pk[*nd], dk->sk[*nd], secret);
-	dk->ids[*nd] = id;
+	sa_mask_keypair(dk->pk[o->nd], dk->sk[o->nd], secret);
+	dk->ids[o->nd] = id;
 	for (uint32_t d = 0; d < v->k; d++) {
-		uint32_t w = neighbour_at(v, a, d);
+		uint32_t w = neighbour_at(v, o->a, d);
 		if (!srv_bit_get(u3_bm, w))
 			continue;
 		uint64_t wid = srv_roster_id(v, w);
 		long pw = sa_find_id(v->u1, v->n1, U1_REC, wid);
-		tasks[nt].dropped = (int32_t) *nd;
+		tasks[nt].dropped = (int32_t) o->nd;
 		tasks[nt].w = wid;
 		tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
 		tasks[nt++].sign = (int8_t) -sa_mask_sign(wid, id);
 	}
-	(*nd)++;
-	return nt;
+}
+
+/*
+ * The owners whose secret is needed (alive, or dropped with a neighbour in
+ * U3), with the slots of their tasks; returns how many, *ntasks the tasks.
+ */
+static uint32_t
+plan_owners(const view *v, const uint8_t *u3_bm, owner_plan *plan, size_t *ntasks, uint32_t *ndropped)
+{
+	uint32_t c = 0;
+	*ntasks = 0;
+	*ndropped = 0;
+	for (uint32_t i = 0; i < v->n2; i++) {
+		uint32_t a = (uint32_t) sa_find_id(v->roster, v->n, ROSTER_REC, sa_load_u64_be(v->u2 + (size_t) i * U2_REC));
+		bool alive = srv_bit_get(u3_bm, a);
+		uint32_t masks = 0;
+		for (uint32_t d = 0; d < v->k; d++)
+			masks += srv_bit_get(u3_bm, neighbour_at(v, a, d));
+		if (!alive && masks == 0)    /* dropped, and no neighbour's sum holds a mask with it */
+			continue;
+		plan[c] = (owner_plan) { i, a, alive, *ntasks, alive ? 0 : *ndropped };
+		*ntasks += alive ? 1 : masks;
+		*ndropped += !alive;
+		c++;
+	}
+	return c;
+}
+
+typedef struct rebuild_job {
+	const view *v;
+	const owner_plan *plan;
+	const uint8_t *u3_bm;
+	mask_task *tasks;
+	dropped_keys *dk;
+	local_recon *lr;           /* one per worker */
+	sa_status st[SA_MAX_THREADS];
+	size_t failed[SA_MAX_THREADS];   /* the first plan entry that failed, per worker */
+} rebuild_job;
+
+static void
+rebuild_range(void *arg, unsigned w, size_t from, size_t to)
+{
+	rebuild_job *j = arg;
+	uint8_t secret[32];
+	j->st[w] = SA_OK;
+	for (size_t p = from; p < to; p++) {
+		if (sa_interrupted()) {       /* a flag read: safe on worker threads */
+			j->st[w] = SA_ERR_INTERRUPTED;
+			break;
+		}
+		const owner_plan *o = &j->plan[p];
+		sa_status st = rebuild_local(&j->lr[w], o->i, o->a, o->alive, secret);
+		if (st != SA_OK) {
+			j->st[w] = st;
+			j->failed[w] = p;
+			break;
+		}
+		put_tasks(j->v, o, secret, j->u3_bm, j->tasks, j->dk);
+	}
+	sodium_memzero(secret, sizeof secret);
+}
+
+/* Rebuilds every planned owner's secret on up to `threads` threads and writes the mask tasks. */
+static sa_status
+rebuild_all(const view *v, const size_t *idx, const owner_plan *plan, uint32_t nplan, const uint8_t *u3_bm,
+            mask_task *tasks, dropped_keys *dk, unsigned threads)
+{
+	if (threads > SA_MAX_THREADS)
+		threads = SA_MAX_THREADS;
+	if (threads > nplan)
+		threads = nplan ? nplan : 1;
+	rebuild_job j;
+	memset(&j, 0, sizeof j);
+	j.v = v; j.plan = plan; j.u3_bm = u3_bm; j.tasks = tasks; j.dk = dk;
+	j.lr = sa_alloc_zero((size_t) threads * sizeof(local_recon));
+	sa_status st = j.lr == NULL ? SA_ERR_NOMEM : SA_OK;
+	for (unsigned w = 0; w < threads && st == SA_OK; w++)
+		if (!recon_alloc(&j.lr[w], v, idx))
+			st = SA_ERR_NOMEM;
+	if (st == SA_OK) {
+		unsigned used = sa_parallel_for(nplan, threads, rebuild_range, &j);
+		size_t first = SIZE_MAX;
+		for (unsigned w = 0; w < used; w++)
+			if (j.st[w] != SA_OK && (j.st[w] == SA_ERR_INTERRUPTED || j.failed[w] < first)) {
+				st = j.st[w];
+				first = j.st[w] == SA_ERR_INTERRUPTED ? first : j.failed[w];
+			}
+		if (st == SA_ERR_RECONSTRUCT && first != SIZE_MAX && v->blame != NULL)
+			*v->blame = srv_roster_id(v, plan[first].a);
+	}
+	for (unsigned w = 0; j.lr != NULL && w < threads; w++)
+		if (j.lr[w].v != NULL)
+			recon_free(&j.lr[w]);
+	sa_free(j.lr);
+	return st;
 }
 
 sa_status
 srv_graph_close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                        unsigned threads, uint8_t **out, size_t *out_len)
 {
-	uint32_t ndropped = v->n2 - v->n3;
-	size_t ntasks = (size_t) v->n3 + (size_t) ndropped * v->k;
-	local_recon lr = { v, idx, sa_alloc_zero(v->n), sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t)),
-	                   sa_alloc_array(2 * ((size_t) v->k + 1), sizeof(uint8_t *)),
-	                   sa_alloc_array((size_t) v->k + 1, sizeof(uint64_t)), 0 };
-	uint32_t *nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
 	uint8_t *left = sender_bitmap(v, ris, k), *u3_bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
+	owner_plan *plan = sa_alloc_array(v->n2 ? v->n2 : 1, sizeof(owner_plan));
 	uint64_t *acc = sa_alloc_array(v->m, sizeof(uint64_t));
-	mask_task *tasks = sa_alloc_array(ntasks ? ntasks : 1, sizeof(mask_task));
-	size_t dn = ndropped ? ndropped : 1;
-	dropped_keys dk = { v->ctx, sa_alloc_array(dn, sizeof(uint64_t)), sa_alloc_array(dn, 32),
-	                    sa_alloc_array(dn, 32) };
+	mask_task *tasks = NULL;
+	dropped_keys dk = { v->ctx, NULL, NULL, NULL };
+	size_t ntasks = 0, dn = 1;
+	uint32_t nplan = 0, ndropped = 0;
 	sa_status st = SA_OK;
-	if (lr.excluded == NULL || lr.holders == NULL || lr.shares == NULL || lr.xs == NULL || nb == NULL ||
-	    left == NULL || u3_bm == NULL || acc == NULL || tasks == NULL || dk.ids == NULL ||
-	    dk.pk == NULL || dk.sk == NULL)
+	if (left == NULL || u3_bm == NULL || plan == NULL || acc == NULL)
 		st = SA_ERR_NOMEM;
-	else
-		st = check_neighbourhoods(v, u3_bm, left);
-	size_t nt = 0;
-	uint32_t nd = 0;
-	uint8_t secret[32];
-	for (uint32_t i = 0; i < v->n2 && st == SA_OK; i++) {
-		uint64_t id = sa_load_u64_be(v->u2 + (size_t) i * U2_REC);
-		uint32_t a = (uint32_t) sa_find_id(v->roster, v->n, ROSTER_REC, id);
-		bool alive = srv_bit_get(u3_bm, a), needed = alive;
-		for (uint32_t d = 0; d < v->k && !needed; d++)
-			needed = srv_bit_get(u3_bm, neighbour_at(v, a, d));
-		if (!needed)            /* dropped, and no neighbour's sum holds a mask with it */
-			continue;
-		if ((st = rebuild_local(&lr, i, a, alive, nb, secret)) != SA_OK) {
-			if (st == SA_ERR_RECONSTRUCT && v->blame != NULL)
-				*v->blame = id;
-			break;
-		}
-		nt = add_tasks(v, a, alive, secret, u3_bm, tasks, nt, &dk, &nd);
+	else if ((st = check_neighbourhoods(v, u3_bm, left)) == SA_OK) {
+		nplan = plan_owners(v, u3_bm, plan, &ntasks, &ndropped);
+		dn = ndropped ? ndropped : 1;
+		tasks = sa_alloc_array(ntasks ? ntasks : 1, sizeof(mask_task));
+		dk.ids = sa_alloc_array(dn, sizeof(uint64_t));
+		dk.pk = sa_alloc_array(dn, 32);
+		dk.sk = sa_alloc_array(dn, 32);
+		if (tasks == NULL || dk.ids == NULL || dk.pk == NULL || dk.sk == NULL)
+			st = SA_ERR_NOMEM;
 	}
-	sodium_memzero(secret, sizeof secret);
+	if (st == SA_OK)
+		st = rebuild_all(v, idx, plan, nplan, u3_bm, tasks, &dk, threads);
 	if (st == SA_OK) {
 		for (uint32_t i = 0; i < v->m; i++)
 			acc[i] = sa_load_u64_le(v->sum + 8 * (size_t) i);
-		if ((st = srv_apply_tasks(tasks, &dk, nt, acc, v->m, threads)) == SA_OK)
+		if ((st = srv_apply_tasks(tasks, &dk, ntasks, acc, v->m, threads)) == SA_OK)
 			st = srv_finish_sum(v, acc, out, out_len);
 	}
-	sa_free(lr.excluded);
-	sa_free(lr.holders);
-	sa_free(lr.shares);
-	sa_free(lr.xs);
-	sa_free(nb);
+	sa_free(plan);
 	sa_free(left);
 	sa_free(u3_bm);
 	sa_free(acc);

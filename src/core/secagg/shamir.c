@@ -152,6 +152,56 @@ int_product_mul(int_product *p, uint64_t d, uint8_t acc[SA_SCALAR_LEN])
  * products folded as above, and all t denominators inverted at once.
  */
 sa_status
+sa_lagrange_coeffs(const uint64_t *xs, size_t t, uint8_t (*lambda)[SA_SCALAR_LEN],
+                   uint8_t (*den)[SA_SCALAR_LEN], uint8_t (*pre)[SA_SCALAR_LEN])
+{
+	if (t < 1)
+		return SA_ERR_PARAM;
+	uint8_t one[SA_SCALAR_LEN], all[SA_SCALAR_LEN], x[SA_SCALAR_LEN];
+	sa_scalar_from_u64(one, 1);
+	memcpy(all, one, SA_SCALAR_LEN);
+	for (size_t j = 0; j < t; j++) {
+		if (xs[j] == 0)
+			return SA_ERR_PARAM;
+		sa_scalar_from_u64(x, xs[j]);
+		crypto_core_ed25519_scalar_mul(all, all, x);
+	}
+	int_product p;
+	for (size_t j = 0; j < t; j++) {
+		int_product_reset(&p);
+		memcpy(den[j], one, SA_SCALAR_LEN);
+		int_product_mul(&p, xs[j], den[j]);
+		size_t below = 0;               /* points below x_j: negative differences */
+		for (size_t k = 0; k < t; k++) {
+			if (k == j)
+				continue;
+			if (xs[k] == xs[j])
+				return SA_ERR_DUPLICATE;
+			below += xs[k] < xs[j];
+			int_product_mul(&p, xs[k] > xs[j] ? xs[k] - xs[j] : xs[j] - xs[k], den[j]);
+		}
+		int_product_flush(&p, den[j]);
+		if (below % 2)
+			crypto_core_ed25519_scalar_negate(den[j], den[j]);
+	}
+	/* Batch inversion of all denominators with one inversion. */
+	uint8_t acc[SA_SCALAR_LEN], inv[SA_SCALAR_LEN], tmp[SA_SCALAR_LEN];
+	memcpy(acc, one, SA_SCALAR_LEN);
+	for (size_t j = 0; j < t; j++) {
+		memcpy(pre[j], acc, SA_SCALAR_LEN);
+		crypto_core_ed25519_scalar_mul(acc, acc, den[j]);
+	}
+	if (crypto_core_ed25519_scalar_invert(inv, acc) != 0)
+		return SA_ERR_CRYPTO;
+	for (size_t j = t; j-- > 0;) {
+		crypto_core_ed25519_scalar_mul(tmp, inv, pre[j]);   /* 1/den[j] */
+		crypto_core_ed25519_scalar_mul(inv, inv, den[j]);
+		crypto_core_ed25519_scalar_mul(lambda[j], all, tmp);
+	}
+	return SA_OK;
+}
+
+sa_status
 sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
 {
 	lg->t = 0;
@@ -161,58 +211,8 @@ sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t)
 	uint8_t (*num)[SA_SCALAR_LEN] = sa_alloc_array(t, SA_SCALAR_LEN);
 	uint8_t (*den)[SA_SCALAR_LEN] = sa_alloc_array(t, SA_SCALAR_LEN);
 	uint8_t (*pre)[SA_SCALAR_LEN] = sa_alloc_array(t, SA_SCALAR_LEN);
-	if (num == NULL || den == NULL || pre == NULL) {
-		sa_free(num); sa_free(den); sa_free(pre);
-		return SA_ERR_NOMEM;
-	}
-	uint8_t one[SA_SCALAR_LEN], all[SA_SCALAR_LEN], x[SA_SCALAR_LEN];
-	sa_scalar_from_u64(one, 1);
-	memcpy(all, one, SA_SCALAR_LEN);
-	sa_status st = SA_OK;
-	for (size_t j = 0; j < t && st == SA_OK; j++) {
-		if (xs[j] == 0)
-			st = SA_ERR_PARAM;
-		sa_scalar_from_u64(x, xs[j]);
-		crypto_core_ed25519_scalar_mul(all, all, x);
-	}
-	int_product p;
-	for (size_t j = 0; j < t && st == SA_OK; j++) {
-		int_product_reset(&p);
-		memcpy(den[j], one, SA_SCALAR_LEN);
-		int_product_mul(&p, xs[j], den[j]);
-		size_t below = 0;               /* points below x_j: negative differences */
-		for (size_t k = 0; k < t; k++) {
-			if (k == j)
-				continue;
-			if (xs[k] == xs[j]) {
-				st = SA_ERR_DUPLICATE;
-				break;
-			}
-			below += xs[k] < xs[j];
-			int_product_mul(&p, xs[k] > xs[j] ? xs[k] - xs[j] : xs[j] - xs[k], den[j]);
-		}
-		int_product_flush(&p, den[j]);
-		if (below % 2)
-			crypto_core_ed25519_scalar_negate(den[j], den[j]);
-	}
-	if (st == SA_OK) {
-		/* Batch inversion of all denominators with one inversion. */
-		uint8_t acc[SA_SCALAR_LEN], inv[SA_SCALAR_LEN], tmp[SA_SCALAR_LEN];
-		memcpy(acc, one, SA_SCALAR_LEN);
-		for (size_t j = 0; j < t; j++) {
-			memcpy(pre[j], acc, SA_SCALAR_LEN);
-			crypto_core_ed25519_scalar_mul(acc, acc, den[j]);
-		}
-		if (crypto_core_ed25519_scalar_invert(inv, acc) != 0) {
-			st = SA_ERR_CRYPTO;
-		} else {
-			for (size_t j = t; j-- > 0;) {
-				crypto_core_ed25519_scalar_mul(tmp, inv, pre[j]);   /* 1/den[j] */
-				crypto_core_ed25519_scalar_mul(inv, inv, den[j]);
-				crypto_core_ed25519_scalar_mul(num[j], all, tmp);
-			}
-		}
-	}
+	sa_status st = (num == NULL || den == NULL || pre == NULL) ? SA_ERR_NOMEM
+	               : sa_lagrange_coeffs(xs, t, num, den, pre);
 	sa_free(den);
 	sa_free(pre);
 	if (st != SA_OK) {

@@ -37,6 +37,14 @@ typedef struct sa_lagrange {
 	uint8_t (*lambda)[SA_SCALAR_LEN];     /* lambda[j] for xs[j] */
 } sa_lagrange;
 
+/*
+ * The same coefficients into caller-provided arrays (t entries each; den
+ * and pre are scratch): no allocation, so it may run on the core's worker
+ * threads (parallel.h).
+ */
+sa_status sa_lagrange_coeffs(const uint64_t *xs, size_t t, uint8_t (*lambda)[SA_SCALAR_LEN],
+                             uint8_t (*den)[SA_SCALAR_LEN], uint8_t (*pre)[SA_SCALAR_LEN]);
+
 /* Coefficients at zero for the distinct non-zero points xs[0..t). */
 sa_status sa_lagrange_init(sa_lagrange *lg, const uint64_t *xs, size_t t);
 void sa_lagrange_free(sa_lagrange *lg);
