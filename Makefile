@@ -136,7 +136,7 @@ $(LIB_REAL): $(LIB_OBJS) $(LIB_CORE_OBJS)
 # play the server also link the core (libsecagg_core.a) for it.
 $(LIB_DIR)/test/%: lib/test/%.c $(LIB_REAL) $(BUILD)/libsecagg_core.a $(LIB_TEST_HDRS) lib/secagg.h
 	@mkdir -p $(dir $@)
-	$(CORE_CC) $(CORE_CFLAGS) -Ilib -Isrc/core -o $@ $< -L$(LIB_DIR) -lsecagg -Wl,-rpath,'$$ORIGIN/..' \
+	$(CORE_CC) $(CORE_CFLAGS) -Ilib -Isrc/core -Itest/unit -o $@ $< -L$(LIB_DIR) -lsecagg -Wl,-rpath,'$$ORIGIN/..' \
 		$(BUILD)/libsecagg_core.a $(CORE_LDLIBS)
 
 lib: $(LIB_REAL)
