@@ -29,8 +29,18 @@ REGRESS      = secagg_catalog secagg_sessions secagg_plus secagg_parallel pine_v
 REGRESS_OPTS = --load-extension=pgtap --load-extension=secagg
 
 PG_CONFIG ?= pg_config
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+# The client library (make lib, lib-install, lib-test, lib-vectors) builds
+# without PostgreSQL: PGXS is included only when another goal needs it.
+LIB_GOALS = lib lib-install lib-test lib-vectors
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(LIB_GOALS),$(MAKECMDGOALS)),)
+LIB_ONLY = 1
+endif
+endif
+ifndef LIB_ONLY
 include $(PGXS)
+endif
 
 $(OBJS): $(CORE_HDRS) $(wildcard src/pg/*.h)
 
@@ -79,6 +89,77 @@ unit: $(UNIT_BINS)
 bench-bins: $(BENCH_BINS)
 
 .PHONY: unit bench-bins prove_installcheck
+
+# ---------------------------------------------------------------------------
+# libsecagg: the client side as a shared library (lib/; README "Clients
+# outside the database: libsecagg"). The core is compiled again with -fPIC
+# and hidden visibility into $(LIB_DIR)/core; only the secagg_* functions of
+# lib/secagg.h are exported.
+#   make lib                     $(LIB_DIR)/libsecagg.so.<version> + soname links
+#   make lib-install PREFIX=...  header, library and links, secagg.pc (DESTDIR too)
+#   make lib-test                the library's tests (lib/test/), the exported
+#                                symbols, and a client built through pkg-config
+#   make lib-vectors             rewrite test/vectors/secagg/ from a fixed-randomness run
+# ---------------------------------------------------------------------------
+LIB_ABI        = 0
+LIB_VERSION    = $(EXTVERSION)
+LIB_SONAME     = libsecagg.so.$(LIB_ABI)
+LIB_DIR        = $(BUILD)/lib
+LIB_REAL       = $(LIB_DIR)/libsecagg.so.$(LIB_VERSION)
+LIB_SRCS       = $(sort $(wildcard lib/*.c))
+LIB_HDRS       = $(wildcard lib/*.h)
+LIB_CFLAGS     = $(CORE_CFLAGS) -fPIC -fvisibility=hidden
+# a sanitizer runtime lives in the executable: its symbols stay undefined in the .so
+LIB_LDFLAGS   ?= $(if $(findstring sanitize,$(CORE_CFLAGS)),,-Wl,--no-undefined)
+LIB_CORE_OBJS  = $(patsubst src/core/%.c,$(LIB_DIR)/core/%.o,$(CORE_SRCS))
+LIB_OBJS       = $(patsubst lib/%.c,$(LIB_DIR)/obj/%.o,$(LIB_SRCS))
+LIB_TESTS      = $(patsubst lib/test/%.c,$(LIB_DIR)/test/%,$(sort $(wildcard lib/test/test_*.c)))
+LIB_TEST_HDRS  = $(wildcard lib/test/*.h)
+PREFIX        ?= /usr/local
+LIBDIR        ?= $(PREFIX)/lib
+INCLUDEDIR    ?= $(PREFIX)/include
+
+$(LIB_DIR)/core/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CORE_CC) $(LIB_CFLAGS) -Isrc/core -c -o $@ $<
+
+$(LIB_DIR)/obj/%.o: lib/%.c $(LIB_HDRS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CORE_CC) $(LIB_CFLAGS) -Isrc/core -Ilib -c -o $@ $<
+
+$(LIB_REAL): $(LIB_OBJS) $(LIB_CORE_OBJS)
+	$(CORE_CC) $(LIB_CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) $(LIB_LDFLAGS) -o $@ $^ $(CORE_LDLIBS)
+	ln -sf $(notdir $@) $(LIB_DIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(LIB_DIR)/libsecagg.so
+
+# Tests link the library like a client (-lsecagg, lib/secagg.h); those that
+# play the server also link the core (libsecagg_core.a) for it.
+$(LIB_DIR)/test/%: lib/test/%.c $(LIB_REAL) $(BUILD)/libsecagg_core.a $(LIB_TEST_HDRS) lib/secagg.h
+	@mkdir -p $(dir $@)
+	$(CORE_CC) $(CORE_CFLAGS) -Ilib -Isrc/core -Itest/unit -o $@ $< -L$(LIB_DIR) -lsecagg -Wl,-rpath,'$$ORIGIN/..' \
+		$(BUILD)/libsecagg_core.a $(CORE_LDLIBS)
+
+lib: $(LIB_REAL)
+
+lib-install: lib
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 lib/secagg.h $(DESTDIR)$(INCLUDEDIR)/secagg.h
+	install -m 755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB_REAL)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libsecagg.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' lib/secagg.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/secagg.pc
+
+lib-test: $(LIB_TESTS) lib
+	@rc=0; for t in $(LIB_TESTS); do echo "== $$t"; $$t || rc=1; done; \
+	bash lib/test/check_exports.sh $(LIB_REAL) || rc=1; \
+	bash lib/test/check_pkgconfig.sh $(abspath $(LIB_DIR)) "$(CORE_CC)" "$(CORE_CFLAGS)" || rc=1; \
+	exit $$rc
+
+lib-vectors: $(LIB_DIR)/test/test_lib_vectors
+	SECAGG_WRITE_VECTORS=1 $(LIB_DIR)/test/test_lib_vectors
+
+.PHONY: lib lib-install lib-test lib-vectors
 
 # Mutation testing, slow and not part of scripts/test.sh: applies each entry
 # of test/mutations.txt to a scratch copy and runs the suites it names.

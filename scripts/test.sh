@@ -19,6 +19,9 @@ suite "C unit tests" make -s unit
 suite "C unit tests (ASan+UBSan)" make -s unit BUILD=build/asan CORE_CC=clang \
 	CORE_CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 suite "fuzzers (short)" make -s fuzz FUZZ_SECONDS=3
+suite "libsecagg" make -s lib-test
+suite "libsecagg (ASan+UBSan)" make -s lib-test BUILD=build/asan CORE_CC=clang \
+	CORE_CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 build_and_install
 start_cluster regress 54391
 regress() {

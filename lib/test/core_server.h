@@ -1,0 +1,141 @@
+/*
+ * core_server.h: the secure-aggregation server of the C core, driven for
+ * the library's tests (the library is the client; the server is the same
+ * code the extension runs). One session at a time: an image, the messages
+ * of the last round per roster user, and the sum once finished.
+ */
+#ifndef SECAGG_LIB_TEST_CORE_SERVER_H
+#define SECAGG_LIB_TEST_CORE_SERVER_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "secagg/roster.h"
+#include "secagg/server.h"
+
+typedef struct core_server {
+	sa_roster roster;
+	uint8_t *img;
+	size_t img_len, img_cap;
+	uint8_t **out_msg;          /* per roster index: the message of the last round (or NULL) */
+	size_t *out_len;
+	uint64_t *sum;              /* the sum, once the session finished */
+	uint32_t m;
+} core_server;
+
+static inline void
+core_server_clear_outbox(core_server *s)
+{
+	for (uint32_t i = 0; i < s->roster.n; i++) {
+		free(s->out_msg[i]);
+		s->out_msg[i] = NULL;
+		s->out_len[i] = 0;
+	}
+}
+
+/* A new session; the round-0 message goes to every roster user. */
+static inline sa_status
+core_server_start(core_server *s, const uint8_t *sid, size_t sid_len, uint32_t t, uint32_t m, uint32_t degree,
+                  const uint8_t *roster, size_t roster_len)
+{
+	memset(s, 0, sizeof *s);
+	sa_status st = sa_roster_decode(roster, roster_len, &s->roster);
+	if (st != SA_OK)
+		return st;
+	s->m = m;
+	s->out_msg = calloc(s->roster.n, sizeof *s->out_msg);
+	s->out_len = calloc(s->roster.n, sizeof *s->out_len);
+	s->sum = calloc(m, sizeof *s->sum);
+	if ((st = sa_server_create_graph(sid, sid_len, t, m, degree, &s->roster, &s->img, &s->img_len)) != SA_OK)
+		return st;
+	s->img_cap = s->img_len;
+	uint8_t *msg;
+	size_t len;
+	if ((st = sa_server_round0_msg(s->img, s->img_len, &msg, &len)) != SA_OK)
+		return st;
+	for (uint32_t i = 0; i < s->roster.n; i++) {
+		s->out_msg[i] = malloc(len);
+		memcpy(s->out_msg[i], msg, len);
+		s->out_len[i] = len;
+	}
+	sa_free(msg);
+	return SA_OK;
+}
+
+/* A user's message of the current round, into the image (grown as needed). */
+static inline sa_status
+core_server_recv(core_server *s, uint64_t id, const uint8_t *msg, size_t len)
+{
+	for (;;) {
+		size_t need = 0;
+		sa_status st = sa_server_recv(s->img, &s->img_len, s->img_cap, id, msg, len, &need);
+		if (st != SA_ERR_LIMIT)
+			return st;
+		uint8_t *grown = realloc(s->img, need);
+		if (grown == NULL)
+			return SA_ERR_NOMEM;
+		s->img = grown;
+		s->img_cap = need;
+	}
+}
+
+/* Closes the round: new image, then messages per user or the sum. */
+static inline sa_status
+core_server_close(core_server *s)
+{
+	uint8_t *out;
+	size_t out_len;
+	sa_status st = sa_server_round(s->img, s->img_len, 1, &out, &out_len);
+	if (st != SA_OK)
+		return st;
+	sa_output_view v;
+	if ((st = sa_output_open(out, out_len, &v)) != SA_OK) {
+		sa_free(out);
+		return st;
+	}
+	free(s->img);
+	s->img = malloc(v.state_len);
+	memcpy(s->img, v.state, v.state_len);
+	s->img_len = s->img_cap = v.state_len;
+	core_server_clear_outbox(s);
+	if (v.kind == SA_OUTPUT_VECTOR) {
+		for (uint32_t i = 0; i < v.count && i < s->m; i++)
+			s->sum[i] = sa_output_vector_at(&v, i);
+	} else {
+		size_t pos = 0, len;
+		uint64_t id;
+		const uint8_t *msg;
+		while (sa_output_next_message(&v, &pos, &id, &msg, &len)) {
+			long i = sa_roster_find(&s->roster, id);
+			if (i < 0)
+				continue;
+			s->out_msg[i] = malloc(len);
+			memcpy(s->out_msg[i], msg, len);
+			s->out_len[i] = len;
+		}
+	}
+	sa_free(out);
+	return SA_OK;
+}
+
+static inline bool
+core_server_finished(const core_server *s)
+{
+	sa_server_info info;
+	return sa_server_info_get(s->img, s->img_len, &info) == SA_OK && info.stage == SA_SERVER_STAGE_DONE;
+}
+
+static inline void
+core_server_free(core_server *s)
+{
+	if (s->out_msg != NULL)
+		core_server_clear_outbox(s);
+	free(s->out_msg);
+	free(s->out_len);
+	free(s->sum);
+	free(s->img);
+	sa_roster_release(&s->roster);
+}
+
+#endif
