@@ -92,6 +92,27 @@ test_dropouts_in_round_1_and_3(void)
 	UNIT_CHECK(ok);
 }
 
+/* Points spread over all 64 bits: products of their differences pass 2^250 every few factors. */
+static void
+test_shamir_large_points(void)
+{
+	uint64_t seed = 77, xs[40];
+	for (int i = 0; i < 40; i++)
+		xs[i] = rng_next(&seed) | 1;
+	uint8_t secret[1][32], (*shares)[32] = malloc(40 * 32), out[32];
+	sa_scalar_random(secret[0]);
+	UNIT_CHECK_EQ_U64(sa_shamir_share((const uint8_t (*)[32]) secret, 1, 30, xs, 40, shares), SA_OK);
+	sa_lagrange lg;
+	UNIT_CHECK_EQ_U64(sa_lagrange_init(&lg, xs + 10, 30), SA_OK);
+	const uint8_t *picked[30];
+	for (int i = 0; i < 30; i++)
+		picked[i] = shares[10 + i];
+	sa_lagrange_combine(&lg, picked, out);
+	UNIT_CHECK_MEM(out, secret[0], 32);
+	sa_lagrange_free(&lg);
+	free(shares);
+}
+
 static void
 test_threshold_rules(void)
 {
@@ -196,6 +217,7 @@ main(void)
 	UNIT_RUN(test_threshold_rules);
 	UNIT_RUN(test_scalar_canonical);
 	UNIT_RUN(test_shamir_roundtrip);
+	UNIT_RUN(test_shamir_large_points);
 	UNIT_RUN(test_mask_prg_known_answer);
 	UNIT_RUN(test_mask_prg_counter_known_answer);
 	UNIT_RUN(test_no_dropouts);
