@@ -331,6 +331,33 @@ pine_status pine_unshard(const pine_params *params,
                          uint64_t num_measurements, double *result,
                          const char **why);
 
+/* ---- Differential privacy on aggregate shares (pine_dp.c) ---- */
+
+typedef enum pine_dp_mechanism {
+	PINE_DP_DISCRETE_GAUSSIAN = 1, /* scale = sigma */
+	PINE_DP_DISCRETE_LAPLACE = 2   /* scale = t: P[y] proportional to exp(-|y| / t) */
+} pine_dp_mechanism;
+
+/* The noise scale, in the encoded (fixed-point integer) domain, for one
+ * release of one batch under the parameters' L2 bound B (the sensitivity):
+ *  - Gaussian, delta > 0: (epsilon, delta)-DP through rho-zCDP,
+ *    sigma = B / sqrt(2 rho), rho = (sqrt(epsilon + ln(1/delta)) - sqrt(ln(1/delta)))^2;
+ *  - Gaussian, delta = 0: rho-zCDP with rho = epsilon^2 / 2, sigma = B / epsilon;
+ *  - Laplace (delta must be 0): epsilon-DP, t = min(sqrt(d) B, B^2) / epsilon.
+ * Each is raised by a factor 1 + 2^-40 against rounding. PINE_ERR_PARAM for
+ * epsilon <= 0, delta outside [0, 1), or a scale too large for the field. */
+pine_status pine_dp_scale(const pine_params *params, pine_dp_mechanism mech,
+                          double epsilon, double delta, double *scale,
+                          const char **why);
+
+/* Adds independent noise of the mechanism and scale to each of the d
+ * coordinates of an encoded aggregate share (agg_share_len bytes), mod p,
+ * with randomness from libsodium. The share is checked first (canonical);
+ * on error it is unchanged. 128 * scale must stay below p / 2. */
+pine_status pine_dp_add_noise(const pine_params *params, pine_dp_mechanism mech,
+                              double scale, uint8_t *agg_share, size_t len,
+                              const char **why);
+
 /* ---- Lower-level helpers (exposed for tests and tooling) ---- */
 
 /* Encode one float entry as a signed integer: floor(x * 2^nfb) under
