@@ -79,3 +79,23 @@ CREATE FUNCTION @extschema@.pine_prep_finish(params jsonb, prep_state jsonb, pre
   AS 'MODULE_PATHNAME', 'secagg_pine_prep_finish' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]) IS
   'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state. prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects, and reject_reason then names the check that failed (as for those two functions).';
+
+-- ---------------------------------------------------------------------------
+-- PINE: differential privacy on aggregate shares
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.pine_dp_scale(params jsonb, mechanism text, epsilon double precision,
+                                          delta double precision DEFAULT NULL)
+  RETURNS double precision
+  AS 'MODULE_PATHNAME', 'secagg_pine_dp_scale' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_dp_scale(jsonb, text, double precision, double precision) IS
+  'The noise scale, in the encoded (fixed-point integer) domain, that pine_agg_share_noised adds for one release of one batch: discrete_gaussian with delta: sigma for (epsilon, delta)-DP through rho-zCDP, rho = (sqrt(epsilon + ln(1/delta)) - sqrt(ln(1/delta)))^2, sigma = l2_norm_bound / sqrt(2 rho); discrete_gaussian without delta: rho-zCDP with rho = epsilon^2 / 2, sigma = l2_norm_bound / epsilon; discrete_laplace (no delta): epsilon-DP, t = min(sqrt(d) * l2_norm_bound, l2_norm_bound^2) / epsilon. Each raised by 2^-40 against rounding; 22023 for a scale too large for the field (128 * scale >= p / 2).';
+
+CREATE FUNCTION @extschema@.pine_agg_share_noised(params jsonb, agg_share bytea, mechanism text,
+                                                  epsilon double precision DEFAULT NULL,
+                                                  delta double precision DEFAULT NULL,
+                                                  scale double precision DEFAULT NULL)
+  RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_pine_agg_share_noised' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_agg_share_noised(jsonb, bytea, text, double precision, double precision, double precision) IS
+  'Central DP: an Aggregator''s aggregate share (from pine_agg) with independent noise added to each coordinate mod p before release, drawn by exact samplers (Canonne, Kamath and Steinke 2020) from libsodium''s randomness: mechanism discrete_gaussian or discrete_laplace, of the scale pine_dp_scale gives for epsilon (and delta), or of scale (sigma or t in the encoded domain) given directly; exactly one of epsilon and scale. Every Aggregator adds its own noise: the guarantee holds if one of them is honest.';

@@ -48,6 +48,8 @@ PG_FUNCTION_INFO_V1(secagg_pine_agg_combine);
 PG_FUNCTION_INFO_V1(secagg_pine_agg_final);
 PG_FUNCTION_INFO_V1(secagg_pine_agg_count);
 PG_FUNCTION_INFO_V1(secagg_pine_unshard);
+PG_FUNCTION_INFO_V1(secagg_pine_dp_scale);
+PG_FUNCTION_INFO_V1(secagg_pine_agg_share_noised);
 
 #define PARAMS_FORMAT "secagg.pine.params"
 #define STATE_FORMAT  "secagg.pine.prep_state"
@@ -1158,4 +1160,86 @@ secagg_pine_unshard(PG_FUNCTION_ARGS)
 	for (size_t i = 0; i < P->dimension; i++)
 		d[i] = Float8GetDatum(res[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, (int) P->dimension, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Differential privacy on aggregate shares                                 */
+/* ------------------------------------------------------------------------ */
+
+static pine_dp_mechanism
+mechanism_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char *name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	pine_dp_mechanism m;
+	if (strcmp(name, "discrete_gaussian") == 0)
+		m = PINE_DP_DISCRETE_GAUSSIAN;
+	else if (strcmp(name, "discrete_laplace") == 0)
+		m = PINE_DP_DISCRETE_LAPLACE;
+	else
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("unknown DP mechanism \"%s\"", name),
+		                errhint("Use 'discrete_gaussian' or 'discrete_laplace'.")));
+	pfree(name);
+	return m;
+}
+
+/* The scale for (epsilon, delta); delta NULL is 0 for the core. */
+static double
+dp_scale(const pine_params *P, pine_dp_mechanism m, double epsilon, bool has_delta, double delta)
+{
+	if (has_delta && !(delta > 0.0 && delta < 1.0))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("delta must be between 0 and 1 (exclusive), got %g", delta),
+		                errhint("Leave delta NULL for zCDP (discrete_gaussian) or pure DP (discrete_laplace).")));
+	double scale;
+	const char *why = NULL;
+	pine_status st = pine_dp_scale(P, m, epsilon, has_delta ? delta : 0.0, &scale, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "PINE DP", why);
+	return scale;
+}
+
+/* pine_dp_scale(params, mechanism, epsilon, delta DEFAULT NULL) -> float8 */
+Datum
+secagg_pine_dp_scale(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "mechanism", "epsilon" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	pine_dp_mechanism m = mechanism_arg(fcinfo, 1);
+	PG_RETURN_FLOAT8(dp_scale(P, m, PG_GETARG_FLOAT8(2), !PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0.0 : PG_GETARG_FLOAT8(3)));
+}
+
+/*
+ * pine_agg_share_noised(params, agg_share bytea, mechanism text,
+ *                       epsilon float8, delta float8, scale float8) -> bytea
+ * The aggregate share with independent noise added to each coordinate (mod
+ * p): of the scale pine_dp_scale gives for (epsilon, delta), or of the scale
+ * given. VOLATILE: fresh randomness on every call.
+ */
+Datum
+secagg_pine_agg_share_noised(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "agg_share", "mechanism" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	size_t len;
+	const uint8_t *in = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &len);
+	pine_dp_mechanism m = mechanism_arg(fcinfo, 2);
+	bool has_eps = !PG_ARGISNULL(3), has_delta = !PG_ARGISNULL(4), has_scale = !PG_ARGISNULL(5);
+	if (has_eps == has_scale || (has_scale && has_delta))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("give either epsilon (and for discrete_gaussian optionally delta) or scale"),
+		                errhint("scale is sigma (discrete_gaussian) or t (discrete_laplace) in the encoded domain.")));
+	check_len("agg_share", len, P->agg_share_len);
+	double scale = has_scale ? PG_GETARG_FLOAT8(5)
+	                         : dp_scale(P, m, PG_GETARG_FLOAT8(3), has_delta, has_delta ? PG_GETARG_FLOAT8(4) : 0.0);
+	bytea *out = (bytea *) palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	memcpy(VARDATA(out), in, len);
+	const char *why = NULL;
+	pine_status st = pine_dp_add_noise(P, m, scale, (uint8_t *) VARDATA(out), len, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "pine_agg_share_noised", why);
+	PG_RETURN_BYTEA_P(out);
 }

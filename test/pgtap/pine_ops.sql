@@ -4,7 +4,7 @@
 -- shares (pine_agg_share_noised, pine_dp_scale).
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(40);
+SELECT plan(65);
 
 -- ---------------------------------------------------------------------------
 -- (a) l2_norm_bound_fixed
@@ -187,7 +187,62 @@ RESET max_parallel_workers_per_gather;
 -- ---------------------------------------------------------------------------
 -- (c) differential privacy (see also test/unit/test_pine_dp.c)
 -- ---------------------------------------------------------------------------
--- (DP tests below)
+CREATE TEMP TABLE fx_noise AS SELECT l_out AS out FROM mb_out WHERE i = 1;
+CREATE TEMP TABLE dp AS
+  SELECT secagg.pine_params('Pine64', 1.0, 4) AS p4, secagg.pine_params('Pine64', 1.0, 2000) AS p2k,
+         secagg.pine_params('Pine32HmacSha256Aes128', 1.0, 4, 12) AS p32, 1 + power(2::float8, -40) AS up;
+SELECT is((SELECT secagg.pine_dp_scale(p4, 'discrete_gaussian', 0.5) = 65536 * up FROM dp), true,
+          'dp scale: zCDP sigma = l2_norm_bound / epsilon (raised by 2^-40)');
+SELECT is((SELECT secagg.pine_dp_scale(p4, 'discrete_laplace', 2) = 32768 * up FROM dp), true,
+          'dp scale: Laplace t = sqrt(d) * l2_norm_bound / epsilon, d = 4');
+SELECT ok((SELECT abs(secagg.pine_dp_scale(p4, 'discrete_gaussian', 1, 1e-6)
+                      / (32768 / (sqrt(2) * (sqrt(1 + ln(1e6)) - sqrt(ln(1e6)))) * up) - 1) < 1e-14 FROM dp),
+          'dp scale: (epsilon, delta) through zCDP');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p4, 'gaussian', 1) FROM dp$$, '22023', 'unknown DP mechanism "gaussian"', 'dp scale: unknown mechanism');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p4, 'discrete_gaussian', 0) FROM dp$$, '22023', NULL, 'dp scale: epsilon 0');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p4, 'discrete_gaussian', 1, 1) FROM dp$$, '22023', 'delta must be between 0 and 1 (exclusive), got 1', 'dp scale: delta 1');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p4, 'discrete_gaussian', 1, 0) FROM dp$$, '22023', NULL, 'dp scale: delta 0 (leave it NULL)');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p4, 'discrete_laplace', 1, 1e-6) FROM dp$$, '22023', NULL, 'dp scale: Laplace takes no delta');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p32, 'discrete_gaussian', 0.0001) FROM dp$$, '22023', NULL, 'dp scale: too much noise for Field32');
+SELECT throws_ok($$SELECT secagg.pine_dp_scale(p4, 'discrete_gaussian', NULL) FROM dp$$, '22004', 'epsilon must not be NULL', 'dp scale: NULL epsilon');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, NULL, 'discrete_gaussian', 1) FROM dp$$, '22004', 'agg_share must not be NULL', 'noised: NULL share');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('00', 32), 'hex'), NULL, 1) FROM dp$$, '22004', 'mechanism must not be NULL', 'noised: NULL mechanism');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('00', 32), 'hex'), 'discrete_gaussian') FROM dp$$, '22023',
+                 'give either epsilon (and for discrete_gaussian optionally delta) or scale', 'noised: neither epsilon nor scale');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('00', 32), 'hex'), 'discrete_gaussian', 1, scale => 5) FROM dp$$, '22023',
+                 'give either epsilon (and for discrete_gaussian optionally delta) or scale', 'noised: both epsilon and scale');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('00', 32), 'hex'), 'discrete_gaussian', delta => 1e-6, scale => 5) FROM dp$$, '22023',
+                 NULL, 'noised: delta with scale');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('00', 31), 'hex'), 'discrete_gaussian', 1) FROM dp$$, '22P03', NULL, 'noised: short share');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('ff', 32), 'hex'), 'discrete_gaussian', 1) FROM dp$$, '22003', NULL, 'noised: non-canonical share');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p4, decode(repeat('00', 32), 'hex'), 'discrete_laplace', scale => 0) FROM dp$$, '22023', NULL, 'noised: scale 0');
+SELECT throws_ok($$SELECT secagg.pine_agg_share_noised(p32, decode(repeat('00', 16), 'hex'), 'discrete_laplace', scale => 1e8) FROM dp$$, '22023', NULL, 'noised: scale too large for the field');
+SELECT is((SELECT array_agg(provolatile::text || proparallel::text ORDER BY proname) FROM pg_proc
+           WHERE proname IN ('pine_agg_share_noised', 'pine_dp_scale') AND pronamespace = 'secagg'::regnamespace),
+          ARRAY['vs', 'is'], 'noised: VOLATILE (fresh randomness), pine_dp_scale IMMUTABLE; both parallel safe');
+SELECT is((SELECT secagg.pine_agg_share_noised(p4, out, 'discrete_laplace', scale => 1e-9) FROM dp, fx_noise),
+          (SELECT out FROM fx_noise), 'noised: a negligible scale adds zero (P[Y != 0] = 2e^-1e9)');
+SELECT ok((SELECT a <> b AND length(a) = 32 FROM (SELECT secagg.pine_agg_share_noised(p4, out, 'discrete_gaussian', 1) a,
+                                                         secagg.pine_agg_share_noised(p4, out, 'discrete_gaussian', 1) b
+                                                  FROM dp, fx_noise) q),
+          'noised: every call draws fresh noise');
+-- The unsharded result's noise has the expected scale: two Aggregators each
+-- add noise to a zero aggregate share of d = 2000; the decoded result (times
+-- 2^15) is the sum of both noises. Tolerances: 5 standard errors of the
+-- mean and of the variance estimate for n = 2000 (fourth moments: 3 v^2 for
+-- the Gaussian, 72 t^4 for the sum of two Laplace).
+CREATE TEMP TABLE noise AS
+  SELECT m, e * 32768 AS e
+  FROM dp, (VALUES ('discrete_gaussian', 1000.0::float8), ('discrete_laplace', 500.0)) k(m, sc),
+       LATERAL unnest(secagg.pine_unshard(p2k, ARRAY[secagg.pine_agg_share_noised(p2k, decode(repeat('00', 16000), 'hex'), m, scale => sc),
+                                                     secagg.pine_agg_share_noised(p2k, decode(repeat('00', 16000), 'hex'), m, scale => sc)], 1)) e;
+SELECT ok((SELECT bool_and(e = round(e)) AND count(*) = 4000 FROM noise), 'unshard noise: integers in the encoded domain');
+SELECT ok((SELECT abs(avg(e)) <= 5 * sqrt(2 * 1000.0^2 / 2000) AND abs(avg(e * e) / (2 * 1000.0^2) - 1) <= 5 * sqrt(2.0 / 2000)
+           FROM noise WHERE m = 'discrete_gaussian'),
+          'unshard noise: discrete Gaussian, mean 0 and variance 2 sigma^2');
+SELECT ok((SELECT abs(avg(e)) <= 5 * sqrt(4 * 500.0^2 / 2000) AND abs(avg(e * e) / (4 * 500.0^2) - 1) <= 5 * sqrt(56.0 / 2000) / 4 + 0.001
+           FROM noise WHERE m = 'discrete_laplace'),
+          'unshard noise: discrete Laplace, mean 0 and variance 2 * 2t^2');
 
 SELECT * FROM finish();
 ROLLBACK;
