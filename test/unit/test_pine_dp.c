@@ -185,10 +185,11 @@ static void test_sampler_params(void)
 	UNIT_CHECK(dp_sampler_gaussian(&s, 50.0) == DP_OK);
 	int same = 1, differ = 0;
 	for (int i = 0; i < 50; i++) {
-		int na, nb, nc;
-		unsigned __int128 ma, mb, mc;
-		UNIT_CHECK(dp_sample(s, &ra, &na, &ma) == DP_OK && dp_sample(s, &rb, &nb, &mb) == DP_OK &&
-		           dp_sample(s, &rc, &nc, &mc) == DP_OK);
+		int na = 0, nb = 0, nc = 0;
+		unsigned __int128 ma = 0, mb = 0, mc = 0;
+		UNIT_CHECK(dp_sample(s, &ra, &na, &ma) == DP_OK);
+		UNIT_CHECK(dp_sample(s, &rb, &nb, &mb) == DP_OK);
+		UNIT_CHECK(dp_sample(s, &rc, &nc, &mc) == DP_OK);
 		same &= na == nb && ma == mb;
 		differ |= na != nc || ma != mc;
 	}
