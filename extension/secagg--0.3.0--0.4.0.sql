@@ -4,6 +4,9 @@
 --   complete graph) continue unchanged, their states and messages are read
 --   as before.
 -- * PINE draft -02: pine_params takes draft text DEFAULT '01'.
+-- * PINE for operators: the L2 bound as the draft's integer
+--   (l2_norm_bound_fixed), rejection reasons as values (reject_reason),
+--   min_batch_size, differential privacy on aggregate shares.
 \echo Use "ALTER EXTENSION secagg UPDATE TO '0.4.0'" to load this file. \quit
 
 DROP FUNCTION @extschema@.server_create(bytea, integer, integer, bytea);
@@ -24,11 +27,15 @@ COMMENT ON FUNCTION @extschema@.client_create(bytea, bigint, integer, bytea, big
   'Creates a user''s client state (jsonb, CONTAINS SECRETS) holding its signing key and the vector to aggregate; graph as for server_create (the same object the server used).';
 
 
--- PINE draft -02: pine_params gains a trailing argument draft text DEFAULT '01'
--- (the canonical parameter object records the draft; objects made by 0.3.0,
--- without it, are draft '01' and keep their digest).
+-- PINE draft -02 and the operator's options: pine_params gains trailing
+-- arguments draft text DEFAULT '01', l2_norm_bound_fixed bigint and
+-- min_batch_size bigint; l2_norm_bound and dimension default to NULL (one of
+-- the two bounds must be given, dimension always). The canonical parameter
+-- object records the draft (and min_batch_size when set); objects made by
+-- 0.3.0, without them, are draft '01' with no minimum and keep their digest.
 DROP FUNCTION @extschema@.pine_params(text, double precision, bigint, integer, bigint, bigint, integer, integer, integer, integer, double precision, integer);
-CREATE FUNCTION @extschema@.pine_params(variant text, l2_norm_bound double precision, dimension bigint,
+CREATE FUNCTION @extschema@.pine_params(variant text, l2_norm_bound double precision DEFAULT NULL,
+                                        dimension bigint DEFAULT NULL,
                                         num_frac_bits integer DEFAULT 15,
                                         chunk_length bigint DEFAULT NULL,
                                         chunk_length_norm_equality bigint DEFAULT NULL,
@@ -38,8 +45,57 @@ CREATE FUNCTION @extschema@.pine_params(variant text, l2_norm_bound double preci
                                         num_wr_successes integer DEFAULT 100,
                                         alpha double precision DEFAULT 8.7,
                                         num_shares integer DEFAULT 2,
-                                        draft text DEFAULT '01')
+                                        draft text DEFAULT '01',
+                                        l2_norm_bound_fixed bigint DEFAULT NULL,
+                                        min_batch_size bigint DEFAULT NULL)
   RETURNS jsonb
   AS 'MODULE_PATHNAME', 'secagg_pine_params' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.pine_params(text, double precision, bigint, integer, bigint, bigint, integer, integer, integer, integer, double precision, integer, text) IS
-  'Validates PINE parameters (variant Pine64 | Pine128 | Pine64HmacSha256Aes128 | Pine32HmacSha256Aes128, and under draft ''02'' also Pine40HmacSha256Aes128; l2_norm_bound is real-valued and stored as floor(l2_norm_bound * 2^num_frac_bits); draft ''01'' or ''02'' (draft-chen-cfrg-vdaf-pine-01 floors measurements to fixed point, -02 rounds them half to even)) and returns the canonical params jsonb with the draft and every derived value: message sizes, proof lengths, max_measurements, digest. NULL optional arguments take the defaults; NULL chunk lengths are the proof-size-minimising ones.';
+COMMENT ON FUNCTION @extschema@.pine_params(text, double precision, bigint, integer, bigint, bigint, integer, integer, integer, integer, double precision, integer, text, bigint, bigint) IS
+  'Validates PINE parameters (variant Pine64 | Pine128 | Pine64HmacSha256Aes128 | Pine32HmacSha256Aes128, and under draft ''02'' also Pine40HmacSha256Aes128; the L2 bound as exactly one of l2_norm_bound, real-valued and stored as floor(l2_norm_bound * 2^num_frac_bits), or l2_norm_bound_fixed, the draft''s integer fixed-point value (22023 if both or neither); dimension required (22004 if NULL); draft ''01'' or ''02'' (draft-chen-cfrg-vdaf-pine-01 floors measurements to fixed point, -02 rounds them half to even); min_batch_size: pine_agg and pine_unshard refuse (SA022) batches of fewer reports) and returns the canonical params jsonb with the draft and every derived value: message sizes, proof lengths, max_measurements, digest. NULL optional arguments take the defaults; NULL chunk lengths are the proof-size-minimising ones.';
+
+-- Rejection reasons: the preparation functions gain OUT reject_reason text.
+DROP FUNCTION @extschema@.pine_prep_shares_to_prep(jsonb, bytea[]);
+DROP FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea);
+DROP FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]);
+CREATE FUNCTION @extschema@.pine_prep_shares_to_prep(params jsonb, prep_shares bytea[],
+                                                     OUT accepted boolean, OUT prep_message bytea,
+                                                     OUT reject_reason text)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_shares_to_prep' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_shares_to_prep(jsonb, bytea[]) IS
+  'Combines the prep shares of all Aggregators (in Aggregator order) into the prep message. A report whose proofs do not verify is not an error: accepted = false, prep_message is NULL and reject_reason names the check that failed (norm_equality_proof, norm_equality_check, main_proof, range_and_wraparound_checks); NULL when accepted.';
+
+CREATE FUNCTION @extschema@.pine_prep_next(params jsonb, prep_state jsonb, prep_message bytea,
+                                           OUT accepted boolean, OUT output_share bytea, OUT reject_reason text)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_next' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea) IS
+  'Finishes preparation: the output share (d encoded field elements) to aggregate with pine_agg. A prep message that does not match the state (inconsistent joint randomness) is not an error: accepted = false, output_share is NULL and reject_reason is wraparound_joint_rand_seed or joint_rand_seed (the seed that differs, the wraparound one compared first); NULL when accepted.';
+
+CREATE FUNCTION @extschema@.pine_prep_finish(params jsonb, prep_state jsonb, prep_shares bytea[],
+                                             OUT accepted boolean, OUT prep_message bytea, OUT output_share bytea,
+                                             OUT reject_reason text)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'secagg_pine_prep_finish' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]) IS
+  'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state. prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects, and reject_reason then names the check that failed (as for those two functions).';
+
+-- ---------------------------------------------------------------------------
+-- PINE: differential privacy on aggregate shares
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.pine_dp_scale(params jsonb, mechanism text, epsilon double precision,
+                                          delta double precision DEFAULT NULL)
+  RETURNS double precision
+  AS 'MODULE_PATHNAME', 'secagg_pine_dp_scale' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_dp_scale(jsonb, text, double precision, double precision) IS
+  'The noise scale, in the encoded (fixed-point integer) domain, that pine_agg_share_noised adds for one release of one batch: discrete_gaussian with delta: sigma for (epsilon, delta)-DP through rho-zCDP, rho = (sqrt(epsilon + ln(1/delta)) - sqrt(ln(1/delta)))^2, sigma = l2_norm_bound / sqrt(2 rho); discrete_gaussian without delta: rho-zCDP with rho = epsilon^2 / 2, sigma = l2_norm_bound / epsilon; discrete_laplace (no delta): epsilon-DP, t = min(sqrt(d) * l2_norm_bound, l2_norm_bound^2) / epsilon. Each raised by 2^-40 against rounding; 22023 for a scale too large for the field (128 * scale >= p / 2).';
+
+CREATE FUNCTION @extschema@.pine_agg_share_noised(params jsonb, agg_share bytea, mechanism text,
+                                                  epsilon double precision DEFAULT NULL,
+                                                  delta double precision DEFAULT NULL,
+                                                  scale double precision DEFAULT NULL)
+  RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_pine_agg_share_noised' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pine_agg_share_noised(jsonb, bytea, text, double precision, double precision, double precision) IS
+  'Central DP: an Aggregator''s aggregate share (from pine_agg) with independent noise added to each coordinate mod p before release, drawn by exact samplers (Canonne, Kamath and Steinke 2020) from libsodium''s randomness: mechanism discrete_gaussian or discrete_laplace, of the scale pine_dp_scale gives for epsilon (and delta), or of scale (sigma or t in the encoded domain) given directly; exactly one of epsilon and scale. Every Aggregator adds its own noise: the guarantee holds if one of them is honest.';

@@ -13,6 +13,10 @@
  * canonical (pine_vec_check_encoded, and the field's own decode_vec agree);
  * on failure the accumulator is unchanged; on success it equals decode ->
  * vec_add -> encode with the vdaf field, and is canonical.
+ * pine_dp_add_noise_rng (DP on aggregate shares): the input as an aggregate
+ * share, noised with a fixed test randomness: success exactly when the
+ * length is right and every element canonical; the result is canonical;
+ * on failure the share is unchanged.
  */
 #include "pine_fixture.h"
 #include "pine/pine_internal.h"
@@ -72,6 +76,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(acc);
 		free(want);
+	}
+
+	/* pine_dp_add_noise_rng: the input as an aggregate share */
+	{
+		uint8_t *agg = fuzz_dup(share, len), seed[32] = { 0 };
+		dp_test_rng tr;
+		seed[0] = data[0];
+		dp_rng rng = dp_test_rng_init(&tr, seed);
+		pine_dp_mechanism m = (data[0] & 1) ? PINE_DP_DISCRETE_GAUSSIAN : PINE_DP_DISCRETE_LAPLACE;
+		pine_status st = pine_dp_add_noise_rng(P, m, 3.5, agg, len, &rng, NULL);
+		int ok = len == P->agg_share_len && pine_vec_check_encoded(P->field, share, d) == PINE_OK;
+		FUZZ_CHECK((st == PINE_OK) == ok);
+		if (ok)
+			FUZZ_CHECK(pine_vec_check_encoded(P->field, agg, d) == PINE_OK);
+		else
+			FUZZ_CHECK(memcmp(agg, share, len) == 0);
+		free(agg);
 	}
 
 	/* pine_vec_add_encoded over every whole element of the input */

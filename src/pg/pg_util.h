@@ -34,6 +34,8 @@
 #define ERRCODE_SECAGG_REJECTED        MAKE_SQLSTATE('S','A','0','2','0')
 /* PINE client: the wraparound checks failed for the given randomness (retry). */
 #define ERRCODE_SECAGG_PINE_RETRY      MAKE_SQLSTATE('S','A','0','2','1')
+/* PINE: a batch smaller than the parameters' min_batch_size (pine_agg, pine_unshard). */
+#define ERRCODE_SECAGG_PINE_BATCH_SIZE MAKE_SQLSTATE('S','A','0','2','2')
 
 int sa_pg_sqlstate(sa_status st);
 

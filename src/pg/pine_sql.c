@@ -48,6 +48,8 @@ PG_FUNCTION_INFO_V1(secagg_pine_agg_combine);
 PG_FUNCTION_INFO_V1(secagg_pine_agg_final);
 PG_FUNCTION_INFO_V1(secagg_pine_agg_count);
 PG_FUNCTION_INFO_V1(secagg_pine_unshard);
+PG_FUNCTION_INFO_V1(secagg_pine_dp_scale);
+PG_FUNCTION_INFO_V1(secagg_pine_agg_share_noised);
 
 #define PARAMS_FORMAT "secagg.pine.params"
 #define STATE_FORMAT  "secagg.pine.prep_state"
@@ -73,6 +75,7 @@ pine_pg_sqlstate(pine_status st)
 	case PINE_REJECT: return ERRCODE_SECAGG_REJECTED;                        /* SA020 */
 	case PINE_ERR_NOMEM: return ERRCODE_OUT_OF_MEMORY;                       /* 53200 */
 	case PINE_ERR_INTERRUPTED: return ERRCODE_QUERY_CANCELED;                /* 57014 */
+	case PINE_ERR_BATCH_SIZE: return ERRCODE_SECAGG_PINE_BATCH_SIZE;         /* SA022 */
 	default: return ERRCODE_INTERNAL_ERROR;                                  /* XX000 */
 	}
 }
@@ -111,6 +114,8 @@ static const char *const variant_names[] = {
  * before -02 was supported) is -01, whose digest never covered a draft. */
 static const char *const draft_names[] = { "01", "02" };
 #define DRAFT_KEY "draft"
+/* Present only when a minimum batch size is set (see params_to_jsonb). */
+#define MIN_BATCH_KEY "min_batch_size"
 
 /* The draft named s (len bytes), or -1. */
 static int
@@ -195,6 +200,9 @@ params_to_jsonb(const pine_params *P, bool with_draft)
 	                 c->num_wr_successes);
 	append_double(&b, c->alpha);
 	appendStringInfo(&b, ", \"num_shares\": %u, ", P->num_shares);
+	/* only when set, so that objects made before it existed stay canonical */
+	if (c->min_batch_size != 0)
+		appendStringInfo(&b, "\"" MIN_BATCH_KEY "\": " UINT64_FORMAT ", ", c->min_batch_size);
 	/* derived values */
 	appendStringInfo(&b, "\"encoded_size\": %zu, \"seed_size\": %zu, \"sq_norm_bound\": ", P->elem_size,
 	                 P->seed_size);
@@ -336,6 +344,11 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 	c.num_wr_checks = jb_u32(jb, "num_wr_checks");
 	c.num_wr_successes = jb_u32(jb, "num_wr_successes");
 	c.alpha = jb_double(jb, "alpha");
+	if (sa_pg_jsonb_get(jb, MIN_BATCH_KEY, &v)) {
+		c.min_batch_size = jb_u64(jb, MIN_BATCH_KEY);
+		if (c.min_batch_size == 0)
+			bad_params(MIN_BATCH_KEY, "must be positive (leave it out for no minimum)");
+	}
 	/* 0 means "default" to the core; in a params document every value is explicit */
 	if (c.num_proofs == 0 || c.num_proofs_norm_equality == 0 || c.alpha == 0.0)
 		bad_params(c.num_proofs == 0 ? "num_proofs" : c.num_proofs_norm_equality == 0 ? "num_proofs_norm_equality" : "alpha",
@@ -418,15 +431,24 @@ draft_arg(FunctionCallInfo fcinfo, int argno)
  * pine_params(variant text, l2_norm_bound float8, dimension bigint,
  *             num_frac_bits int, chunk_length bigint, chunk_length_norm_equality bigint,
  *             num_proofs int, num_proofs_norm_equality int, num_wr_checks int,
- *             num_wr_successes int, alpha float8, num_shares int, draft text) -> jsonb
- * NULL optional arguments take the defaults. The bound is floored to fixed
- * point under either draft (never above the bound asked for).
+ *             num_wr_successes int, alpha float8, num_shares int, draft text,
+ *             l2_norm_bound_fixed bigint, min_batch_size bigint) -> jsonb
+ * NULL optional arguments take the defaults. Exactly one of l2_norm_bound
+ * (floored to fixed point under either draft: never above the bound asked
+ * for) and l2_norm_bound_fixed (the draft's integer) is given.
  */
 Datum
 secagg_pine_params(PG_FUNCTION_ARGS)
 {
-	static const char *const names[] = { "variant", "l2_norm_bound", "dimension" };
-	sa_pg_require_args(fcinfo, 0, 2, names);
+	static const char *const names[] = { "variant" };
+	sa_pg_require_args(fcinfo, 0, 0, names);
+	if (PG_ARGISNULL(2))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("dimension must not be NULL")));
+	if (PG_ARGISNULL(1) == PG_ARGISNULL(13))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("give exactly one of l2_norm_bound and l2_norm_bound_fixed"),
+		                errhint("l2_norm_bound is the real-valued bound; l2_norm_bound_fixed is the draft's "
+		                        "integer fixed-point value, bound * 2^num_frac_bits.")));
 	char *vname = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int variant = variant_by_name(vname, strlen(vname));
 	if (variant < 0)
@@ -438,7 +460,6 @@ secagg_pine_params(PG_FUNCTION_ARGS)
 	pine_config c;
 	pine_config_defaults(&c, (pine_variant) variant);
 	c.draft = draft;
-	double l2 = PG_GETARG_FLOAT8(1);
 	int64 d = PG_GETARG_INT64(2);
 	int64 nfb = arg_int(fcinfo, 3, 15);
 	if (nfb < 0 || nfb > 127)
@@ -448,13 +469,31 @@ secagg_pine_params(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("dimension must be between 1 and " UINT64_FORMAT ", got " INT64_FORMAT,
 		                       (uint64) PINE_MAX_DIMENSION, d)));
-	/* fixed point like the reference: floor(B * 2^nfb) */
-	double scaled = isfinite(l2) ? floor(ldexp(l2, (int) nfb)) : l2;
-	if (!isfinite(scaled) || !(scaled >= 1.0) || scaled >= 18446744073709551616.0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("l2_norm_bound * 2^num_frac_bits must be a finite value between 1 and 2^64"),
-		                errdetail("l2_norm_bound = %g, num_frac_bits = " INT64_FORMAT ".", l2, nfb)));
-	c.l2_norm_bound = (uint64_t) scaled;
+	if (!PG_ARGISNULL(1)) {
+		double l2 = PG_GETARG_FLOAT8(1);
+		/* fixed point like the reference: floor(B * 2^nfb) */
+		double scaled = isfinite(l2) ? floor(ldexp(l2, (int) nfb)) : l2;
+		if (!isfinite(scaled) || !(scaled >= 1.0) || scaled >= 18446744073709551616.0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("l2_norm_bound * 2^num_frac_bits must be a finite value between 1 and 2^64"),
+			                errdetail("l2_norm_bound = %g, num_frac_bits = " INT64_FORMAT ".", l2, nfb)));
+		c.l2_norm_bound = (uint64_t) scaled;
+	} else {
+		/* the draft's integer; the field's limits are the core's checks */
+		int64 fixed = PG_GETARG_INT64(13);
+		if (fixed < 1)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("l2_norm_bound_fixed must be positive, got " INT64_FORMAT, fixed)));
+		c.l2_norm_bound = (uint64_t) fixed;
+	}
+	if (!PG_ARGISNULL(14)) {
+		int64 mb = PG_GETARG_INT64(14);
+		if (mb < 1)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("min_batch_size must be positive, got " INT64_FORMAT, mb),
+			                errhint("Leave it NULL for no minimum.")));
+		c.min_batch_size = (uint64_t) mb;
+	}
 	c.num_frac_bits = (uint32_t) nfb;
 	c.dimension = (uint64_t) d;
 	static const struct { int arg; const char *name; int64 lo, hi; } ints[] = {
@@ -747,9 +786,18 @@ secagg_pine_prep_init(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
 }
 
-/* Combines the prep shares; false if the report is rejected. */
+/* The reject_reason column: NULL when accepted. */
+static Datum
+reason_datum(pine_reject_reason r, bool *isnull)
+{
+	const char *name = pine_reject_reason_name(r);
+	*isnull = name == NULL;
+	return name == NULL ? (Datum) 0 : CStringGetTextDatum(name);
+}
+
+/* Combines the prep shares; false (and *reason) if the report is rejected. */
 static bool
-shares_to_prep(const pine_params *P, ArrayType *a, uint8_t *msg)
+shares_to_prep(const pine_params *P, ArrayType *a, uint8_t *msg, pine_reject_reason *reason)
 {
 	const uint8_t **ptrs = palloc(P->num_shares * sizeof *ptrs);
 	size_t *lens = palloc(P->num_shares * sizeof *lens);
@@ -760,15 +808,17 @@ shares_to_prep(const pine_params *P, ArrayType *a, uint8_t *msg)
 			                errmsg("prep_shares[%u] must be %zu bytes for these parameters, got %zu", j + 1,
 			                       P->prep_share_len, lens[j])));
 	const char *why = NULL;
-	pine_status st = pine_prep_shares_to_prep(P, (const uint8_t *const *) ptrs, lens, P->num_shares, msg, &why);
-	if (st == PINE_REJECT)
+	pine_status st = pine_prep_shares_to_prep_reason(P, (const uint8_t *const *) ptrs, lens, P->num_shares, msg,
+	                                                 reason, &why);
+	if (st == PINE_REJECT && *reason != PINE_REASON_NONE)
 		return false;
 	if (st != PINE_OK)
 		pine_fail(st, "pine_prep_shares_to_prep", why);
 	return true;
 }
 
-/* pine_prep_shares_to_prep(params, prep_shares bytea[]) -> (accepted boolean, prep_message bytea) */
+/* pine_prep_shares_to_prep(params, prep_shares bytea[])
+ *   -> (accepted boolean, prep_message bytea, reject_reason text) */
 Datum
 secagg_pine_prep_shares_to_prep(PG_FUNCTION_ARGS)
 {
@@ -776,26 +826,29 @@ secagg_pine_prep_shares_to_prep(PG_FUNCTION_ARGS)
 	sa_pg_require_args(fcinfo, 0, 1, names);
 	const pine_params *P = params_arg(fcinfo, 0);
 	uint8_t *msg = palloc(P->prep_msg_len);
-	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(1), msg);
-	Datum values[2];
-	bool nulls[2] = { false, !ok };
+	pine_reject_reason reason;
+	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(1), msg, &reason);
+	Datum values[3];
+	bool nulls[3] = { false, !ok, true };
 	values[0] = BoolGetDatum(ok);
 	values[1] = ok ? PointerGetDatum(sa_pg_bytea(msg, P->prep_msg_len)) : (Datum) 0;
+	values[2] = reason_datum(reason, &nulls[2]);
 	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
 }
 
-/* Finishes preparation; false if the prep message does not match. */
+/* Finishes preparation; false (and *reason) if the prep message does not match. */
 static bool
-prep_next(const pine_params *P, Jsonb *state_jb, const uint8_t *msg, size_t msg_len, uint8_t *out)
+prep_next(const pine_params *P, Jsonb *state_jb, const uint8_t *msg, size_t msg_len, uint8_t *out,
+          pine_reject_reason *reason)
 {
 	size_t len;
 	uint8_t *img = jsonb_to_state(P, state_jb, &len);
 	check_len("prep_message", msg_len, P->prep_msg_len);
 	const char *why = NULL;
-	pine_status st = pine_prep_next(P, img, len, msg, msg_len, out, &why);
+	pine_status st = pine_prep_next_reason(P, img, len, msg, msg_len, out, reason, &why);
 	sodium_memzero(img, len);
 	pfree(img);
-	if (st == PINE_REJECT)
+	if (st == PINE_REJECT && *reason != PINE_REASON_NONE)
 		return false;
 	if (st != PINE_OK)
 		pine_fail(st, "pine_prep_next", why);
@@ -803,17 +856,19 @@ prep_next(const pine_params *P, Jsonb *state_jb, const uint8_t *msg, size_t msg_
 }
 
 static Datum
-outcome_record(FunctionCallInfo fcinfo, const pine_params *P, bool ok, uint8_t *out)
+outcome_record(FunctionCallInfo fcinfo, const pine_params *P, bool ok, uint8_t *out, pine_reject_reason reason)
 {
-	Datum values[2];
-	bool nulls[2] = { false, !ok };
+	Datum values[3];
+	bool nulls[3] = { false, !ok, true };
 	values[0] = BoolGetDatum(ok);
 	values[1] = ok ? PointerGetDatum(sa_pg_bytea(out, P->out_share_len)) : (Datum) 0;
+	values[2] = reason_datum(reason, &nulls[2]);
 	sodium_memzero(out, P->out_share_len);
 	return make_record(fcinfo, values, nulls);
 }
 
-/* pine_prep_next(params, prep_state jsonb, prep_message bytea) -> (accepted boolean, output_share bytea) */
+/* pine_prep_next(params, prep_state jsonb, prep_message bytea)
+ *   -> (accepted boolean, output_share bytea, reject_reason text) */
 Datum
 secagg_pine_prep_next(PG_FUNCTION_ARGS)
 {
@@ -823,13 +878,14 @@ secagg_pine_prep_next(PG_FUNCTION_ARGS)
 	size_t msg_len;
 	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &msg_len);
 	uint8_t *out = palloc_extended(P->out_share_len, MCXT_ALLOC_HUGE);
-	bool ok = prep_next(P, PG_GETARG_JSONB_P(1), msg, msg_len, out);
-	PG_RETURN_DATUM(outcome_record(fcinfo, P, ok, out));
+	pine_reject_reason reason;
+	bool ok = prep_next(P, PG_GETARG_JSONB_P(1), msg, msg_len, out, &reason);
+	PG_RETURN_DATUM(outcome_record(fcinfo, P, ok, out, reason));
 }
 
 /*
  * pine_prep_finish(params, prep_state jsonb, prep_shares bytea[])
- *   -> (accepted boolean, prep_message bytea, output_share bytea)
+ *   -> (accepted boolean, prep_message bytea, output_share bytea, reject_reason text)
  * The Leader's step in one call: combine the prep shares, then finish its own
  * preparation with the resulting prep message (sent on to the Helpers).
  */
@@ -842,8 +898,9 @@ secagg_pine_prep_finish(PG_FUNCTION_ARGS)
 	Jsonb *state_jb = PG_GETARG_JSONB_P(1);
 	uint8_t *msg = palloc(P->prep_msg_len);
 	uint8_t *out = palloc_extended(P->out_share_len, MCXT_ALLOC_HUGE);
-	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(2), msg);
-	bool done = ok && prep_next(P, state_jb, msg, P->prep_msg_len, out);
+	pine_reject_reason reason = PINE_REASON_NONE;
+	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(2), msg, &reason);
+	bool done = ok && prep_next(P, state_jb, msg, P->prep_msg_len, out, &reason);
 	if (!ok) {
 		/* still validate the state, so that malformed input is never hidden by a rejection */
 		size_t len;
@@ -851,11 +908,12 @@ secagg_pine_prep_finish(PG_FUNCTION_ARGS)
 		sodium_memzero(img, len);
 		pfree(img);
 	}
-	Datum values[3];
-	bool nulls[3] = { false, !ok, !done };
+	Datum values[4];
+	bool nulls[4] = { false, !ok, !done, true };
 	values[0] = BoolGetDatum(done);
 	values[1] = ok ? PointerGetDatum(sa_pg_bytea(msg, P->prep_msg_len)) : (Datum) 0;
 	values[2] = done ? PointerGetDatum(sa_pg_bytea(out, P->out_share_len)) : (Datum) 0;
+	values[3] = reason_datum(reason, &nulls[3]);
 	sodium_memzero(out, P->out_share_len);
 	PG_RETURN_DATUM(make_record(fcinfo, values, nulls));
 }
@@ -874,13 +932,14 @@ secagg_pine_prep_finish(PG_FUNCTION_ARGS)
 /* function built the state itself in this query.                           */
 /* ------------------------------------------------------------------------ */
 
-#define AGG_MAGIC "PNa2"
-#define AGG_HDR 80      /* magic 4 | field 1 | elem 1 | pad 2 | count u64 | max u64 | d u64 | digest 32 | tag 16 */
+#define AGG_MAGIC "PNa3"
+#define AGG_HDR 88      /* magic 4 | field 1 | elem 1 | pad 2 | count u64 | max u64 | d u64 | digest 32 | tag 16 | min u64 */
 #define AGG_TAG_OFF 64
+#define AGG_MIN_OFF 80  /* min_batch_size (0: none), checked by the final function */
 
 typedef struct agg_hdr {
 	uint8_t field, elem;
-	uint64 count, max, d;
+	uint64 count, max, d, min;
 	const uint8_t *digest, *tag;
 } agg_hdr;
 
@@ -905,6 +964,7 @@ agg_read_hdr(bytea *s, agg_hdr *h)
 	h->d = sa_load_u64_be(p + 24);
 	h->digest = p + 32;
 	h->tag = p + AGG_TAG_OFF;
+	h->min = sa_load_u64_be(p + AGG_MIN_OFF);
 	if (h->field > PINE_FIELD40 || h->elem != pine_field_elem_size((pine_field_id) h->field) ||
 	    p[6] != 0 || p[7] != 0)
 		agg_corrupt("unknown field or element size");
@@ -912,6 +972,8 @@ agg_read_hdr(bytea *s, agg_hdr *h)
 		agg_corrupt("length does not match the dimension");
 	if (h->max == 0 || h->count > h->max)
 		agg_corrupt("report count beyond the batch cap");
+	if (h->min > h->max)
+		agg_corrupt("minimum batch size beyond the batch cap");
 }
 
 /* Header checks plus the canonical encoding of every element: O(d). */
@@ -933,6 +995,17 @@ batch_cap(uint64 count, uint64 max)
 	                errhint("Aggregate smaller batches (see max_measurements in the parameters).")));
 }
 
+/* The parameters' min_batch_size refuses to release the sum of fewer reports. */
+pg_attribute_noreturn() static void
+batch_too_small(const char *who, uint64 count, uint64 min)
+{
+	ereport(ERROR, (errcode(ERRCODE_SECAGG_PINE_BATCH_SIZE),
+	                errmsg("%s: the batch has " UINT64_FORMAT " reports, fewer than min_batch_size " UINT64_FORMAT,
+	                       who, count, min),
+	                errdetail("The sum of fewer reports than the parameters' minimum is not released."),
+	                errhint("Aggregate a larger batch.")));
+}
+
 static bytea *
 agg_new_state(const pine_params *P, const uint8_t *tag)
 {
@@ -946,6 +1019,7 @@ agg_new_state(const pine_params *P, const uint8_t *tag)
 	sa_store_u64_be(p + 24, P->dimension);
 	memcpy(p + 32, P->digest, 32);
 	memcpy(p + AGG_TAG_OFF, tag, SA_PG_AGG_TAG_BYTES);
+	sa_store_u64_be(p + AGG_MIN_OFF, P->cfg.min_batch_size);
 	pine_agg_init(P, p + AGG_HDR);
 	return s;
 }
@@ -957,7 +1031,7 @@ agg_adopt(bytea *s, const pine_params *P, const uint8_t *tag)
 	agg_hdr h;
 	agg_read_full(s, &h);
 	if (memcmp(h.digest, P->digest, 32) != 0 || h.field != (uint8_t) P->field || h.d != P->dimension ||
-	    h.max != P->max_measurements)
+	    h.max != P->max_measurements || h.min != P->cfg.min_batch_size)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("pine_agg: rows of one group carry different PINE parameters"),
 		                errhint("Group by the task so that every row has the same parameters.")));
@@ -1009,7 +1083,8 @@ secagg_pine_agg_combine(PG_FUNCTION_ARGS)
 	agg_hdr ha, hb;
 	agg_read_full(a, &ha);
 	agg_read_full(b, &hb);
-	if (memcmp(ha.digest, hb.digest, 32) != 0 || ha.field != hb.field || ha.d != hb.d || ha.max != hb.max)
+	if (memcmp(ha.digest, hb.digest, 32) != 0 || ha.field != hb.field || ha.d != hb.d || ha.max != hb.max ||
+	    ha.min != hb.min)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("pine_agg: partial aggregates belong to different PINE parameters")));
 	if (hb.count > ha.max - ha.count)
@@ -1031,6 +1106,8 @@ secagg_pine_agg_final(PG_FUNCTION_ARGS)
 	bytea *s = PG_GETARG_BYTEA_P(0);
 	agg_hdr h;
 	agg_read_full(s, &h);
+	if (h.count < h.min)
+		batch_too_small("pine_agg", h.count, h.min);
 	PG_RETURN_BYTEA_P(sa_pg_bytea((const uint8_t *) VARDATA(s) + AGG_HDR, h.d * h.elem));
 }
 
@@ -1064,6 +1141,8 @@ secagg_pine_unshard(PG_FUNCTION_ARGS)
 		                errmsg("num_measurements must not be negative, got " INT64_FORMAT, num)));
 	if ((uint64) num > P->max_measurements)
 		batch_cap((uint64) num, P->max_measurements);
+	if ((uint64) num < P->cfg.min_batch_size)
+		batch_too_small("pine_unshard", (uint64) num, P->cfg.min_batch_size);
 	const uint8_t **ptrs = palloc(P->num_shares * sizeof *ptrs);
 	size_t *lens = palloc(P->num_shares * sizeof *lens);
 	bytea_array(PG_GETARG_ARRAYTYPE_P(1), "agg_shares", (int) P->num_shares, ptrs, lens);
@@ -1081,4 +1160,86 @@ secagg_pine_unshard(PG_FUNCTION_ARGS)
 	for (size_t i = 0; i < P->dimension; i++)
 		d[i] = Float8GetDatum(res[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, (int) P->dimension, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Differential privacy on aggregate shares                                 */
+/* ------------------------------------------------------------------------ */
+
+static pine_dp_mechanism
+mechanism_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char *name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	pine_dp_mechanism m;
+	if (strcmp(name, "discrete_gaussian") == 0)
+		m = PINE_DP_DISCRETE_GAUSSIAN;
+	else if (strcmp(name, "discrete_laplace") == 0)
+		m = PINE_DP_DISCRETE_LAPLACE;
+	else
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("unknown DP mechanism \"%s\"", name),
+		                errhint("Use 'discrete_gaussian' or 'discrete_laplace'.")));
+	pfree(name);
+	return m;
+}
+
+/* The scale for (epsilon, delta); delta NULL is 0 for the core. */
+static double
+dp_scale(const pine_params *P, pine_dp_mechanism m, double epsilon, bool has_delta, double delta)
+{
+	if (has_delta && !(delta > 0.0 && delta < 1.0))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("delta must be between 0 and 1 (exclusive), got %g", delta),
+		                errhint("Leave delta NULL for zCDP (discrete_gaussian) or pure DP (discrete_laplace).")));
+	double scale;
+	const char *why = NULL;
+	pine_status st = pine_dp_scale(P, m, epsilon, has_delta ? delta : 0.0, &scale, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "PINE DP", why);
+	return scale;
+}
+
+/* pine_dp_scale(params, mechanism, epsilon, delta DEFAULT NULL) -> float8 */
+Datum
+secagg_pine_dp_scale(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "mechanism", "epsilon" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	pine_dp_mechanism m = mechanism_arg(fcinfo, 1);
+	PG_RETURN_FLOAT8(dp_scale(P, m, PG_GETARG_FLOAT8(2), !PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0.0 : PG_GETARG_FLOAT8(3)));
+}
+
+/*
+ * pine_agg_share_noised(params, agg_share bytea, mechanism text,
+ *                       epsilon float8, delta float8, scale float8) -> bytea
+ * The aggregate share with independent noise added to each coordinate (mod
+ * p): of the scale pine_dp_scale gives for (epsilon, delta), or of the scale
+ * given. VOLATILE: fresh randomness on every call.
+ */
+Datum
+secagg_pine_agg_share_noised(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "params", "agg_share", "mechanism" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	const pine_params *P = params_arg(fcinfo, 0);
+	size_t len;
+	const uint8_t *in = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &len);
+	pine_dp_mechanism m = mechanism_arg(fcinfo, 2);
+	bool has_eps = !PG_ARGISNULL(3), has_delta = !PG_ARGISNULL(4), has_scale = !PG_ARGISNULL(5);
+	if (has_eps == has_scale || (has_scale && has_delta))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("give either epsilon (and for discrete_gaussian optionally delta) or scale"),
+		                errhint("scale is sigma (discrete_gaussian) or t (discrete_laplace) in the encoded domain.")));
+	check_len("agg_share", len, P->agg_share_len);
+	double scale = has_scale ? PG_GETARG_FLOAT8(5)
+	                         : dp_scale(P, m, PG_GETARG_FLOAT8(3), has_delta, has_delta ? PG_GETARG_FLOAT8(4) : 0.0);
+	bytea *out = (bytea *) palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	memcpy(VARDATA(out), in, len);
+	const char *why = NULL;
+	pine_status st = pine_dp_add_noise(P, m, scale, (uint8_t *) VARDATA(out), len, &why);
+	if (st != PINE_OK)
+		pine_fail(st, "pine_agg_share_noised", why);
+	PG_RETURN_BYTEA_P(out);
 }

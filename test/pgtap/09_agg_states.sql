@@ -6,7 +6,7 @@
 -- borrowed transition function into a final or combine function.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(34);
+SELECT plan(37);
 \ir secagg_helpers.psql
 
 CREATE ROLE secagg_tap_plain NOLOGIN;
@@ -33,13 +33,13 @@ GRANT SELECT ON ALL TABLES IN SCHEMA tap TO secagg_tap_plain, secagg_tap_granted
 CREATE TABLE tap.params AS SELECT secagg.pine_params('Pine64', 1.0, 20, 7, 150, 4) AS p;
 GRANT SELECT ON tap.params TO secagg_tap_plain, secagg_tap_granted;
 
--- A pine_agg state: 'PNa2' | field | elem | 00 00 | count | max | d | digest | tag | elements.
+-- A pine_agg state: 'PNa3' | field | elem | 00 00 | count | max | d | digest | tag | min | elements.
 CREATE FUNCTION tap.pine_state(field int, elem int, d bigint, elems bytea, cnt bigint DEFAULT 0,
-                               mx bigint DEFAULT 1000)
+                               mx bigint DEFAULT 1000, mn bigint DEFAULT 0)
 RETURNS bytea LANGUAGE sql STABLE AS $$
-  SELECT 'PNa2'::bytea || set_byte(set_byte('\x0000'::bytea, 0, field), 1, elem) || '\x0000'::bytea
+  SELECT 'PNa3'::bytea || set_byte(set_byte('\x0000'::bytea, 0, field), 1, elem) || '\x0000'::bytea
          || int8send(cnt) || int8send(mx) || int8send(d)
-         || decode((SELECT p->>'digest' FROM tap.params), 'hex') || decode(repeat('00', 16), 'hex') || elems
+         || decode((SELECT p->>'digest' FROM tap.params), 'hex') || decode(repeat('00', 16), 'hex') || int8send(mn) || elems
 $$;
 -- A server_round_agg state around a server state image.
 CREATE FUNCTION tap.server_agg_state(img bytea) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
@@ -117,6 +117,14 @@ SELECT throws_ok($$SELECT tap.evil_pine_final(tap.pine_state(1, 4, 20, decode(re
                  'XX001', NULL, 'pine_agg_final: a Field128 header over 4-byte elements is refused');
 SELECT throws_ok($$SELECT tap.evil_pine_final(tap.pine_state(2, 4, 40, decode(repeat('ff', 160), 'hex')))$$,
                  'XX001', NULL, 'pine_agg_final: non-canonical elements are refused');
+SELECT throws_ok($$SELECT tap.evil_pine_final(tap.pine_state(0, 8, 20, decode(repeat('00', 160), 'hex'), 5, 10, 11))$$,
+                 'XX001', 'pine_agg state is corrupt: minimum batch size beyond the batch cap',
+                 'pine_agg_final: a minimum batch size beyond the cap is refused');
+SELECT throws_ok($$SELECT tap.evil_pine_final(tap.pine_state(0, 8, 20, decode(repeat('00', 160), 'hex'), 5, 10, 6))$$,
+                 'SA022', 'pine_agg: the batch has 5 reports, fewer than min_batch_size 6',
+                 'pine_agg_final: a state whose count is under its minimum is not released');
+SELECT lives_ok($$SELECT tap.evil_pine_final(tap.pine_state(0, 8, 20, decode(repeat('00', 160), 'hex'), 5, 10, 5))$$,
+                'pine_agg_final: a state whose count is its minimum is released');
 SELECT throws_ok($$SELECT tap.evil_pine_count(tap.pine_state(0, 8, 20, decode(repeat('00', 160), 'hex'), 5, 4))$$,
                  'XX001', NULL, 'pine_agg_count_final: a count beyond the cap is refused');
 CREATE FUNCTION tap.pine_combine(a bytea, b bytea) RETURNS text LANGUAGE plpgsql AS $$

@@ -57,13 +57,13 @@ SELECT throws_ok($$SELECT secagg.server_round_agg(s.state, m.user_id, m.message)
 
 -- ---- pine_agg over crafted states ----
 CREATE TABLE tap.params AS SELECT secagg.pine_params('Pine64', 1.0, 20, 7, 150, 4) AS p;
--- 'PNa2' | field | elem | 00 00 | count | max | d | digest | tag | elements.
+-- 'PNa3' | field | elem | 00 00 | count | max | d | digest | tag | min | elements.
 CREATE FUNCTION tap.pine_state(field int, elem int, d bigint, elems bytea, cnt bigint DEFAULT 0,
-                               mx bigint DEFAULT 1000)
+                               mx bigint DEFAULT 1000, mn bigint DEFAULT 0)
 RETURNS bytea LANGUAGE sql STABLE AS $$
-  SELECT 'PNa2'::bytea || set_byte(set_byte('\x0000'::bytea, 0, field), 1, elem) || '\x0000'::bytea
+  SELECT 'PNa3'::bytea || set_byte(set_byte('\x0000'::bytea, 0, field), 1, elem) || '\x0000'::bytea
          || int8send(cnt) || int8send(mx) || int8send(d)
-         || decode((SELECT p->>'digest' FROM tap.params), 'hex') || decode(repeat('00', 16), 'hex') || elems
+         || decode((SELECT p->>'digest' FROM tap.params), 'hex') || decode(repeat('00', 16), 'hex') || int8send(mn) || elems
 $$;
 CREATE FUNCTION tap.pine_initcond(st bytea) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN

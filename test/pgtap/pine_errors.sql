@@ -62,7 +62,7 @@ SELECT throws_ok($$SELECT secagg.pine_unshard(p, ARRAY[out, out || '\x00'::bytea
 
 -- ---- pine_params ----
 SELECT throws_ok($$SELECT secagg.pine_params(NULL, 1.0, 4)$$, '22004', 'variant must not be NULL', 'params: NULL variant');
-SELECT throws_ok($$SELECT secagg.pine_params('Pine64', NULL, 4)$$, '22004', NULL, 'params: NULL l2_norm_bound');
+SELECT throws_ok($$SELECT secagg.pine_params('Pine64', NULL, 4)$$, '22023', 'give exactly one of l2_norm_bound and l2_norm_bound_fixed', 'params: NULL l2_norm_bound (and no l2_norm_bound_fixed)');
 SELECT throws_ok($$SELECT secagg.pine_params('Pine64', 1.0, NULL)$$, '22004', NULL, 'params: NULL dimension');
 SELECT throws_ok($$SELECT secagg.pine_params('Pine16', 1.0, 4)$$, '22023', NULL, 'params: unknown variant');
 SELECT throws_ok($$SELECT secagg.pine_params('Pine64', 1.0, 0)$$, '22023', NULL, 'params: dimension 0');

@@ -745,6 +745,205 @@ static void test_unshard_batch_limit(void)
 	free(b);
 }
 
+/* ---- rejection reasons ---------------------------------------------------- */
+
+/* prep_shares_to_prep with a reason; PINE_OK gives NONE. */
+static pine_reject_reason rep_combine_reason(report *R)
+{
+	pine_reject_reason r = (pine_reject_reason) 99;
+	pine_status st = pine_prep_shares_to_prep_reason(&R->P, (const uint8_t *const *) R->pshare,
+	                                                 R->plen, R->P.num_shares, R->msg, &r, NULL);
+	UNIT_CHECK(st == (r == PINE_REASON_NONE ? PINE_OK : PINE_REJECT));
+	return r;
+}
+
+/* prep_next of Aggregator j with a reason. */
+static pine_reject_reason rep_next_reason(report *R, uint32_t j)
+{
+	pine_reject_reason r = (pine_reject_reason) 99;
+	pine_status st = pine_prep_next_reason(&R->P, R->state[j], pine_prep_state_len(&R->P, j),
+	                                       R->msg, R->P.prep_msg_len, R->out[j], &r, NULL);
+	UNIT_CHECK(st == (r == PINE_REASON_NONE ? PINE_OK : PINE_REJECT));
+	return r;
+}
+
+static void test_reason_names(void)
+{
+	UNIT_CHECK(pine_reject_reason_name(PINE_REASON_NONE) == NULL);
+	UNIT_CHECK(strcmp(pine_reject_reason_name(PINE_REASON_NORM_EQUALITY_PROOF), "norm_equality_proof") == 0);
+	UNIT_CHECK(strcmp(pine_reject_reason_name(PINE_REASON_NORM_EQUALITY_CHECK), "norm_equality_check") == 0);
+	UNIT_CHECK(strcmp(pine_reject_reason_name(PINE_REASON_MAIN_PROOF), "main_proof") == 0);
+	UNIT_CHECK(strcmp(pine_reject_reason_name(PINE_REASON_RANGE_AND_WRAPAROUND_CHECKS),
+	                  "range_and_wraparound_checks") == 0);
+	UNIT_CHECK(strcmp(pine_reject_reason_name(PINE_REASON_WRAPAROUND_JOINT_RAND_SEED),
+	                  "wraparound_joint_rand_seed") == 0);
+	UNIT_CHECK(strcmp(pine_reject_reason_name(PINE_REASON_JOINT_RAND_SEED), "joint_rand_seed") == 0);
+	UNIT_CHECK(pine_reject_reason_name((pine_reject_reason) 99) == NULL);
+}
+
+/* An honest report: NONE at both steps, for every Aggregator. */
+static void test_reason_honest(void)
+{
+	pine_params P = small_params(PINE_VARIANT_PINE32_HMAC_SHA256_AES128, 3);
+	report R;
+	honest_report(&R, &P, 80);
+	UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+	UNIT_CHECK(rep_combine_reason(&R) == PINE_REASON_NONE);
+	for (uint32_t j = 0; j < 3; j++)
+		UNIT_CHECK(rep_next_reason(&R, j) == PINE_REASON_NONE);
+	rep_free(&R);
+}
+
+/* One element of the Leader's proofs share changed, in the norm-equality
+ * proofs and then in the main proofs: the gadget checks fail. */
+static void test_reason_tampered_proofs(void)
+{
+	pine_variant vs[] = { PINE_VARIANT_PINE64, PINE_VARIANT_PINE32_HMAC_SHA256_AES128 };
+	for (size_t t = 0; t < 2; t++) {
+		pine_params P = small_params(vs[t], 2);
+		size_t E = P.elem_size, ne = P.proof_len_ne * P.num_proofs_ne;
+		size_t offs[] = { P.meas_len, P.meas_len + ne - 1, P.meas_len + ne, P.meas_len + P.proofs_len - 1 };
+		pine_reject_reason want[] = { PINE_REASON_NORM_EQUALITY_PROOF, PINE_REASON_NORM_EQUALITY_PROOF,
+		                              PINE_REASON_MAIN_PROOF, PINE_REASON_MAIN_PROOF };
+		for (size_t k = 0; k < 4; k++) {
+			report R;
+			honest_report(&R, &P, 81 + (uint32_t) k);
+			R.in[0][offs[k] * E] ^= 1;
+			UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+			UNIT_CHECK_EQ_U64(rep_combine_reason(&R), want[k]);
+			rep_free(&R);
+		}
+	}
+}
+
+/* A client over the bound that claims a squared norm within it (an honest
+ * proof of a false claim): the norm-equality circuit is non-zero. */
+static void test_reason_norm_over_bound(void)
+{
+	pine_params P;
+	UNIT_CHECK(make_params(&P, PINE_VARIANT_PINE64, 2, 16));
+	report R;
+	rep_alloc(&R, &P);
+	double x[16] = { 0 };
+	x[0] = 0.9;
+	x[1] = 0.9;
+	UNIT_CHECK(rep_shard(&R, x, 3, PINE_CHEAT_NORM) == PINE_OK);
+	UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+	UNIT_CHECK_EQ_U64(rep_combine_reason(&R), PINE_REASON_NORM_EQUALITY_CHECK);
+	rep_free(&R);
+}
+
+/* A squared norm that wraps around the field passes the norm checks in the
+ * field; the client lies about its wraparound checks: the main circuit is
+ * non-zero (an honest proof of a false claim). */
+static void test_reason_wraparound(void)
+{
+	pine_config c;
+	pine_params P;
+	pine_config_defaults(&c, PINE_VARIANT_PINE64);
+	c.num_frac_bits = 0;
+	c.l2_norm_bound = (uint64_t) 1 << 16;
+	c.dimension = 8;
+	c.chunk_length = 32;
+	c.chunk_length_norm_equality = 3;
+	UNIT_CHECK(pine_params_init(&P, &c, NULL) == PINE_OK);
+	report R;
+	rep_alloc(&R, &P);
+	double x[8] = { 0 };
+	x[0] = 4294967296.0;
+	UNIT_CHECK(rep_shard(&R, x, 4, PINE_CHEAT_NORM | PINE_CHEAT_WR) == PINE_OK);
+	UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+	UNIT_CHECK_EQ_U64(rep_combine_reason(&R), PINE_REASON_RANGE_AND_WRAPAROUND_CHECKS);
+	rep_free(&R);
+}
+
+/* A mismatching joint-randomness part in a Helper's prep share (the proofs
+ * still verify): the prep message's seed differs from the Leader's. */
+static void test_reason_joint_rand_parts(void)
+{
+	pine_params P = small_params(PINE_VARIANT_PINE64_HMAC_SHA256_AES128, 2);
+	size_t L = P.seed_size, vo = P.verifiers_len * P.elem_size;
+	for (int which = 0; which < 2; which++) {
+		report R;
+		honest_report(&R, &P, 90 + (uint32_t) which);
+		UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+		R.pshare[1][vo + (size_t) which * L] ^= 0x10; /* wr part, then vf part */
+		UNIT_CHECK(rep_combine_reason(&R) == PINE_REASON_NONE);
+		UNIT_CHECK_EQ_U64(rep_next_reason(&R, 0), which == 0 ? PINE_REASON_WRAPAROUND_JOINT_RAND_SEED
+		                                                      : PINE_REASON_JOINT_RAND_SEED);
+		UNIT_CHECK_EQ_U64(rep_next_reason(&R, 1), which == 0 ? PINE_REASON_WRAPAROUND_JOINT_RAND_SEED
+		                                                      : PINE_REASON_JOINT_RAND_SEED);
+		rep_free(&R);
+	}
+	/* both parts wrong: the wraparound seed is compared first */
+	report R;
+	honest_report(&R, &P, 92);
+	UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+	R.pshare[1][vo] ^= 1;
+	R.pshare[1][vo + L] ^= 1;
+	UNIT_CHECK(rep_combine_reason(&R) == PINE_REASON_NONE);
+	UNIT_CHECK_EQ_U64(rep_next_reason(&R, 0), PINE_REASON_WRAPAROUND_JOINT_RAND_SEED);
+	rep_free(&R);
+}
+
+/* A client that lies about one Aggregator's joint-randomness part in the
+ * public share: the Aggregators' verifications disagree. */
+static void test_reason_public_share_part(void)
+{
+	pine_params P = small_params(PINE_VARIANT_PINE64, 2);
+	size_t L = P.seed_size;
+	/* Leader's vf part, then Leader's wr part (read by the Helper) */
+	size_t offs[] = { 2 * L, 0 };
+	for (size_t k = 0; k < 2; k++) {
+		report R;
+		honest_report(&R, &P, 95 + (uint32_t) k);
+		R.pub[offs[k]] ^= 1;
+		UNIT_CHECK(rep_prep_init(&R) == PINE_OK);
+		UNIT_CHECK_EQ_U64(rep_combine_reason(&R), PINE_REASON_MAIN_PROOF);
+		rep_free(&R);
+	}
+}
+
+/* min_batch_size: in the digest, capped by max_measurements, enforced by
+ * pine_unshard (inclusive). */
+static void test_min_batch_size(void)
+{
+	pine_config c;
+	pine_params P, Q;
+	pine_config_defaults(&c, PINE_VARIANT_PINE64);
+	c.num_frac_bits = 15;
+	c.l2_norm_bound = 1 << 15;
+	c.dimension = 4;
+	c.chunk_length = 10;
+	c.chunk_length_norm_equality = 2;
+	UNIT_CHECK(pine_params_init(&P, &c, NULL) == PINE_OK);
+	c.min_batch_size = 3;
+	UNIT_CHECK(pine_params_init(&Q, &c, NULL) == PINE_OK);
+	UNIT_CHECK(memcmp(P.digest, Q.digest, 32) != 0);
+	uint8_t enc[PINE_PARAMS_ENCODED_LEN];
+	pine_params_encode(&Q, enc);
+	UNIT_CHECK(enc[63] == 3 && enc[56] == 0);
+	pine_params_encode(&P, enc);
+	UNIT_CHECK(enc[63] == 0);
+	uint8_t *a = calloc(1, Q.agg_share_len), *b = calloc(1, Q.agg_share_len);
+	const uint8_t *as[2] = { a, b };
+	size_t al[2] = { Q.agg_share_len, Q.agg_share_len };
+	double res[4];
+	const char *why = NULL;
+	UNIT_CHECK(pine_unshard(&Q, as, al, 2, 2, res, &why) == PINE_ERR_BATCH_SIZE);
+	UNIT_CHECK(why != NULL);
+	UNIT_CHECK(pine_unshard(&Q, as, al, 2, 0, res, NULL) == PINE_ERR_BATCH_SIZE);
+	UNIT_CHECK(pine_unshard(&Q, as, al, 2, 3, res, NULL) == PINE_OK);
+	UNIT_CHECK(pine_unshard(&P, as, al, 2, 0, res, NULL) == PINE_OK);
+	UNIT_CHECK(strcmp(pine_strerror(PINE_ERR_BATCH_SIZE), "batch smaller than the minimum batch size") == 0);
+	c.min_batch_size = Q.max_measurements;
+	UNIT_CHECK(pine_params_init(&Q, &c, NULL) == PINE_OK);
+	c.min_batch_size = Q.max_measurements + 1;
+	UNIT_CHECK(pine_params_init(&Q, &c, &why) == PINE_ERR_PARAM);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -771,5 +970,13 @@ int main(void)
 	UNIT_RUN(test_vec_add_encoded);
 	UNIT_RUN(test_vec_field64_at_p);
 	UNIT_RUN(test_unshard_batch_limit);
+	UNIT_RUN(test_reason_names);
+	UNIT_RUN(test_reason_honest);
+	UNIT_RUN(test_reason_tampered_proofs);
+	UNIT_RUN(test_reason_norm_over_bound);
+	UNIT_RUN(test_reason_wraparound);
+	UNIT_RUN(test_reason_joint_rand_parts);
+	UNIT_RUN(test_reason_public_share_part);
+	UNIT_RUN(test_min_batch_size);
 	return UNIT_DONE();
 }

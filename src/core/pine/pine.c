@@ -502,18 +502,53 @@ out:
 	return st;
 }
 
+/*
+ * The decision on the summed verifiers of one circuit's num proofs, in two
+ * parts: the gadget checks (is the proof consistent with the circuit?) and
+ * the circuit's output (is it zero?). vdaf_flp_decide checks both at once;
+ * with every output set to zero it checks the gadgets alone. `ver` is
+ * scratch (its outputs are zeroed). Returns VDAF_OK with *why_r set to
+ * NONE, proof_r or check_r, or a VDAF error.
+ */
+static int decide_parts(const vdaf_valid *v, size_t num, size_t vl, vdaf_elem *ver,
+                        pine_reject_reason proof_r, pine_reject_reason check_r,
+                        pine_reject_reason *why_r)
+{
+	int zero = 1, ok;
+
+	for (size_t p = 0; p < num; p++) {
+		zero &= vdaf_elem_is_zero(ver[p * vl]);
+		ver[p * vl] = vdaf_elem_zero();
+	}
+	ok = vdaf_flp_decide_multi(v, num, ver);
+	if (ok < 0)
+		return ok;
+	*why_r = ok != 1 ? proof_r : !zero ? check_r : PINE_REASON_NONE;
+	return VDAF_OK;
+}
+
 pine_status pine_prep_shares_to_prep(const pine_params *P, const uint8_t *const *prep_shares,
                                      const size_t *lens, size_t num, uint8_t *prep_msg,
                                      const char **why)
+{
+	return pine_prep_shares_to_prep_reason(P, prep_shares, lens, num, prep_msg, NULL, why);
+}
+
+pine_status pine_prep_shares_to_prep_reason(const pine_params *P,
+                                            const uint8_t *const *prep_shares,
+                                            const size_t *lens, size_t num, uint8_t *prep_msg,
+                                            pine_reject_reason *reason, const char **why)
 {
 	const vdaf_field *f;
 	size_t L, S, E, vl;
 	vdaf_elem *sum = NULL, *tmp = NULL;
 	uint8_t *wr_parts = NULL, *vf_parts = NULL;
 	vdaf_valid vmain, vne;
+	pine_reject_reason r = PINE_REASON_NONE;
 	pine_status st = PINE_OK;
-	int ok;
 
+	if (reason != NULL)
+		*reason = PINE_REASON_NONE;
 	if (P == NULL || prep_shares == NULL || lens == NULL || prep_msg == NULL) {
 		pine_set_why(why, "NULL argument");
 		return PINE_ERR_PARAM;
@@ -544,17 +579,19 @@ pine_status pine_prep_shares_to_prep(const pine_params *P, const uint8_t *const 
 		memcpy(vf_parts + j * L, prep_shares[j] + vl * E + L, L);
 	}
 	pine_circuits_init(P, &vmain, &vne);
-	ok = vdaf_flp_decide_multi(&vne, P->num_proofs_ne, sum);
-	if (ok < 0)
-		CHECK_VDAF(ok);
-	if (ok != 1)
-		FAIL(PINE_REJECT, "norm-equality proof rejected");
-	ok = vdaf_flp_decide_multi(&vmain, P->num_proofs,
-	                           sum + P->verifier_len_ne * P->num_proofs_ne);
-	if (ok < 0)
-		CHECK_VDAF(ok);
-	if (ok != 1)
-		FAIL(PINE_REJECT, "main proof rejected");
+	CHECK_VDAF(decide_parts(&vne, P->num_proofs_ne, P->verifier_len_ne, sum,
+	                        PINE_REASON_NORM_EQUALITY_PROOF, PINE_REASON_NORM_EQUALITY_CHECK, &r));
+	if (r == PINE_REASON_NONE)
+		CHECK_VDAF(decide_parts(&vmain, P->num_proofs, P->verifier_len_main,
+		                        sum + P->verifier_len_ne * P->num_proofs_ne, PINE_REASON_MAIN_PROOF,
+		                        PINE_REASON_RANGE_AND_WRAPAROUND_CHECKS, &r));
+	if (r != PINE_REASON_NONE) {
+		if (reason != NULL)
+			*reason = r;
+		FAIL(PINE_REJECT, r == PINE_REASON_NORM_EQUALITY_PROOF || r == PINE_REASON_NORM_EQUALITY_CHECK
+		                      ? "norm-equality proof rejected"
+		                      : "main proof rejected");
+	}
 	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, prep_msg));
 	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, prep_msg + L));
 	st = PINE_OK;
@@ -649,10 +686,19 @@ pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t st
                            const uint8_t *msg, size_t msg_len, uint8_t *out_share,
                            const char **why)
 {
+	return pine_prep_next_reason(P, state, state_len, msg, msg_len, out_share, NULL, why);
+}
+
+pine_status pine_prep_next_reason(const pine_params *P, const uint8_t *state, size_t state_len,
+                                  const uint8_t *msg, size_t msg_len, uint8_t *out_share,
+                                  pine_reject_reason *reason, const char **why)
+{
 	pine_status st;
 	size_t L;
 	int seed_form;
 
+	if (reason != NULL)
+		*reason = PINE_REASON_NONE;
 	if ((st = prep_state_form(P, state, state_len, &seed_form, why)) != PINE_OK)
 		return st;
 	if (msg == NULL || out_share == NULL) {
@@ -664,8 +710,16 @@ pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t st
 		pine_set_why(why, "prep message has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
-	/* Constant-time comparison of wr_seed || vf_seed. */
-	if (sodium_memcmp(state + PINE_STATE_HDR_LEN, msg, 2 * L) != 0) {
+	/* Constant-time comparisons of wr_seed, then vf_seed. */
+	if (sodium_memcmp(state + PINE_STATE_HDR_LEN, msg, L) != 0) {
+		if (reason != NULL)
+			*reason = PINE_REASON_WRAPAROUND_JOINT_RAND_SEED;
+		pine_set_why(why, "wraparound joint randomness check failed");
+		return PINE_REJECT;
+	}
+	if (sodium_memcmp(state + PINE_STATE_HDR_LEN + L, msg + L, L) != 0) {
+		if (reason != NULL)
+			*reason = PINE_REASON_JOINT_RAND_SEED;
 		pine_set_why(why, "joint randomness check failed");
 		return PINE_REJECT;
 	}
@@ -722,6 +776,10 @@ pine_status pine_unshard(const pine_params *P, const uint8_t *const *agg_shares,
 	if (num_measurements > P->max_measurements) {
 		pine_set_why(why, "too many measurements for the norm bound: the sum may wrap around");
 		return PINE_ERR_PARAM;
+	}
+	if (num_measurements < P->cfg.min_batch_size) {
+		pine_set_why(why, "fewer measurements than min_batch_size: the sum is not released");
+		return PINE_ERR_BATCH_SIZE;
 	}
 	for (size_t j = 0; j < num; j++)
 		if (agg_shares[j] == NULL || lens[j] != P->agg_share_len) {

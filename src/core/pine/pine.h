@@ -47,8 +47,41 @@ typedef enum pine_status {
 	PINE_REJECT,           /* the report is invalid (verification failed) */
 	PINE_ERR_NOMEM,        /* out of memory */
 	PINE_ERR_INTERNAL,     /* crypto library failure or an impossible condition */
-	PINE_ERR_INTERRUPTED   /* the host asked the call to stop (common/interrupt.h) */
+	PINE_ERR_INTERRUPTED,  /* the host asked the call to stop (common/interrupt.h) */
+	PINE_ERR_BATCH_SIZE    /* unshard: fewer reports than the parameters' min_batch_size */
 } pine_status;
+
+/*
+ * Why a report was rejected (pine_prep_shares_to_prep_reason and
+ * pine_prep_next_reason). Each value names the check that failed first, in
+ * the order the checks run. The main circuit combines its bit checks, the
+ * norm range check, the wraparound checks and their success count into one
+ * value with random coefficients (draft section "The FLP Circuit"), so the
+ * prep shares cannot tell those apart: one reason covers them.
+ */
+typedef enum pine_reject_reason {
+	PINE_REASON_NONE = 0,
+	/* the norm-equality FLP: a gadget check failed (the proof does not
+	 * match the circuit: a tampered or corrupted proof share) */
+	PINE_REASON_NORM_EQUALITY_PROOF,
+	/* the norm-equality circuit is non-zero: the claimed squared norm is not
+	 * the gradient's (a client hiding a norm over the bound) */
+	PINE_REASON_NORM_EQUALITY_CHECK,
+	/* the main FLP: a gadget check failed */
+	PINE_REASON_MAIN_PROOF,
+	/* the main circuit is non-zero: bit checks, norm range check, wraparound
+	 * checks or their success count (a client claiming checks it failed) */
+	PINE_REASON_RANGE_AND_WRAPAROUND_CHECKS,
+	/* prep_next: the prep message's wraparound joint-randomness seed is not
+	 * this Aggregator's */
+	PINE_REASON_WRAPAROUND_JOINT_RAND_SEED,
+	/* prep_next: the verification joint-randomness seed differs */
+	PINE_REASON_JOINT_RAND_SEED
+} pine_reject_reason;
+
+/* The reason's stable name ("norm_equality_proof", ...; NULL for NONE or an
+ * unknown value). These are the values of the SQL functions' reject_reason. */
+const char *pine_reject_reason_name(pine_reject_reason r);
 
 /* Static description of a status code (never NULL). */
 const char *pine_strerror(pine_status st);
@@ -107,6 +140,8 @@ typedef struct pine_config {
 	double alpha;           /* > 0, finite (0.0 = 8.7) */
 	uint32_t num_wr_checks;     /* r, 1..65535 */
 	uint32_t num_wr_successes;  /* r_succ, 1..r */
+	uint64_t min_batch_size;    /* 0: none; else pine_unshard refuses smaller batches
+	                             * (at most max_measurements; in the digest) */
 } pine_config;
 
 /* Validated parameters and every derived quantity. Treat as read-only. */
@@ -231,6 +266,14 @@ pine_status pine_prep_shares_to_prep(const pine_params *params,
                                      size_t num_prep_shares, uint8_t *prep_msg,
                                      const char **why);
 
+/* The same, saying why a report is rejected: *reason (may be NULL) is
+ * PINE_REASON_NONE unless PINE_REJECT is returned for a failed proof. */
+pine_status pine_prep_shares_to_prep_reason(const pine_params *params,
+                                            const uint8_t *const *prep_shares,
+                                            const size_t *prep_share_lens,
+                                            size_t num_prep_shares, uint8_t *prep_msg,
+                                            pine_reject_reason *reason, const char **why);
+
 /*
  * Finish preparation: checks that the prep message's joint-randomness seeds
  * match the state's (constant time). Writes the output share
@@ -241,6 +284,11 @@ pine_status pine_prep_next(const pine_params *params, const uint8_t *prep_state,
                            size_t prep_state_len, const uint8_t *prep_msg,
                            size_t prep_msg_len, uint8_t *out_share,
                            const char **why);
+/* The same, saying which seed differs on PINE_REJECT (*reason may be NULL). */
+pine_status pine_prep_next_reason(const pine_params *params, const uint8_t *prep_state,
+                                  size_t prep_state_len, const uint8_t *prep_msg,
+                                  size_t prep_msg_len, uint8_t *out_share,
+                                  pine_reject_reason *reason, const char **why);
 
 /* Validate a prep state's encoding (header, digest, length, elements or
  * Helper id). Two forms exist, told apart by the magic: the output-share
@@ -273,7 +321,8 @@ size_t pine_field_elem_size(pine_field_id f);
 /*
  * Collector. agg_shares: num_agg_shares (== num_shares) encoded aggregate
  * shares. num_measurements: the batch size; it must not exceed
- * params->max_measurements (otherwise the sum may not decode exactly).
+ * params->max_measurements (otherwise the sum may not decode exactly), and
+ * must be at least cfg.min_batch_size if that is set (PINE_ERR_BATCH_SIZE).
  * Writes d doubles.
  */
 pine_status pine_unshard(const pine_params *params,
@@ -281,6 +330,33 @@ pine_status pine_unshard(const pine_params *params,
                          const size_t *agg_share_lens, size_t num_agg_shares,
                          uint64_t num_measurements, double *result,
                          const char **why);
+
+/* ---- Differential privacy on aggregate shares (pine_dp.c) ---- */
+
+typedef enum pine_dp_mechanism {
+	PINE_DP_DISCRETE_GAUSSIAN = 1, /* scale = sigma */
+	PINE_DP_DISCRETE_LAPLACE = 2   /* scale = t: P[y] proportional to exp(-|y| / t) */
+} pine_dp_mechanism;
+
+/* The noise scale, in the encoded (fixed-point integer) domain, for one
+ * release of one batch under the parameters' L2 bound B (the sensitivity):
+ *  - Gaussian, delta > 0: (epsilon, delta)-DP through rho-zCDP,
+ *    sigma = B / sqrt(2 rho), rho = (sqrt(epsilon + ln(1/delta)) - sqrt(ln(1/delta)))^2;
+ *  - Gaussian, delta = 0: rho-zCDP with rho = epsilon^2 / 2, sigma = B / epsilon;
+ *  - Laplace (delta must be 0): epsilon-DP, t = min(sqrt(d) B, B^2) / epsilon.
+ * Each is raised by a factor 1 + 2^-40 against rounding. PINE_ERR_PARAM for
+ * epsilon <= 0, delta outside [0, 1), or a scale too large for the field. */
+pine_status pine_dp_scale(const pine_params *params, pine_dp_mechanism mech,
+                          double epsilon, double delta, double *scale,
+                          const char **why);
+
+/* Adds independent noise of the mechanism and scale to each of the d
+ * coordinates of an encoded aggregate share (agg_share_len bytes), mod p,
+ * with randomness from libsodium. The share is checked first (canonical);
+ * on error it is unchanged. 128 * scale must stay below p / 2. */
+pine_status pine_dp_add_noise(const pine_params *params, pine_dp_mechanism mech,
+                              double scale, uint8_t *agg_share, size_t len,
+                              const char **why);
 
 /* ---- Lower-level helpers (exposed for tests and tooling) ---- */
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pine/dp_sampler.h"
 #include "pine/pine.h"
 #include "vdaf/field.h"
 #include "vdaf/xof.h"
@@ -121,6 +122,13 @@ pine_status pine_run_wr_checks_with(const pine_params *P, const vdaf_elem *grad,
  * the results res. PINE_RETRY if any check is out of range. */
 pine_status pine_encode_wr_checks(const pine_params *P, const vdaf_elem *res,
                                   vdaf_elem *out, unsigned cheat, const char **why);
+
+/* ---- pine_dp.c ---- */
+
+/* pine_dp_add_noise with a given randomness source (tests: dp_test_rng). */
+pine_status pine_dp_add_noise_rng(const pine_params *P, pine_dp_mechanism mech, double scale,
+                                  uint8_t *agg_share, size_t len, const dp_rng *rng,
+                                  const char **why);
 
 /* Signed decode of a canonical field value (128-bit lo, hi) to a double. */
 double pine_decode_value(const pine_params *P, const uint64_t v[2]);

@@ -62,8 +62,23 @@ const char *pine_strerror(pine_status st)
 	case PINE_ERR_NOMEM: return "out of memory";
 	case PINE_ERR_INTERNAL: return "internal error";
 	case PINE_ERR_INTERRUPTED: return "interrupted";
+	case PINE_ERR_BATCH_SIZE: return "batch smaller than the minimum batch size";
 	}
 	return "unknown PINE status";
+}
+
+const char *pine_reject_reason_name(pine_reject_reason r)
+{
+	switch (r) {
+	case PINE_REASON_NONE: return NULL;
+	case PINE_REASON_NORM_EQUALITY_PROOF: return "norm_equality_proof";
+	case PINE_REASON_NORM_EQUALITY_CHECK: return "norm_equality_check";
+	case PINE_REASON_MAIN_PROOF: return "main_proof";
+	case PINE_REASON_RANGE_AND_WRAPAROUND_CHECKS: return "range_and_wraparound_checks";
+	case PINE_REASON_WRAPAROUND_JOINT_RAND_SEED: return "wraparound_joint_rand_seed";
+	case PINE_REASON_JOINT_RAND_SEED: return "joint_rand_seed";
+	}
+	return NULL;
 }
 
 static unsigned bitlen128(pine_u128 v)
@@ -218,6 +233,8 @@ static pine_status derive_encoding(pine_params *P, const pine_config *cfg,
 	/* batch cap: num * l2 <= (p - 1) / 2 */
 	pine_u128 mm = ((p - 1) / 2) / cfg->l2_norm_bound;
 	P->max_measurements = mm > UINT64_MAX ? UINT64_MAX : (uint64_t) mm;
+	if (cfg->min_batch_size > P->max_measurements)
+		FAIL("min_batch_size exceeds max_measurements (no batch could be released)");
 
 	P->dimension = (size_t) cfg->dimension;
 	P->num_wr_checks = cfg->num_wr_checks;
@@ -352,7 +369,8 @@ static void put_be32(uint8_t *o, uint32_t v)
  *   5 num_frac_bits | 6 draft (0 = -01, 1 = -02) | 7 zero | 8 be64 l2_norm_bound
  *   16 be64 dimension
  *   24 be64 chunk_length | 32 be64 chunk_length_ne | 40 be32 r
- *   44 be32 r_succ | 48 be64 IEEE-754 bits of alpha | 56..63 zero
+ *   44 be32 r_succ | 48 be64 IEEE-754 bits of alpha
+ *   56 be64 min_batch_size (0 = none: digests from before it stay valid)
  */
 void pine_params_encode(const pine_params *P, uint8_t out[PINE_PARAMS_ENCODED_LEN])
 {
@@ -373,6 +391,7 @@ void pine_params_encode(const pine_params *P, uint8_t out[PINE_PARAMS_ENCODED_LE
 	put_be32(out + 44, P->cfg.num_wr_successes);
 	memcpy(&abits, &P->cfg.alpha, sizeof abits);
 	put_be64(out + 48, abits);
+	put_be64(out + 56, P->cfg.min_batch_size);
 }
 
 pine_status pine_params_init(pine_params *P, const pine_config *in, const char **why)
