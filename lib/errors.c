@@ -79,7 +79,8 @@ secagg_code_from_pine(pine_status st)
 	case PINE_RETRY: return SECAGG_ERR_RETRY;
 	case PINE_ERR_NOMEM: return SECAGG_ERR_NOMEM;
 	case PINE_ERR_INTERRUPTED: return SECAGG_ERR_INTERRUPTED;
-	case PINE_REJECT:
+	case PINE_REJECT:                /* an aggregator's outcome, never a client's */
+	case PINE_ERR_BATCH_SIZE:        /* unsharding, which clients do not do */
 	case PINE_ERR_INTERNAL: break;
 	}
 	return SECAGG_ERR_INTERNAL;

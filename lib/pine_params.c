@@ -105,6 +105,12 @@ read_config(const json_object *o, pine_config *c, bool *has_draft)
 	if (rc == SECAGG_OK) rc = config_u32(o, "num_wr_checks", &c->num_wr_checks);
 	if (rc == SECAGG_OK) rc = config_u32(o, "num_wr_successes", &c->num_wr_successes);
 	if (rc == SECAGG_OK) rc = config_double(o, "alpha", &c->alpha);
+	/* min_batch_size: present only when set (then at least 1); the digest covers it */
+	if (rc == SECAGG_OK && json_get(o, "min_batch_size") != NULL) {
+		rc = config_u64(o, "min_batch_size", UINT64_MAX, &c->min_batch_size);
+		if (rc == SECAGG_OK && c->min_batch_size == 0)
+			rc = SECAGG_ERR_PARAM;
+	}
 	/* 0 means "default" to the core; in a params object every value is explicit */
 	if (rc == SECAGG_OK && (c->num_proofs == 0 || c->num_proofs_norm_equality == 0 || c->alpha == 0.0))
 		rc = SECAGG_ERR_PARAM;
@@ -196,6 +202,8 @@ canonical_members(const pine_params *P, bool with_draft, expect_list *l)
 	add_u64(l, "num_wr_successes", c->num_wr_successes);
 	add_double(l, "alpha", c->alpha);
 	add_u64(l, "num_shares", P->num_shares);
+	if (c->min_batch_size != 0)
+		add_u64(l, "min_batch_size", c->min_batch_size);
 	add_u64(l, "encoded_size", P->elem_size);
 	add_u64(l, "seed_size", P->seed_size);
 	add_u128(l, "sq_norm_bound", P->sq_norm_bound[0], P->sq_norm_bound[1]);

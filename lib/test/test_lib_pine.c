@@ -67,6 +67,7 @@ parse_edited(const char *path, const char *from, const char *to)
 
 static const char *const pine64 = VECTORS "pine_params_pine64.json";
 static const char *const pine32 = VECTORS "pine_params_pine32_3shares.json";
+static const char *const pine64_min = VECTORS "pine_params_pine64_min_batch.json";
 
 static void
 test_params_from_sql_text(void)
@@ -86,6 +87,15 @@ test_params_from_sql_text(void)
 	sodium_hex2bin(want, 32, "e254fea3821505a0a56c3181421a8cfe6b4924bfe0f0d60847274e3348c65085", 64, NULL, NULL,
 	               NULL);
 	UNIT_CHECK_MEM(d, want, 32);
+	/* with min_batch_size (0.4.0): the key is read and its digest covers it */
+	secagg_pine_params *r = NULL;
+	UNIT_CHECK_EQ_U64(parse_file(pine64_min, &r), SECAGG_OK);
+	uint8_t dm[32];
+	UNIT_CHECK(secagg_pine_digest(r, dm) == SECAGG_OK && memcmp(dm, d, 32) != 0);
+	secagg_pine_params_free(r);
+	UNIT_CHECK_EQ_U64(parse_edited(pine64_min, "\"min_batch_size\": 10", "\"min_batch_size\": 11"),
+	                  SECAGG_ERR_PARAMS_MISMATCH);
+	UNIT_CHECK_EQ_U64(parse_edited(pine64_min, "\"min_batch_size\": 10", "\"min_batch_size\": 0"), SECAGG_ERR_PARAM);
 	UNIT_CHECK_EQ_U64(parse_file(pine32, &q), SECAGG_OK);
 	UNIT_CHECK_EQ_U64(secagg_pine_num_shares(q), 3);
 	UNIT_CHECK_EQ_U64(secagg_pine_input_share_len(q, 2), 128);
