@@ -14,6 +14,16 @@
 #include "secagg/client.h"
 #include "secagg/server.h"
 
+/* splitmix64: deterministic test data */
+static inline uint64_t
+sim_splitmix(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 struct sim;
 typedef struct sim {
 	uint32_t n, t, m;

@@ -12,15 +12,6 @@
 #include "secagg/merkle.h"
 #include "secagg/server_internal.h"
 
-static uint64_t
-rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* Roster index of the user at ring position p, read from the server's image. */
 static uint32_t
 ring_user(const sim *s, int64_t p)
@@ -81,7 +72,7 @@ plus_session(uint32_t n, uint32_t k, uint32_t t, uint32_t m, int *drop_after, pl
 	uint64_t seed = n * 31ull + k * 7ull + t;
 	uint64_t *x = calloc((size_t) n * m, 8), *expect = calloc(m, 8), *got = calloc(m, 8);
 	for (size_t i = 0; i < (size_t) n * m; i++)
-		x[i] = rng_next(&seed);
+		x[i] = sim_splitmix(&seed);
 	*failed_round = -1;
 	sa_status st = sim_run(&s, x, drop_after, got, failed_round);
 	for (uint32_t u = 0; u < n; u++)
@@ -173,8 +164,8 @@ test_plus_random_dropouts(void)
 		int *d = all_stay(60), fr, ok;
 		uint64_t r = pattern * 977, blame;
 		for (uint32_t u = 0; u < 60; u++)
-			if (rng_next(&r) % 100 < 12)
-				d[u] = (int) (rng_next(&r) % 5);
+			if (sim_splitmix(&r) % 100 < 12)
+				d[u] = (int) (sim_splitmix(&r) % 5);
 		sa_status st = plus_session(60, 12, 5, 9, d, NULL, 0, &fr, &ok, &blame);
 		UNIT_CHECK_EQ_U64(st, SA_OK);
 		UNIT_CHECK(ok);
@@ -328,7 +319,7 @@ tampered_session(tampering *t, int *failed_round, int *sum_ok)
 	int *d = all_stay(30);
 	uint64_t seed = 42, *x = calloc(30 * 5, 8), expect[5] = { 0 }, got[5];
 	for (size_t i = 0; i < 30 * 5; i++)
-		x[i] = rng_next(&seed);
+		x[i] = sim_splitmix(&seed);
 	for (size_t i = 0; i < 30 * 5; i++)
 		expect[i % 5] += x[i];
 	*failed_round = -1;

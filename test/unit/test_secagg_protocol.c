@@ -6,16 +6,6 @@
 #include "secagg/mask_prg.h"
 #include "secagg/shamir.h"
 
-static uint64_t
-rng_next(uint64_t *state)
-{
-	/* splitmix64: deterministic test data */
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* Runs a session with the given dropout pattern and checks the sum exactly. */
 static sa_status
 session(uint32_t n, uint32_t t, uint32_t m, int *drop_after, int *failed_round, int *sum_ok)
@@ -26,7 +16,7 @@ session(uint32_t n, uint32_t t, uint32_t m, int *drop_after, int *failed_round, 
 	uint64_t *x = calloc((size_t) n * m, 8);
 	uint64_t *expect = calloc(m, 8), *got = calloc(m, 8);
 	for (size_t i = 0; i < (size_t) n * m; i++)
-		x[i] = rng_next(&seed);
+		x[i] = sim_splitmix(&seed);
 	/* users that reach the server in round 2 are summed */
 	for (uint32_t u = 0; u < n; u++)
 		if (drop_after[u] > 2)
@@ -98,7 +88,7 @@ test_shamir_large_points(void)
 {
 	uint64_t seed = 77, xs[40];
 	for (int i = 0; i < 40; i++)
-		xs[i] = rng_next(&seed) | 1;
+		xs[i] = sim_splitmix(&seed) | 1;
 	uint8_t secret[1][32], (*shares)[32] = malloc(40 * 32), out[32];
 	sa_scalar_random(secret[0]);
 	UNIT_CHECK_EQ_U64(sa_shamir_share((const uint8_t (*)[32]) secret, 1, 30, xs, 40, shares), SA_OK);

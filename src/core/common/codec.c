@@ -107,46 +107,10 @@ sa_writer_init(sa_writer *w)
 	w->failed = false;
 }
 
-bool
-sa_writer_reserve_exact(sa_writer *w, size_t extra)
+/* Moves the buffer to a new one of exactly cap bytes (cap >= len). */
+static bool
+writer_move(sa_writer *w, size_t cap)
 {
-	if (w->failed)
-		return false;
-	if (extra <= w->cap - w->len)
-		return true;
-	if (extra > SIZE_MAX / 2 - w->len) {
-		w->failed = true;
-		return false;
-	}
-	uint8_t *nb = sa_alloc(w->len + extra);
-	if (nb == NULL) {
-		w->failed = true;
-		return false;
-	}
-	if (w->len > 0)
-		memcpy(nb, w->buf, w->len);
-	if (w->buf != NULL)
-		sa_free_secret(w->buf, w->cap);
-	w->buf = nb;
-	w->cap = w->len + extra;
-	return true;
-}
-
-bool
-sa_writer_reserve(sa_writer *w, size_t extra)
-{
-	if (w->failed)
-		return false;
-	if (extra <= w->cap - w->len)
-		return true;
-	if (extra > SIZE_MAX / 2 - w->len) {
-		w->failed = true;
-		return false;
-	}
-	size_t need = w->len + extra;
-	size_t cap = w->cap ? w->cap : 256;
-	while (cap < need)
-		cap *= 2;
 	uint8_t *nb = sa_alloc(cap);
 	if (nb == NULL) {
 		w->failed = true;
@@ -159,6 +123,48 @@ sa_writer_reserve(sa_writer *w, size_t extra)
 	w->buf = nb;
 	w->cap = cap;
 	return true;
+}
+
+/* Checks that extra more bytes can be counted; true if they already fit. */
+static bool
+writer_fits(sa_writer *w, size_t extra, bool *fits)
+{
+	*fits = false;
+	if (w->failed)
+		return false;
+	if (extra <= w->cap - w->len) {
+		*fits = true;
+		return true;
+	}
+	if (extra > SIZE_MAX / 2 - w->len) {
+		w->failed = true;
+		return false;
+	}
+	return true;
+}
+
+bool
+sa_writer_reserve_exact(sa_writer *w, size_t extra)
+{
+	bool fits;
+	if (!writer_fits(w, extra, &fits))
+		return false;
+	return fits || writer_move(w, w->len + extra);
+}
+
+bool
+sa_writer_reserve(sa_writer *w, size_t extra)
+{
+	bool fits;
+	if (!writer_fits(w, extra, &fits))
+		return false;
+	if (fits)
+		return true;
+	size_t need = w->len + extra;
+	size_t cap = w->cap ? w->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	return writer_move(w, cap);
 }
 
 void

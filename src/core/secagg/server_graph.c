@@ -376,17 +376,24 @@ put_round1_msg(sa_writer *o, const view *v, const size_t *idx, const sa_merkle_t
 	sa_writer_discard(&m);
 }
 
+/* For each sender (ris, k of them): its id and the first `bytes` of its payload. */
+static void
+put_senders(sa_writer *w, const view *v, const size_t *idx, const uint32_t *ris, uint32_t k, size_t bytes)
+{
+	for (uint32_t j = 0; j < k; j++) {
+		const uint8_t *r = v->img + idx[ris[j]];
+		sa_put_bytes(w, r, 8);
+		sa_put_bytes(w, r + REC_HDR, bytes);
+	}
+}
+
 sa_status
 srv_graph_close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                        uint8_t **out, size_t *out_len)
 {
 	sa_writer u1, state, o;
 	sa_writer_init(&u1); sa_writer_init(&state); sa_writer_init(&o);
-	for (uint32_t j = 0; j < k; j++) {
-		const uint8_t *r = v->img + idx[ris[j]];
-		sa_put_bytes(&u1, r, 8);
-		sa_put_bytes(&u1, r + REC_HDR, 64);
-	}
+	put_senders(&u1, v, idx, ris, k, 2 * SA_KX_PK_BYTES);          /* U1: id, c_pk, s_pk */
 	uint8_t root[32], seed[32];
 	uint8_t *order = NULL, *pos = NULL, (*leaves)[SA_MERKLE_HASH_BYTES] = NULL, (*path)[32] = NULL;
 	uint32_t *nb = NULL;
@@ -488,11 +495,7 @@ srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, ui
 {
 	sa_writer u2, state, o;
 	sa_writer_init(&u2); sa_writer_init(&state); sa_writer_init(&o);
-	for (uint32_t j = 0; j < k; j++) {
-		const uint8_t *r = v->img + idx[ris[j]];
-		sa_put_bytes(&u2, r, 8);
-		sa_put_bytes(&u2, r + REC_HDR, SA_COMMIT_BYTES);
-	}
+	put_senders(&u2, v, idx, ris, k, SA_COMMIT_BYTES);             /* U2: id, commitment */
 	uint32_t *nb = sa_alloc_array(v->k, sizeof(uint32_t));
 	sa_status st = SA_ERR_NOMEM;
 	if (nb != NULL && !u2.failed) {
