@@ -71,6 +71,8 @@
 #include "secagg/mask_prg.h"
 #include "secagg/protocol.h"
 #include "secagg/server.h"
+#include "bench_util.h"
+#include "common/codec.h"
 #include "secagg/shamir.h"
 
 #define K_REAL      3
@@ -81,14 +83,6 @@
 /* ---------------------------------------------------------------------- */
 /* small helpers                                                          */
 /* ---------------------------------------------------------------------- */
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 /* CPU time of the calling thread: robust to other processes on the machine. */
 static double
@@ -127,35 +121,6 @@ xmalloc(size_t len)
 	return p;
 }
 
-static void
-st64be(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
-static void
-st32be(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t) (v >> 24); p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);  p[3] = (uint8_t) v;
-}
-
-static uint64_t
-ld64be(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint32_t
-ld32be(const uint8_t *p)
-{
-	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
-
 /* u64 array -> little-endian bytes */
 static void
 store_le_vec(uint8_t *dst, const uint64_t *v, size_t m)
@@ -167,40 +132,6 @@ store_le_vec(uint8_t *dst, const uint64_t *v, size_t m)
 		for (int b = 0; b < 8; b++)
 			dst[8 * i + b] = (uint8_t) (v[i] >> (8 * b));
 #endif
-}
-
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Input vector of user id in session `seed`: deterministic, so nothing is stored. */
-static void
-gen_x(uint64_t *x, size_t m, uint64_t seed, uint64_t id)
-{
-	uint64_t s = seed ^ (id * 0xd6e8feb86659fd93ULL);
-	for (size_t i = 0; i < m; i++)
-		x[i] = splitmix(&s);
-}
-
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *) a, y = *(const double *) b;
-	return (x > y) - (x < y);
-}
-
-static double
-median(const double *v, int n)
-{
-	double t[64];
-	memcpy(t, v, (size_t) n * sizeof(double));
-	qsort(t, (size_t) n, sizeof(double), cmp_dbl);
-	return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
 /* Runs fn(arg_i) on `threads` threads (the caller runs the first). */
@@ -281,7 +212,7 @@ put_c2s_header(uint8_t *p, const session *S, int round, uint64_t id)
 	p[0] = SA_WIRE_VERSION;
 	p[1] = SA_MSG_C2S(round);
 	memcpy(p + 2, S->ctx, SA_CTX_BYTES);
-	st64be(p + 2 + SA_CTX_BYTES, id);
+	sa_store_u64_be(p + 2 + SA_CTX_BYTES, id);
 }
 
 /* ---- server driving ---- */
@@ -379,7 +310,7 @@ srv_close(session *S, int round)
 	while (sa_output_next_message(&ov, &pos, &id, &mp, &ml)) {
 		if (round == 2 && first) {
 			/* U3 broadcast: header | count | ids */
-			uint32_t c = ld32be(mp + SA_S2C_HEADER_BYTES);
+			uint32_t c = sa_load_u32_be(mp + SA_S2C_HEADER_BYTES);
 			free(S->u3_be);
 			S->u3_be = xmalloc((size_t) c * 8);
 			memcpy(S->u3_be, mp + SA_S2C_HEADER_BYTES + 4, (size_t) c * 8);
@@ -494,21 +425,21 @@ sim_round1(session *S, uint32_t i, msg *out)
 	p += SA_C2S_HEADER_BYTES;
 	sa_self_commit(p, S->ctx, id, u->b);
 	p += SA_COMMIT_BYTES;
-	st32be(p, S->n - 1);
+	sa_store_u32_be(p, S->n - 1);
 	p += 4;
 	randombytes_buf(p, (size_t) (S->n - 1) * SA_CT_ENTRY_BYTES);
 	for (uint32_t j = 0; j < S->n; j++) {
 		if (j == i)
 			continue;
 		uint64_t v = S->ids[j];
-		st64be(p, v);
+		sa_store_u64_be(p, v);
 		if (S->u[j].role == ROLE_REAL) {
 			const uint8_t *c_pk_v = S->u[j].c_pk;
 			uint8_t q[32], key[32], plain[SA_SHARE_PLAIN_BYTES], ad[SA_SHARE_AD_BYTES];
 			check(sa_kx_agree(q, u->c_sk, c_pk_v), "sa_kx_agree (share)");
 			sa_share_enc_key(key, S->ctx, q, id, u->c_pk, v, c_pk_v);
-			st64be(plain, id);
-			st64be(plain + 8, v);
+			sa_store_u64_be(plain, id);
+			sa_store_u64_be(plain + 8, v);
 			memcpy(plain + 16, u->r, 32);          /* degenerate shares: the secrets */
 			memcpy(plain + 48, u->b, 32);
 			sa_share_ad(ad, S->ctx, id, v);
@@ -620,7 +551,7 @@ r2_run(void *arg)
 		o->len = SA_C2S_HEADER_BYTES + 4 + m * 8;
 		o->p = xmalloc(o->len);
 		put_c2s_header(o->p, S, 2, id);
-		st32be(o->p + SA_C2S_HEADER_BYTES, (uint32_t) m);
+		sa_store_u32_be(o->p + SA_C2S_HEADER_BYTES, (uint32_t) m);
 		store_le_vec(o->p + SA_C2S_HEADER_BYTES + 4, y, m);
 	}
 	EVP_CIPHER_CTX_free(prg);
@@ -650,13 +581,13 @@ sim_round4(session *S, uint32_t i, msg *out)
 	uint8_t *p = out->p;
 	put_c2s_header(p, S, 4, id);
 	p += SA_C2S_HEADER_BYTES;
-	st32be(p, S->n);
+	sa_store_u32_be(p, S->n);
 	p += 4;
 	for (uint32_t j = 0; j < S->n; j++, p += 41) {
 		const user *v = &S->u[j];
 		uint64_t vid = S->ids[j];
 		bool alive = v->role != ROLE_DROPPED;
-		st64be(p, vid);
+		sa_store_u64_be(p, vid);
 		p[8] = alive ? SA_SHARE_KIND_SELF : SA_SHARE_KIND_PAIR;
 		if (v->role != ROLE_REAL) {
 			memcpy(p + 9, alive ? v->b : v->r, 32);    /* j == i included: own share of b */
@@ -667,7 +598,7 @@ sim_round4(session *S, uint32_t i, msg *out)
 		uint32_t e = i - (i > j ? 1 : 0);
 		const uint8_t *ent = S->real_r1[k] + SA_C2S_HEADER_BYTES + SA_COMMIT_BYTES + 4 +
 		                     (size_t) e * SA_CT_ENTRY_BYTES;
-		if (ld64be(ent) != id) {
+		if (sa_load_u64_be(ent) != id) {
 			fprintf(stderr, "bench_secagg: real ShareKeys entry order\n");
 			exit(2);
 		}
@@ -678,7 +609,7 @@ sim_round4(session *S, uint32_t i, msg *out)
 		if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, ent + 8 + SA_NONCE_BYTES,
 		                                               SA_SHARE_CT_BYTES, ad, sizeof ad, ent + 8,
 		                                               key) != 0 ||
-		    ld64be(plain) != vid || ld64be(plain + 8) != id) {
+		    sa_load_u64_be(plain) != vid || sa_load_u64_be(plain + 8) != id) {
 			fprintf(stderr, "bench_secagg: cannot decrypt the share of real user %d\n", k);
 			exit(2);
 		}
@@ -705,7 +636,7 @@ prg_run(void *arg)
 	if (!J->evp) {
 		sa_mask_prg *prg = sa_mask_prg_new();
 		for (size_t c = 0; c < J->calls; c++) {
-			st64be(key + 8, J->base + c);
+			sa_store_u64_be(key + 8, J->base + c);
 			if (sa_mask_expand(prg, buf, J->m, key) != SA_OK) {
 				fprintf(stderr, "bench_secagg: sa_mask_expand failed\n");
 				exit(2);
@@ -716,7 +647,7 @@ prg_run(void *arg)
 		EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 		for (size_t c = 0; c < J->calls; c++) {
 			int outl;
-			st64be(key + 8, J->base + c);
+			sa_store_u64_be(key + 8, J->base + c);
 			if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv) != 1 ||
 			    EVP_EncryptUpdate(ctx, (uint8_t *) buf, &outl, (uint8_t *) buf, (int) (J->m * 8)) != 1) {
 				fprintf(stderr, "bench_secagg: EVP failed\n");
@@ -1000,7 +931,7 @@ measure_mask_costs(size_t m)
 	uint8_t key[32] = { 7 }, nonce[12] = { 0 };
 	double t0 = now();
 	for (size_t i = 0; i < calls; i++) {
-		st64be(key, i);
+		sa_store_u64_be(key, i);
 		crypto_stream_chacha20_ietf(buf, m * 8, nonce, key);
 	}
 	c.chacha = (now() - t0) / (double) calls;

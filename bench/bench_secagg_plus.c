@@ -75,6 +75,8 @@
 #include "secagg/mask_prg.h"
 #include "secagg/protocol.h"
 #include "secagg/server.h"
+#include "bench_util.h"
+#include "common/codec.h"
 #include "secagg/shamir.h"
 
 #define MAX_REAL   16
@@ -88,14 +90,6 @@ static const char *PROG = "bench_secagg_plus";
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 /* ---------------------------------------------------------------------- */
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 static void
 fail(const char *what)
@@ -128,69 +122,6 @@ xdup(const void *src, size_t len)
 	void *p = xmalloc(len);
 	memcpy(p, src, len);
 	return p;
-}
-
-static void
-st64be(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
-static void
-st32be(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t) (v >> 24); p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);  p[3] = (uint8_t) v;
-}
-
-static uint64_t
-ld64be(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint32_t
-ld32be(const uint8_t *p)
-{
-	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
-
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Input vector of user id: deterministic, so the simulated users store none. */
-static void
-gen_x(uint64_t *x, size_t m, uint64_t seed, uint64_t id)
-{
-	uint64_t s = seed ^ (id * 0xd6e8feb86659fd93ULL);
-	for (size_t i = 0; i < m; i++)
-		x[i] = splitmix(&s);
-}
-
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *) a, y = *(const double *) b;
-	return (x > y) - (x < y);
-}
-
-static double
-median(const double *v, int n)
-{
-	double t[64];
-	memcpy(t, v, (size_t) n * sizeof(double));
-	qsort(t, (size_t) n, sizeof(double), cmp_dbl);
-	return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
 static void
@@ -279,7 +210,7 @@ put_c2s_header(uint8_t *p, const session *S, int round, uint64_t id)
 	p[0] = SA_WIRE_VERSION_GRAPH;
 	p[1] = SA_MSG_C2S(round);
 	memcpy(p + 2, S->ctx, SA_CTX_BYTES);
-	st64be(p + 2 + SA_CTX_BYTES, id);
+	sa_store_u64_be(p + 2 + SA_CTX_BYTES, id);
 }
 
 static void
@@ -452,8 +383,8 @@ sim_encrypt_to_real(const session *S, uint32_t i, uint32_t j, uint8_t *ent)
 	uint8_t q[32], key[32], plain[SA_SHARE_PLAIN_BYTES], ad[SA_SHARE_AD_BYTES];
 	check(sa_kx_agree(q, u->c_sk, c_pk_v), "sa_kx_agree (share)");
 	sa_share_enc_key(key, S->ctx, q, id, u->c_pk, v, c_pk_v);
-	st64be(plain, id);
-	st64be(plain + 8, v);
+	sa_store_u64_be(plain, id);
+	sa_store_u64_be(plain + 8, v);
 	memcpy(plain + 16, u->r, 32);
 	memcpy(plain + 48, u->b, 32);
 	sa_share_ad(ad, S->ctx, id, v);
@@ -473,11 +404,11 @@ sim_round1(const session *S, uint32_t i, uint32_t *nb)
 	put_c2s_header(p, S, 1, o.id);
 	p += SA_C2S_HEADER_BYTES;
 	sa_self_commit(p, S->ctx, o.id, S->u[i].b);
-	st32be(p + SA_COMMIT_BYTES, k);
+	sa_store_u32_be(p + SA_COMMIT_BYTES, k);
 	p += SA_COMMIT_BYTES + 4;
 	randombytes_buf(p, (size_t) k * SA_CT_ENTRY_BYTES);
 	for (uint32_t d = 0; d < k; d++, p += SA_CT_ENTRY_BYTES) {
-		st64be(p, S->ids[nb[d]]);
+		sa_store_u64_be(p, S->ids[nb[d]]);
 		if (S->u[nb[d]].role == ROLE_REAL)
 			sim_encrypt_to_real(S, i, nb[d], p);
 	}
@@ -587,7 +518,7 @@ r2_run(void *arg)
 		*o = (msg) { id, NULL, SA_C2S_HEADER_BYTES + 4 + m * 8 };
 		o->p = xmalloc(o->len);
 		put_c2s_header(o->p, S, 2, id);
-		st32be(o->p + SA_C2S_HEADER_BYTES, (uint32_t) m);
+		sa_store_u32_be(o->p + SA_C2S_HEADER_BYTES, (uint32_t) m);
 		memcpy(o->p + SA_C2S_HEADER_BYTES + 4, y, m * 8);   /* little-endian hosts (x86-64) */
 	}
 	EVP_CIPHER_CTX_free(prg);
@@ -614,16 +545,16 @@ share_from_real(const session *S, uint32_t i, uint32_t j, uint8_t out[32])
 	uint64_t id = S->ids[i], vid = S->ids[j];
 	const msg *r1 = &S->real_r1[v->real];
 	const uint8_t *ents = r1->p + SA_C2S_HEADER_BYTES + SA_COMMIT_BYTES + 4;
-	uint32_t cnt = ld32be(ents - 4), lo = 0, hi = cnt;
+	uint32_t cnt = sa_load_u32_be(ents - 4), lo = 0, hi = cnt;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
-		if (ld64be(ents + (size_t) mid * SA_CT_ENTRY_BYTES) < id)
+		if (sa_load_u64_be(ents + (size_t) mid * SA_CT_ENTRY_BYTES) < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	const uint8_t *ent = ents + (size_t) lo * SA_CT_ENTRY_BYTES;
-	if (lo == cnt || ld64be(ent) != id)
+	if (lo == cnt || sa_load_u64_be(ent) != id)
 		fail("no ShareKeys entry of a real neighbour");
 	uint8_t q[32], key[32], ad[SA_SHARE_AD_BYTES], plain[SA_SHARE_PLAIN_BYTES];
 	check(sa_kx_agree(q, u->c_sk, v->c_pk), "sa_kx_agree (decrypt)");
@@ -631,7 +562,7 @@ share_from_real(const session *S, uint32_t i, uint32_t j, uint8_t out[32])
 	sa_share_ad(ad, S->ctx, vid, id);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, ent + 8 + SA_NONCE_BYTES,
 	                                               SA_SHARE_CT_BYTES, ad, sizeof ad, ent + 8, key) != 0 ||
-	    ld64be(plain) != vid || ld64be(plain + 8) != id)
+	    sa_load_u64_be(plain) != vid || sa_load_u64_be(plain + 8) != id)
 		fail("cannot decrypt the share of a real neighbour");
 	memcpy(out, plain + 48, 32);
 }
@@ -650,12 +581,12 @@ sim_round4(const session *S, uint32_t i, uint32_t *nb)
 	o.p = xmalloc(o.len);
 	uint8_t *p = o.p;
 	put_c2s_header(p, S, 4, o.id);
-	st32be(p + SA_C2S_HEADER_BYTES, k + 1);
+	sa_store_u32_be(p + SA_C2S_HEADER_BYTES, k + 1);
 	p += SA_C2S_HEADER_BYTES + 4;
 	for (uint32_t d = 0; d <= k; d++, p += SHARE_ENT) {
 		const user *v = &S->u[nb[d]];
 		bool alive = v->role != ROLE_DROPPED;
-		st64be(p, S->ids[nb[d]]);
+		sa_store_u64_be(p, S->ids[nb[d]]);
 		p[8] = alive ? SA_SHARE_KIND_SELF : SA_SHARE_KIND_PAIR;
 		if (v->role == ROLE_REAL)
 			share_from_real(S, i, nb[d], p + 9);
@@ -751,7 +682,7 @@ read_ring(session *S)
 {
 	const uint8_t *p = S->inbox[0] + SA_S2C_HEADER_BYTES;
 	uint8_t seed[SA_GRAPH_SEED_BYTES];
-	sa_ring_seed(seed, S->ctx, ld32be(p), p + 4);
+	sa_ring_seed(seed, S->ctx, sa_load_u32_be(p), p + 4);
 	check(sa_graph_harary(&S->g, S->n, S->k, seed), "sa_graph_harary");
 	for (uint32_t dropped = 0; dropped < S->d;) {
 		uint32_t i = randombytes_uniform(S->n);
@@ -770,10 +701,10 @@ real_keys(session *S)
 		const uint8_t *p = S->inbox[k] + SA_S2C_HEADER_BYTES;
 		uint8_t plen = p[4 + 32 + 4];
 		const uint8_t *list = p + 4 + 32 + 4 + 1 + (size_t) plen * 32;
-		uint32_t n1 = ld32be(list);
+		uint32_t n1 = sa_load_u32_be(list);
 		for (uint32_t e = 0; e < n1; e++) {
 			const uint8_t *ent = list + 4 + (size_t) e * 136;
-			long i = sa_roster_find(&S->roster, ld64be(ent));
+			long i = sa_roster_find(&S->roster, sa_load_u64_be(ent));
 			if (i >= 0 && S->u[i].role == ROLE_REAL) {
 				memcpy(S->u[i].c_pk, ent + 8, 32);
 				memcpy(S->u[i].s_pk, ent + 40, 32);
@@ -947,7 +878,7 @@ prg_run(void *arg)
 	if (buf == NULL || prg == NULL)
 		fail("out of memory (floor)");
 	for (size_t c = 0; c < J->calls; c++) {
-		st64be(key + 8, J->base + c);
+		sa_store_u64_be(key + 8, J->base + c);
 		check(sa_mask_expand(prg, buf, J->m, key), "sa_mask_expand");
 	}
 	sa_mask_prg_free(prg);
