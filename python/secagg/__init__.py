@@ -11,7 +11,7 @@ carrying the library code and the SQL side's SQLSTATE.
 from __future__ import annotations
 
 from ._lib import SONAME, candidate_paths, library_path, wipe
-from ._lib import lib as _lib
+from ._lib import lib as _library
 from .client import ROUND_DONE, Roster, User, UserWrapper, check_recover, session_id_bytes
 from .errors import *  # noqa: F401,F403 (the exception classes)
 from .errors import ERROR_CLASSES, LibraryNotFoundError, SecaggError
@@ -26,14 +26,14 @@ __version__ = "0.4.0"
 
 def library_version() -> str:
     """The loaded libsecagg's version (``secagg_version()``)."""
-    return _lib().secagg_version().decode()
+    return _library().secagg_version().decode()
 
 
 def strerror(code: int) -> str:
     """The library's fixed English text of an error code."""
-    return _lib().secagg_strerror(code).decode()
+    return _library().secagg_strerror(code).decode()
 
 
 def sqlstate(code: int) -> str:
     """The SQLSTATE the SQL functions raise for an error code."""
-    return _lib().secagg_sqlstate(code).decode()
+    return _library().secagg_sqlstate(code).decode()
