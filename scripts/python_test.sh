@@ -2,12 +2,13 @@
 # The Python package's tests (python/tests, pytest) against libsecagg from
 # this tree (build/lib) and the extension from this tree, staged with
 # DESTDIR and loaded through Debian's extension_destdir (no system install,
-# no lock), in a throwaway cluster on port 54460. Leaves nothing running.
+# no lock), in a throwaway cluster on port 54460. Installs what is missing
+# (python3-pytest, python3-numpy, python3-psycopg among DEPS); leaves nothing running.
 # Extra arguments go to pytest (e.g. -k session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-export PATH="$PG_BIN:$PATH"
+install_deps
 PYTHON=${PYTHON:-/usr/bin/python3}   # Debian's python3 with python3-pytest, -numpy, -psycopg
 stage=$(mktemp -d -t secagg-pystage.XXXXXX)
 trap 'stop_clusters; rm -rf "$stage"' EXIT
