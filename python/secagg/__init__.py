@@ -13,8 +13,8 @@ from __future__ import annotations
 from ._lib import SONAME, candidate_paths, library_path, wipe
 from ._lib import lib as _library
 from .client import ROUND_DONE, Roster, User, UserWrapper, check_recover, session_id_bytes
-from .errors import *  # noqa: F401,F403 (the exception classes)
-from .errors import ERROR_CLASSES, LibraryNotFoundError, SecaggError
+from . import errors as _errors
+from .errors import *  # noqa: F403 (SecaggError, its subclasses, ERROR_CLASSES)
 from .graph import Graph, graph_check, graph_find, session_degree
 from .keys import (SIGN_PK_BYTES, SIGN_SK_BYTES, PublicKeys, PublicKeysWrapper, SignPublicKey, SignSecretKey,
                    gen_keypair, public_key_of, roster_bytes)
@@ -22,6 +22,16 @@ from .pine import PineParams, Report, pine_shard, random_bytes
 from .quantize import MAX_BITS, dequantize, dequantize_weighted, quantize, quantize_weighted
 
 __version__ = "0.4.0"
+
+__all__ = [
+    "SONAME", "candidate_paths", "library_path", "library_version", "strerror", "sqlstate", "wipe",
+    "ROUND_DONE", "Roster", "User", "UserWrapper", "check_recover", "session_id_bytes",
+    "Graph", "graph_check", "graph_find", "session_degree",
+    "SIGN_PK_BYTES", "SIGN_SK_BYTES", "PublicKeys", "PublicKeysWrapper", "SignPublicKey", "SignSecretKey",
+    "gen_keypair", "public_key_of", "roster_bytes",
+    "PineParams", "Report", "pine_shard", "random_bytes",
+    "MAX_BITS", "dequantize", "dequantize_weighted", "quantize", "quantize_weighted",
+] + _errors.__all__
 
 
 def library_version() -> str:

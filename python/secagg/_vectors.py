@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
-from typing import Any, Iterable, List, Sequence, Union
+from typing import Any, List, Sequence, Union
 
 from ._lib import refuse
 from .errors import ParamError
@@ -74,14 +74,11 @@ def f64_array(values: FloatVector) -> ctypes.Array:
     return (ctypes.c_double * len(seq))(*seq)
 
 
-def u64_result(words: ctypes.Array, like: Any, signed: bool = False) -> Union[List[int], Any]:
-    """words as a list of ints (or a numpy uint64/int64 array when `like` is a numpy array)."""
+def u64_result(words: ctypes.Array, like: Any) -> Union[List[int], Any]:
+    """words as a list of ints (or a numpy uint64 array when `like` is a numpy array)."""
     if is_numpy(like):
         np = _numpy()
-        arr = np.ctypeslib.as_array(words).copy() if len(words) else np.zeros(0, dtype=np.uint64)
-        return arr.view(np.int64) if signed else arr
-    if signed:
-        return [w - (1 << 64) if w >> 63 else w for w in words]
+        return np.ctypeslib.as_array(words).copy() if len(words) else np.zeros(0, dtype=np.uint64)
     return list(words)
 
 
@@ -91,11 +88,6 @@ def f64_result(values: ctypes.Array, like: Any) -> Union[List[float], Any]:
         np = _numpy()
         return np.ctypeslib.as_array(values).copy() if len(values) else np.zeros(0)
     return list(values)
-
-
-def to_signed(words: Iterable[int]) -> List[int]:
-    """u64 words as two's-complement ints (how PostgreSQL's bigint[] shows them)."""
-    return [w - (1 << 64) if w >> 63 else w for w in words]
 
 
 def wipe_array(arr: ctypes.Array) -> None:

@@ -286,3 +286,6 @@ ERROR_CLASSES: Dict[int, Type[SecaggError]] = {
 
 class LibraryNotFoundError(ImportError):
     """libsecagg.so.0 could not be loaded (see :func:`secagg.find_library`)."""
+
+
+__all__ = ["SecaggError", "LibraryNotFoundError", "ERROR_CLASSES"] + [cls.__name__ for cls in ERROR_CLASSES.values()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any, Mapping, NamedTuple, Optional, Union
+from typing import Any, Mapping, NamedTuple, Union
 
 from ._lib import check, lib, refuse
 from .errors import MalformedError, ParamError
