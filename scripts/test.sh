@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: C unit tests (plain and under ASan/UBSan),
-# pg_regress (sql/ + expected/) and pgTAP (test/pgtap/) against a
+# pg_regress (sql/ + expected/), pgTAP (test/pgtap/) and the Python clients'
+# pytest suite (python/tests/) against a
 # throwaway cluster. Installs what is missing; leaves no server running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ suite "pg_regress" regress
 suite "pgTAP" make -s prove_installcheck PG_CONFIG="$PG_BIN/pg_config"
 stop_clusters
 suite "pg_regress + pgTAP, extension built with UBSan" bash scripts/ubsan_sql.sh
+suite "Python clients (pytest, python/tests)" bash scripts/python_test.sh
 if [ -d test/cluster ]; then
 	for t in test/cluster/*.sh; do
 		[ -e "$t" ] && suite "cluster: $(basename "$t")" bash "$t"

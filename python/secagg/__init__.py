@@ -1,0 +1,49 @@
+"""secagg: Python clients for secagg's secure aggregation and PINE, over libsecagg (ctypes).
+
+The client API mirrors ``zero.aggregation``: :func:`gen_keypair`, a roster
+(:class:`PublicKeys`, alias ``PublicKeysWrapper``), and :class:`User` (alias
+``UserWrapper``) with ``round(message) -> bytes``, ``serialize_state()`` and
+``recover_state(state)``. The server runs in PostgreSQL (the secagg
+extension). PINE sharding (:class:`PineParams`, :func:`pine_shard`) and the
+quantization helpers complete it. Errors are :class:`SecaggError` subclasses
+carrying the library code and the SQL side's SQLSTATE.
+"""
+from __future__ import annotations
+
+from ._lib import SONAME, candidate_paths, library_path, wipe
+from ._lib import lib as _library
+from .client import ROUND_DONE, Roster, User, UserWrapper, check_recover, session_id_bytes
+from . import errors as _errors
+from .errors import *  # noqa: F403 (SecaggError, its subclasses, ERROR_CLASSES)
+from .graph import Graph, graph_check, graph_find, session_degree
+from .keys import (SIGN_PK_BYTES, SIGN_SK_BYTES, PublicKeys, PublicKeysWrapper, SignPublicKey, SignSecretKey,
+                   gen_keypair, public_key_of, roster_bytes)
+from .pine import PineParams, Report, pine_shard, random_bytes
+from .quantize import MAX_BITS, dequantize, dequantize_weighted, quantize, quantize_weighted
+
+__version__ = "0.4.0"
+
+__all__ = [
+    "SONAME", "candidate_paths", "library_path", "library_version", "strerror", "sqlstate", "wipe",
+    "ROUND_DONE", "Roster", "User", "UserWrapper", "check_recover", "session_id_bytes",
+    "Graph", "graph_check", "graph_find", "session_degree",
+    "SIGN_PK_BYTES", "SIGN_SK_BYTES", "PublicKeys", "PublicKeysWrapper", "SignPublicKey", "SignSecretKey",
+    "gen_keypair", "public_key_of", "roster_bytes",
+    "PineParams", "Report", "pine_shard", "random_bytes",
+    "MAX_BITS", "dequantize", "dequantize_weighted", "quantize", "quantize_weighted",
+] + _errors.__all__
+
+
+def library_version() -> str:
+    """The loaded libsecagg's version (``secagg_version()``)."""
+    return _library().secagg_version().decode()
+
+
+def strerror(code: int) -> str:
+    """The library's fixed English text of an error code."""
+    return _library().secagg_strerror(code).decode()
+
+
+def sqlstate(code: int) -> str:
+    """The SQLSTATE the SQL functions raise for an error code."""
+    return _library().secagg_sqlstate(code).decode()
