@@ -179,8 +179,6 @@ def run(dsn: str, sess: int, n: int, m: int, graph_spec: Optional[tuple], kills:
         elif waited >= shown[0] + 2:
             shown[0] = waited
             log(f"  ... {label}: {have}/{want} answered after {waited:.1f} s")
-        if waited < shown[0]:
-            shown[0] = 0.0
 
     def end_progress() -> None:
         shown[0] = 0.0
