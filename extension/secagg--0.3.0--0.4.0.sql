@@ -4,6 +4,7 @@
 --   complete graph) continue unchanged, their states and messages are read
 --   as before.
 -- * PINE draft -02: pine_params takes draft text DEFAULT '01'.
+-- * dequantize, dequantize_weighted: the server side of client quantization.
 -- * PINE for operators: the L2 bound as the draft's integer
 --   (l2_norm_bound_fixed), rejection reasons as values (reject_reason),
 --   min_batch_size, differential privacy on aggregate shares.
@@ -99,3 +100,20 @@ CREATE FUNCTION @extschema@.pine_agg_share_noised(params jsonb, agg_share bytea,
   AS 'MODULE_PATHNAME', 'secagg_pine_agg_share_noised' LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.pine_agg_share_noised(jsonb, bytea, text, double precision, double precision, double precision) IS
   'Central DP: an Aggregator''s aggregate share (from pine_agg) with independent noise added to each coordinate mod p before release, drawn by exact samplers (Canonne, Kamath and Steinke 2020) from libsodium''s randomness: mechanism discrete_gaussian or discrete_laplace, of the scale pine_dp_scale gives for epsilon (and delta), or of scale (sigma or t in the encoded domain) given directly; exactly one of epsilon and scale. Every Aggregator adds its own noise: the guarantee holds if one of them is honest.';
+
+-- ---------------------------------------------------------------------------
+-- Quantization: the server's side (clients quantize with libsecagg or the
+-- Python package)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.dequantize(sum bigint[], clients bigint, clip double precision, bits integer)
+  RETURNS double precision[]
+  AS 'MODULE_PATHNAME', 'secagg_dequantize' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.dequantize(bigint[], bigint, double precision, integer) IS
+  'The sum of the clients'' real vectors from the secure sum (output_vector) of their quantized words: out_i = S_i * 2 clip / (2^bits - 1) - clients * clip, the inverse of libsecagg''s secagg_quantize (clip to [-clip, clip], stochastic rounding to 2^bits levels). 22003 if no such number of clients can give the sum.';
+
+CREATE FUNCTION @extschema@.dequantize_weighted(sum bigint[], clip double precision, bits integer)
+  RETURNS double precision[]
+  AS 'MODULE_PATHNAME', 'secagg_dequantize_weighted' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.dequantize_weighted(bigint[], double precision, integer) IS
+  'The weighted mean of the clients'' real vectors from the secure sum [W, S_1..S_m] of their weighted quantized words [w, w q_1..w q_m] (secagg_quantize_weighted): out_i = (S_i / W) * 2 clip / (2^bits - 1) - clip. 22003 if W = 0 or no weights summing to W can give the sum.';

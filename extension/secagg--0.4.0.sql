@@ -379,3 +379,20 @@ REVOKE EXECUTE ON FUNCTION
   @extschema@.pine_agg_final(bytea),
   @extschema@.pine_agg_count_final(bytea)
   FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Quantization: the server's side (clients quantize with libsecagg or the
+-- Python package)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.dequantize(sum bigint[], clients bigint, clip double precision, bits integer)
+  RETURNS double precision[]
+  AS 'MODULE_PATHNAME', 'secagg_dequantize' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.dequantize(bigint[], bigint, double precision, integer) IS
+  'The sum of the clients'' real vectors from the secure sum (output_vector) of their quantized words: out_i = S_i * 2 clip / (2^bits - 1) - clients * clip, the inverse of libsecagg''s secagg_quantize (clip to [-clip, clip], stochastic rounding to 2^bits levels). 22003 if no such number of clients can give the sum.';
+
+CREATE FUNCTION @extschema@.dequantize_weighted(sum bigint[], clip double precision, bits integer)
+  RETURNS double precision[]
+  AS 'MODULE_PATHNAME', 'secagg_dequantize_weighted' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.dequantize_weighted(bigint[], double precision, integer) IS
+  'The weighted mean of the clients'' real vectors from the secure sum [W, S_1..S_m] of their weighted quantized words [w, w q_1..w q_m] (secagg_quantize_weighted): out_i = (S_i / W) * 2 clip / (2^bits - 1) - clip. 22003 if W = 0 or no weights summing to W can give the sum.';

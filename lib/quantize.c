@@ -8,15 +8,15 @@
 #include <sodium.h>
 
 #include "common/codec.h"
+#include "common/quantize.h"
+
+_Static_assert(SECAGG_QUANTIZE_MAX_BITS == SA_QUANTIZE_MAX_BITS, "one bit limit for quantizing and dequantizing");
 
 /* L = 2^b - 1, after checking the range and bit count. */
 static int
 check_scale(double clip, uint32_t bits, uint64_t *levels)
 {
-	if (!isfinite(clip) || !(clip > 0.0) || bits < 1 || bits > SECAGG_QUANTIZE_MAX_BITS)
-		return SECAGG_ERR_PARAM;
-	*levels = ((uint64_t) 1 << bits) - 1;
-	return SECAGG_OK;
+	return sa_quantize_levels(clip, bits, levels) == SA_OK ? SECAGG_OK : SECAGG_ERR_PARAM;
 }
 
 /* u in [0, 1) from 8 random bytes: the top 53 bits of a little-endian u64. */
@@ -96,24 +96,19 @@ secagg_quantize_weighted(const double *x, size_t m, uint64_t weight, double clip
 	return SECAGG_OK;
 }
 
+/* The core's status of a dequantization as the library's code. */
+static int
+dequantize_code(sa_status st)
+{
+	return st == SA_ERR_LIMIT ? SECAGG_ERR_RANGE : st == SA_OK ? SECAGG_OK : SECAGG_ERR_PARAM;
+}
+
 int
 secagg_dequantize(const uint64_t *sum, size_t m, uint64_t n_clients, double clip, uint32_t bits, double *out)
 {
 	if ((sum == NULL || out == NULL) && m > 0)
 		return SECAGG_ERR_NULL;
-	uint64_t levels;
-	int rc = check_scale(clip, bits, &levels);
-	if (rc != SECAGG_OK)
-		return rc;
-	if (n_clients < 1 || n_clients > UINT64_MAX / levels)
-		return SECAGG_ERR_PARAM;            /* n L must fit: otherwise the sums wrapped */
-	for (size_t i = 0; i < m; i++)
-		if (sum[i] > n_clients * levels)
-			return SECAGG_ERR_RANGE;
-	double step = 2.0 * clip / (double) levels;
-	for (size_t i = 0; i < m; i++)
-		out[i] = (double) sum[i] * step - (double) n_clients * clip;
-	return SECAGG_OK;
+	return dequantize_code(sa_dequantize(sum, m, n_clients, clip, bits, out));
 }
 
 int
@@ -121,20 +116,5 @@ secagg_dequantize_weighted(const uint64_t *sum, size_t m_plus_1, double clip, ui
 {
 	if (sum == NULL || (out == NULL && m_plus_1 > 1))
 		return SECAGG_ERR_NULL;
-	uint64_t levels;
-	int rc = check_scale(clip, bits, &levels);
-	if (rc != SECAGG_OK)
-		return rc;
-	if (m_plus_1 < 1)
-		return SECAGG_ERR_PARAM;
-	uint64_t total = sum[0];
-	if (total == 0 || total > UINT64_MAX / levels)
-		return SECAGG_ERR_RANGE;
-	for (size_t i = 1; i < m_plus_1; i++)
-		if (sum[i] > total * levels)
-			return SECAGG_ERR_RANGE;
-	double step = 2.0 * clip / (double) levels;
-	for (size_t i = 1; i < m_plus_1; i++)
-		out[i - 1] = ((double) sum[i] / (double) total) * step - clip;
-	return SECAGG_OK;
+	return dequantize_code(sa_dequantize_weighted(sum, m_plus_1, clip, bits, out));
 }
