@@ -37,6 +37,7 @@ suite "pgTAP" make -s prove_installcheck PG_CONFIG="$PG_BIN/pg_config"
 stop_clusters
 suite "pg_regress + pgTAP, extension built with UBSan" bash scripts/ubsan_sql.sh
 suite "Python clients (pytest, python/tests)" bash scripts/python_test.sh
+suite "deployment demo (client processes, inbox/outbox, PINE in two clusters)" bash scripts/demo_deploy.sh
 if [ -d test/cluster ]; then
 	for t in test/cluster/*.sh; do
 		[ -e "$t" ] && suite "cluster: $(basename "$t")" bash "$t"
