@@ -17,29 +17,20 @@
 
 #include "common/alloc.h"
 #include "json.h"
+#include "pine/pine_object.h"
 
-#define PARAMS_FORMAT "secagg.pine.params"
 
 struct secagg_pine_params {
 	pine_params P;
 };
 
-/* Indexed by pine_variant, pine_draft, pine_field_id (pine_sql.c's names). */
-static const char *const variant_names[] = {
-	"Pine64", "Pine128", "Pine64HmacSha256Aes128", "Pine32HmacSha256Aes128", "Pine40HmacSha256Aes128"
-};
-static const char *const draft_names[] = { "01", "02" };
-static const char *const field_names[] = { "Field64", "Field128", "Field32", "Field40" };
-
+/* The index a name lookup gives for a string member (-1 if absent or not a string). */
 static int
-name_index(const char *const *names, size_t count, const json_member *m)
+name_index(int (*by_name)(const char *, size_t), const json_member *m)
 {
 	if (m == NULL || m->kind != JSON_STRING || m->str_too_long)
 		return -1;
-	for (size_t i = 0; i < count; i++)
-		if (strcmp(m->str, names[i]) == 0)
-			return (int) i;
-	return -1;
+	return by_name(m->str, strlen(m->str));
 }
 
 /* A configuration key holding a non-negative integer (jb_u64 in pine_sql.c). */
@@ -77,7 +68,7 @@ static int
 read_config(const json_object *o, pine_config *c, bool *has_draft)
 {
 	const json_member *fmt = json_get(o, "format");
-	if (fmt == NULL || fmt->kind != JSON_STRING || fmt->str_too_long || strcmp(fmt->str, PARAMS_FORMAT) != 0)
+	if (fmt == NULL || fmt->kind != JSON_STRING || fmt->str_too_long || strcmp(fmt->str, PINE_PARAMS_FORMAT) != 0)
 		return SECAGG_ERR_PARAM;
 	uint64_t version;
 	if (config_u64(o, "version", UINT64_MAX, &version) != SECAGG_OK)
@@ -85,9 +76,9 @@ read_config(const json_object *o, pine_config *c, bool *has_draft)
 	if (version != 1)
 		return SECAGG_ERR_VERSION;
 	memset(c, 0, sizeof *c);
-	int variant = name_index(variant_names, 5, json_get(o, "variant"));
-	const json_member *dm = json_get(o, "draft");
-	int draft = dm == NULL ? PINE_DRAFT_01 : name_index(draft_names, 2, dm);
+	int variant = name_index(pine_variant_by_name, json_get(o, "variant"));
+	const json_member *dm = json_get(o, PINE_DRAFT_KEY);
+	int draft = dm == NULL ? PINE_DRAFT_01 : name_index(pine_draft_by_name, dm);
 	if (variant < 0 || draft < 0)
 		return SECAGG_ERR_PARAM;
 	*has_draft = dm != NULL;
@@ -106,8 +97,8 @@ read_config(const json_object *o, pine_config *c, bool *has_draft)
 	if (rc == SECAGG_OK) rc = config_u32(o, "num_wr_successes", &c->num_wr_successes);
 	if (rc == SECAGG_OK) rc = config_double(o, "alpha", &c->alpha);
 	/* min_batch_size: present only when set (then at least 1); the digest covers it */
-	if (rc == SECAGG_OK && json_get(o, "min_batch_size") != NULL) {
-		rc = config_u64(o, "min_batch_size", UINT64_MAX, &c->min_batch_size);
+	if (rc == SECAGG_OK && json_get(o, PINE_MIN_BATCH_KEY) != NULL) {
+		rc = config_u64(o, PINE_MIN_BATCH_KEY, UINT64_MAX, &c->min_batch_size);
 		if (rc == SECAGG_OK && c->min_batch_size == 0)
 			rc = SECAGG_ERR_PARAM;
 	}
@@ -117,139 +108,20 @@ read_config(const json_object *o, pine_config *c, bool *has_draft)
 	return rc;
 }
 
-/* ---- the canonical object, as expected members ---------------------------- */
-
-typedef enum expect_kind { EXPECT_STRING, EXPECT_INTEGER, EXPECT_DOUBLE } expect_kind;
-
-typedef struct expect {
-	const char *key;
-	expect_kind kind;
-	char text[72];                  /* string value, or decimal digits of an integer */
-	double dbl;
-} expect;
-
-#define MAX_EXPECT 56
-
-typedef struct expect_list {
-	size_t count;
-	expect e[MAX_EXPECT];
-} expect_list;
-
-static void
-add_string(expect_list *l, const char *key, const char *value)
-{
-	expect *e = &l->e[l->count++];
-	e->key = key;
-	e->kind = EXPECT_STRING;
-	snprintf(e->text, sizeof e->text, "%s", value);
-}
-
-static void
-add_u128(expect_list *l, const char *key, uint64_t lo, uint64_t hi)
-{
-	expect *e = &l->e[l->count++];
-	e->key = key;
-	e->kind = EXPECT_INTEGER;
-	unsigned __int128 v = ((unsigned __int128) hi << 64) | lo;
-	char buf[48];
-	size_t i = sizeof buf - 1;
-	buf[i] = '\0';
-	do {
-		buf[--i] = (char) ('0' + (int) (v % 10));
-		v /= 10;
-	} while (v != 0);
-	snprintf(e->text, sizeof e->text, "%s", buf + i);
-}
-
-static void
-add_u64(expect_list *l, const char *key, uint64_t v)
-{
-	add_u128(l, key, v, 0);
-}
-
-static void
-add_double(expect_list *l, const char *key, double v)
-{
-	expect *e = &l->e[l->count++];
-	e->key = key;
-	e->kind = EXPECT_DOUBLE;
-	e->dbl = v;
-}
-
-/* The members of params_to_jsonb (src/pg/pine_sql.c), in its order. */
-static void
-canonical_members(const pine_params *P, bool with_draft, expect_list *l)
-{
-	const pine_config *c = &P->cfg;
-	l->count = 0;
-	add_string(l, "format", PARAMS_FORMAT);
-	add_u64(l, "version", 1);
-	if (with_draft)
-		add_string(l, "draft", draft_names[c->draft]);
-	add_string(l, "variant", variant_names[c->variant]);
-	add_string(l, "field", field_names[P->field]);
-	add_string(l, "xof", P->xof == PINE_XOF_TURBOSHAKE128 ? "XofTurboShake128" : "XofHmacSha256Aes128");
-	add_u64(l, "vdaf_id", P->vdaf_id);
-	add_u64(l, "l2_norm_bound", c->l2_norm_bound);
-	add_double(l, "l2_norm_bound_float", ldexp((double) c->l2_norm_bound, -(int) c->num_frac_bits));
-	add_u64(l, "num_frac_bits", c->num_frac_bits);
-	add_u64(l, "dimension", c->dimension);
-	add_u64(l, "chunk_length", c->chunk_length);
-	add_u64(l, "chunk_length_norm_equality", c->chunk_length_norm_equality);
-	add_u64(l, "num_proofs", P->num_proofs);
-	add_u64(l, "num_proofs_norm_equality", P->num_proofs_ne);
-	add_u64(l, "num_wr_checks", c->num_wr_checks);
-	add_u64(l, "num_wr_successes", c->num_wr_successes);
-	add_double(l, "alpha", c->alpha);
-	add_u64(l, "num_shares", P->num_shares);
-	if (c->min_batch_size != 0)
-		add_u64(l, "min_batch_size", c->min_batch_size);
-	add_u64(l, "encoded_size", P->elem_size);
-	add_u64(l, "seed_size", P->seed_size);
-	add_u128(l, "sq_norm_bound", P->sq_norm_bound[0], P->sq_norm_bound[1]);
-	add_u128(l, "wr_check_bound", P->wr_check_bound[0], P->wr_check_bound[1]);
-	add_u64(l, "num_bits_for_sq_norm", P->num_bits_for_sq_norm);
-	add_u64(l, "num_bits_for_wr_check", P->num_bits_for_wr_check);
-	add_u64(l, "max_measurements", P->max_measurements);
-	add_u64(l, "bit_checked_len", P->bit_checked_len);
-	add_u64(l, "meas_len", P->meas_len);
-	add_u64(l, "flp_meas_len", P->flp_meas_len);
-	add_u64(l, "gadget_calls", P->calls_main);
-	add_u64(l, "gadget_calls_norm_equality", P->calls_ne);
-	add_u64(l, "proof_len", P->proof_len_main);
-	add_u64(l, "proof_len_norm_equality", P->proof_len_ne);
-	add_u64(l, "verifier_len", P->verifier_len_main);
-	add_u64(l, "verifier_len_norm_equality", P->verifier_len_ne);
-	add_u64(l, "proofs_len", P->proofs_len);
-	add_u64(l, "verifiers_len", P->verifiers_len);
-	add_u64(l, "verify_key_len", P->verify_key_len);
-	add_u64(l, "nonce_len", P->nonce_len);
-	add_u64(l, "rand_len", P->rand_len);
-	add_u64(l, "public_share_len", P->public_share_len);
-	add_u64(l, "leader_input_share_len", P->leader_input_share_len);
-	add_u64(l, "helper_input_share_len", P->helper_input_share_len);
-	add_u64(l, "prep_share_len", P->prep_share_len);
-	add_u64(l, "prep_message_len", P->prep_msg_len);
-	add_u64(l, "prep_state_len", P->prep_state_len);
-	add_u64(l, "output_share_len", P->out_share_len);
-	add_u64(l, "agg_share_len", P->agg_share_len);
-	char hex[2 * sizeof P->digest + 1];
-	sodium_bin2hex(hex, sizeof hex, P->digest, sizeof P->digest);
-	add_string(l, "digest", hex);
-}
+/* ---- the canonical object: its members are the core's (pine_object.h) ---- */
 
 static bool
-member_matches(const json_member *m, const expect *e)
+member_matches(const json_member *m, const pine_member *e)
 {
 	json_decimal got, want;
 	double d;
 	switch (e->kind) {
-	case EXPECT_STRING:
+	case PINE_MEMBER_TEXT:
 		return m->kind == JSON_STRING && !m->str_too_long && strcmp(m->str, e->text) == 0;
-	case EXPECT_INTEGER:
+	case PINE_MEMBER_INTEGER:
 		return m->kind == JSON_NUMBER && json_decimal_parse(m->num, m->num_len, &got) &&
 		       json_decimal_parse(e->text, strlen(e->text), &want) && json_decimal_equal(&got, &want);
-	case EXPECT_DOUBLE:
+	case PINE_MEMBER_DOUBLE:
 		return m->kind == JSON_NUMBER && json_number_double(m->num, m->num_len, &d) && d == e->dbl;
 	}
 	return false;
@@ -259,13 +131,13 @@ member_matches(const json_member *m, const expect *e)
 static int
 check_canonical(const json_object *o, const pine_params *P, bool has_draft)
 {
-	expect_list l;
-	canonical_members(P, has_draft, &l);
-	if (o->count != l.count)
+	pine_member want[PINE_MAX_MEMBERS];
+	size_t count = pine_params_members(P, has_draft, want);
+	if (o->count != count)
 		return SECAGG_ERR_PARAMS_MISMATCH;
-	for (size_t i = 0; i < l.count; i++) {
-		const json_member *m = json_get(o, l.e[i].key);
-		if (m == NULL || !member_matches(m, &l.e[i]))
+	for (size_t i = 0; i < count; i++) {
+		const json_member *m = json_get(o, want[i].key);
+		if (m == NULL || !member_matches(m, &want[i]))
 			return SECAGG_ERR_PARAMS_MISMATCH;
 	}
 	return SECAGG_OK;

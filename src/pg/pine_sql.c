@@ -35,6 +35,7 @@
 
 #include "common/codec.h"
 #include "pine/pine.h"
+#include "pine/pine_object.h"
 
 PG_FUNCTION_INFO_V1(secagg_pine_params);
 PG_FUNCTION_INFO_V1(secagg_pine_params_check);
@@ -51,7 +52,6 @@ PG_FUNCTION_INFO_V1(secagg_pine_unshard);
 PG_FUNCTION_INFO_V1(secagg_pine_dp_scale);
 PG_FUNCTION_INFO_V1(secagg_pine_agg_share_noised);
 
-#define PARAMS_FORMAT "secagg.pine.params"
 #define STATE_FORMAT  "secagg.pine.prep_state"
 
 /* Client attempts on PINE_RETRY (an honest client fails each with
@@ -104,65 +104,6 @@ check_len(const char *what, size_t got, size_t want)
 /* Parameters <-> canonical jsonb                                           */
 /* ------------------------------------------------------------------------ */
 
-/* Indexed by pine_variant. */
-static const char *const variant_names[] = {
-	"Pine64", "Pine128", "Pine64HmacSha256Aes128", "Pine32HmacSha256Aes128", "Pine40HmacSha256Aes128"
-};
-
-/* Indexed by pine_draft; the value of the params' "draft" key and of
- * pine_params' draft argument. A params object without "draft" (made
- * before -02 was supported) is -01, whose digest never covered a draft. */
-static const char *const draft_names[] = { "01", "02" };
-#define DRAFT_KEY "draft"
-/* Present only when a minimum batch size is set (see params_to_jsonb). */
-#define MIN_BATCH_KEY "min_batch_size"
-
-/* The draft named s (len bytes), or -1. */
-static int
-draft_by_name(const char *s, size_t len)
-{
-	for (int i = 0; i < (int) lengthof(draft_names); i++)
-		if (len == strlen(draft_names[i]) && memcmp(s, draft_names[i], len) == 0)
-			return i;
-	return -1;
-}
-
-/* The variant named s (len bytes), or -1. */
-static int
-variant_by_name(const char *s, size_t len)
-{
-	for (int i = 0; i < (int) lengthof(variant_names); i++)
-		if (len == strlen(variant_names[i]) && memcmp(s, variant_names[i], len) == 0)
-			return i;
-	return -1;
-}
-
-static const char *
-field_name(pine_field_id f)
-{
-	switch (f) {
-	case PINE_FIELD64: return "Field64";
-	case PINE_FIELD128: return "Field128";
-	case PINE_FIELD32: return "Field32";
-	case PINE_FIELD40: return "Field40";
-	}
-	return "?";
-}
-
-static void
-append_u128(StringInfo b, uint64_t lo, uint64_t hi)
-{
-	unsigned __int128 v = ((unsigned __int128) hi << 64) | lo;
-	char buf[48];
-	int i = sizeof buf - 1;
-	buf[i] = '\0';
-	do {
-		buf[--i] = (char) ('0' + (int) (v % 10));
-		v /= 10;
-	} while (v != 0);
-	appendStringInfoString(b, buf + i);
-}
-
 /* Shortest round-trip representation, independent of extra_float_digits. */
 static void
 append_double(StringInfo b, double x)
@@ -172,64 +113,25 @@ append_double(StringInfo b, double x)
 	appendStringInfoString(b, buf);
 }
 
-/* The canonical parameter object. with_draft is false only to compare with
- * a -01 object written before the "draft" key existed. */
+/* The canonical parameter object (its members: pine_object.h). */
 static Jsonb *
 params_to_jsonb(const pine_params *P, bool with_draft)
 {
-	const pine_config *c = &P->cfg;
+	pine_member m[PINE_MAX_MEMBERS];
+	size_t count = pine_params_members(P, with_draft, m);
 	StringInfoData b;
 	initStringInfo(&b);
-	appendStringInfoString(&b, "{\"format\": \"" PARAMS_FORMAT "\", \"version\": 1, ");
-	if (with_draft)
-		appendStringInfo(&b, "\"" DRAFT_KEY "\": \"%s\", ", draft_names[c->draft]);
-	appendStringInfo(&b, "\"variant\": \"%s\", ", variant_names[c->variant]);
-	appendStringInfo(&b, "\"field\": \"%s\", \"xof\": \"%s\", \"vdaf_id\": %u, ", field_name(P->field),
-	                 P->xof == PINE_XOF_TURBOSHAKE128 ? "XofTurboShake128" : "XofHmacSha256Aes128",
-	                 P->vdaf_id);
-	appendStringInfo(&b, "\"l2_norm_bound\": " UINT64_FORMAT ", \"l2_norm_bound_float\": ",
-	                 c->l2_norm_bound);
-	append_double(&b, ldexp((double) c->l2_norm_bound, -(int) c->num_frac_bits));
-	appendStringInfo(&b, ", \"num_frac_bits\": %u, \"dimension\": " UINT64_FORMAT ", ", c->num_frac_bits,
-	                 c->dimension);
-	appendStringInfo(&b, "\"chunk_length\": " UINT64_FORMAT ", \"chunk_length_norm_equality\": " UINT64_FORMAT ", ",
-	                 c->chunk_length, c->chunk_length_norm_equality);
-	appendStringInfo(&b, "\"num_proofs\": %u, \"num_proofs_norm_equality\": %u, ", P->num_proofs,
-	                 P->num_proofs_ne);
-	appendStringInfo(&b, "\"num_wr_checks\": %u, \"num_wr_successes\": %u, \"alpha\": ", c->num_wr_checks,
-	                 c->num_wr_successes);
-	append_double(&b, c->alpha);
-	appendStringInfo(&b, ", \"num_shares\": %u, ", P->num_shares);
-	/* only when set, so that objects made before it existed stay canonical */
-	if (c->min_batch_size != 0)
-		appendStringInfo(&b, "\"" MIN_BATCH_KEY "\": " UINT64_FORMAT ", ", c->min_batch_size);
-	/* derived values */
-	appendStringInfo(&b, "\"encoded_size\": %zu, \"seed_size\": %zu, \"sq_norm_bound\": ", P->elem_size,
-	                 P->seed_size);
-	append_u128(&b, P->sq_norm_bound[0], P->sq_norm_bound[1]);
-	appendStringInfoString(&b, ", \"wr_check_bound\": ");
-	append_u128(&b, P->wr_check_bound[0], P->wr_check_bound[1]);
-	appendStringInfo(&b, ", \"num_bits_for_sq_norm\": %u, \"num_bits_for_wr_check\": %u, ",
-	                 P->num_bits_for_sq_norm, P->num_bits_for_wr_check);
-	appendStringInfo(&b, "\"max_measurements\": " UINT64_FORMAT ", ", P->max_measurements);
-	appendStringInfo(&b, "\"bit_checked_len\": %zu, \"meas_len\": %zu, \"flp_meas_len\": %zu, ",
-	                 P->bit_checked_len, P->meas_len, P->flp_meas_len);
-	appendStringInfo(&b, "\"gadget_calls\": %zu, \"gadget_calls_norm_equality\": %zu, ", P->calls_main,
-	                 P->calls_ne);
-	appendStringInfo(&b, "\"proof_len\": %zu, \"proof_len_norm_equality\": %zu, ", P->proof_len_main,
-	                 P->proof_len_ne);
-	appendStringInfo(&b, "\"verifier_len\": %zu, \"verifier_len_norm_equality\": %zu, ",
-	                 P->verifier_len_main, P->verifier_len_ne);
-	appendStringInfo(&b, "\"proofs_len\": %zu, \"verifiers_len\": %zu, ", P->proofs_len, P->verifiers_len);
-	appendStringInfo(&b, "\"verify_key_len\": %zu, \"nonce_len\": %zu, \"rand_len\": %zu, ",
-	                 P->verify_key_len, P->nonce_len, P->rand_len);
-	appendStringInfo(&b, "\"public_share_len\": %zu, \"leader_input_share_len\": %zu, "
-	                 "\"helper_input_share_len\": %zu, ",
-	                 P->public_share_len, P->leader_input_share_len, P->helper_input_share_len);
-	appendStringInfo(&b, "\"prep_share_len\": %zu, \"prep_message_len\": %zu, \"prep_state_len\": %zu, ",
-	                 P->prep_share_len, P->prep_msg_len, P->prep_state_len);
-	appendStringInfo(&b, "\"output_share_len\": %zu, \"agg_share_len\": %zu, \"digest\": \"%s\"}",
-	                 P->out_share_len, P->agg_share_len, sa_pg_hex(P->digest, sizeof P->digest));
+	appendStringInfoChar(&b, '{');
+	for (size_t i = 0; i < count; i++) {
+		appendStringInfo(&b, "%s\"%s\": ", i ? ", " : "", m[i].key);
+		if (m[i].kind == PINE_MEMBER_TEXT)
+			appendStringInfo(&b, "\"%s\"", m[i].text);    /* names and hex: nothing to escape */
+		else if (m[i].kind == PINE_MEMBER_INTEGER)
+			appendStringInfoString(&b, m[i].text);
+		else
+			append_double(&b, m[i].dbl);
+	}
+	appendStringInfoChar(&b, '}');
 	Jsonb *j = sa_pg_jsonb_from_text(b.data);
 	pfree(b.data);
 	return j;
@@ -315,20 +217,20 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PINE params must be a JSON object"),
 		                errhint("Build the parameters with secagg.pine_params().")));
-	if (!sa_pg_jsonb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(PARAMS_FORMAT) ||
-	    memcmp(v.val.string.val, PARAMS_FORMAT, v.val.string.len) != 0)
-		bad_params("format", "must be \"" PARAMS_FORMAT "\"");
+	if (!sa_pg_jsonb_get(jb, "format", &v) || v.type != jbvString || v.val.string.len != strlen(PINE_PARAMS_FORMAT) ||
+	    memcmp(v.val.string.val, PINE_PARAMS_FORMAT, v.val.string.len) != 0)
+		bad_params("format", "must be \"" PINE_PARAMS_FORMAT "\"");
 	if (jb_u64(jb, "version") != 1)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("PINE params: unsupported version")));
 	if (!sa_pg_jsonb_get(jb, "variant", &v) || v.type != jbvString)
 		bad_params("variant", "is missing or not a string");
-	int variant = variant_by_name(v.val.string.val, v.val.string.len);
+	int variant = pine_variant_by_name(v.val.string.val, v.val.string.len);
 	if (variant < 0)
 		bad_params("variant", "is not a known PINE variant");
-	bool has_draft = sa_pg_jsonb_get(jb, DRAFT_KEY, &v);
+	bool has_draft = sa_pg_jsonb_get(jb, PINE_DRAFT_KEY, &v);
 	int draft = PINE_DRAFT_01;
-	if (has_draft && (v.type != jbvString || (draft = draft_by_name(v.val.string.val, v.val.string.len)) < 0))
-		bad_params(DRAFT_KEY, "must be \"01\" or \"02\"");
+	if (has_draft && (v.type != jbvString || (draft = pine_draft_by_name(v.val.string.val, v.val.string.len)) < 0))
+		bad_params(PINE_DRAFT_KEY, "must be \"01\" or \"02\"");
 	pine_config c;
 	memset(&c, 0, sizeof c);
 	c.draft = (pine_draft) draft;
@@ -344,10 +246,10 @@ params_from_jsonb(Jsonb *jb, pine_params *P)
 	c.num_wr_checks = jb_u32(jb, "num_wr_checks");
 	c.num_wr_successes = jb_u32(jb, "num_wr_successes");
 	c.alpha = jb_double(jb, "alpha");
-	if (sa_pg_jsonb_get(jb, MIN_BATCH_KEY, &v)) {
-		c.min_batch_size = jb_u64(jb, MIN_BATCH_KEY);
+	if (sa_pg_jsonb_get(jb, PINE_MIN_BATCH_KEY, &v)) {
+		c.min_batch_size = jb_u64(jb, PINE_MIN_BATCH_KEY);
 		if (c.min_batch_size == 0)
-			bad_params(MIN_BATCH_KEY, "must be positive (leave it out for no minimum)");
+			bad_params(PINE_MIN_BATCH_KEY, "must be positive (leave it out for no minimum)");
 	}
 	/* 0 means "default" to the core; in a params document every value is explicit */
 	if (c.num_proofs == 0 || c.num_proofs_norm_equality == 0 || c.alpha == 0.0)
@@ -418,7 +320,7 @@ draft_arg(FunctionCallInfo fcinfo, int argno)
 	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
 		return PINE_DRAFT_01;
 	char *name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	int draft = draft_by_name(name, strlen(name));
+	int draft = pine_draft_by_name(name, strlen(name));
 	if (draft < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("unknown PINE draft \"%s\"", name),
@@ -450,7 +352,7 @@ secagg_pine_params(PG_FUNCTION_ARGS)
 		                errhint("l2_norm_bound is the real-valued bound; l2_norm_bound_fixed is the draft's "
 		                        "integer fixed-point value, bound * 2^num_frac_bits.")));
 	char *vname = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int variant = variant_by_name(vname, strlen(vname));
+	int variant = pine_variant_by_name(vname, strlen(vname));
 	if (variant < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("unknown PINE variant \"%s\"", vname),
