@@ -202,7 +202,8 @@ sa_pg_session_degree(Jsonb *g, int32 t, uint32 n)
 		                errmsg("threshold %d differs from the graph's t = %lld", t, (long long) gt)));
 	if (complete)
 		return 0;
-	if (k < 2 || k > (int64) n - 2 || k % 2 != 0 || sa_check_graph((uint32) t, n, (uint32) k) != SA_OK)
+	/* the core's structural rules; k is range-checked first only so that the cast is exact */
+	if (k < 0 || k > (int64) n || t < 0 || sa_check_graph((uint32) t, n, (uint32) k) != SA_OK)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("graph: k = %lld, t = %d is not a SecAgg+ graph for %u users", (long long) k, t, n),
 		                errdetail("k must be even with 2 <= k <= users - 2, and 2 <= t <= k + 1.")));
