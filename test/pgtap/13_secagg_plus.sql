@@ -9,7 +9,7 @@
 -- are refused.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 \ir secagg_helpers.psql
 
 -- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
@@ -118,6 +118,23 @@ SELECT throws_ok($$SELECT secagg.server_create('\x01', 1500, 1,
                                    ARRAY(SELECT (secagg.gen_keypair()).public_key FROM generate_series(1, 2049))))$$,
                  '54000', 'a session on the complete graph holds at most 2048 users, the roster has 2049',
                  'complete graph: 2049 users refused with a hint');
+
+-- 7. A crafted SecAgg+ state (one byte of its ring changed), from an unprivileged
+-- role: refused as malformed by the plain function and by the aggregate.
+CREATE ROLE secagg_tap_plus_plain NOLOGIN;
+GRANT USAGE ON SCHEMA tap, secagg TO secagg_tap_plus_plain;
+CREATE TABLE tap.crafted AS
+  SELECT jsonb_set(state, '{image}',
+                   to_jsonb(replace(encode(set_byte(img, 240 + 24 * 40 + 4, get_byte(img, 240 + 24 * 40 + 4) # 1),
+                                           'base64'), E'\n', ''))) AS state
+  FROM (SELECT state, decode(state->>'image', 'base64') AS img FROM tap.sess WHERE tag = 'g') x;
+GRANT SELECT ON tap.crafted TO secagg_tap_plus_plain;
+SET ROLE secagg_tap_plus_plain;
+SELECT throws_ok($$SELECT secagg.server_round(state) FROM tap.crafted$$, '22P03', NULL,
+                 'plain role: a SecAgg+ state whose ring is not its seed''s is refused');
+SELECT throws_ok($$SELECT secagg.server_round_agg(state, 1, '\x00') FROM tap.crafted$$, '22P03', NULL,
+                 'plain role: ... by server_round_agg too');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
