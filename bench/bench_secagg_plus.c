@@ -268,16 +268,22 @@ apply_output(session *S, const uint8_t *out, size_t out_len)
 		free(S->inbox[k]);
 		S->inbox[k] = NULL;
 	}
-	size_t pos = 0, ml;
+	if (ov.kind == SA_OUTPUT_VECTOR)
+		return;
+	size_t ml;
 	uint64_t id;
 	const uint8_t *mp;
-	while (sa_output_next_message(&ov, &pos, &id, &mp, &ml)) {
+	bool end = false;
+	sa_output_cursor *c;
+	check(sa_output_cursor_open(&ov, &c), "sa_output_cursor_open");
+	while (check(sa_output_cursor_next(c, &id, &mp, &ml, &end), "sa_output_cursor_next"), !end) {
 		long k = real_of(S, id);
 		if (k >= 0) {
 			S->inbox[k] = xdup(mp, ml);
 			S->inbox_len[k] = ml;
 		}
 	}
+	sa_output_cursor_free(c);
 }
 
 /* Closes a round (timed) and checks the size of the next user set. */

@@ -39,8 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sa_output_view ov;
 	if (sa_output_open(blob, len, &ov) != SA_OK)
 		goto done;
-	FUZZ_CHECK(ov.kind == SA_OUTPUT_MESSAGES || ov.kind == SA_OUTPUT_VECTOR ||
-	           ov.kind == SA_OUTPUT_BROADCAST);
+	FUZZ_CHECK(ov.kind >= SA_OUTPUT_MESSAGES && ov.kind <= SA_OUTPUT_NEIGHBOURHOOD);
 	FUZZ_CHECK(ov.state >= blob && ov.state_len <= len && (size_t) (ov.state - blob) <= len - ov.state_len);
 	FUZZ_CHECK(ov.items >= blob && ov.items_len <= len && (size_t) (ov.items - blob) <= len - ov.items_len);
 
@@ -75,6 +74,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n++;
 		}
 		FUZZ_CHECK(n == ov.count && pos == ov.items_len && total == ov.items_len);
+	} else if (ov.kind == SA_OUTPUT_NEIGHBOURHOOD) {
+		/* messages derived from the state: a cursor opens only on a valid one */
+		FUZZ_CHECK(ov.items_len == (size_t) ov.count * SA_SIG_BYTES);
+		sa_output_cursor *oc;
+		if (sa_output_cursor_open(&ov, &oc) == SA_OK) {
+			FUZZ_CHECK(sa_server_validate(ov.state, ov.state_len) == SA_OK);
+			size_t n = 0;
+			uint64_t id, prev = 0;
+			const uint8_t *m;
+			size_t m_len;
+			bool end = false;
+			for (;;) {
+				FUZZ_CHECK(sa_output_cursor_next(oc, &id, &m, &m_len, &end) == SA_OK);
+				if (end)
+					break;
+				FUZZ_CHECK((n == 0 || id > prev) && m_len > 0);
+				prev = id;
+				n++;
+			}
+			sa_output_cursor_free(oc);
+			FUZZ_CHECK(n == ov.count);
+		}
 	} else if (ov.kind == SA_OUTPUT_BROADCAST) {
 		size_t pos = 0, n = 0;
 		uint64_t id, prev = 0;

@@ -45,11 +45,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 answer_as_client(const secagg_fixture *X, int stage, const sa_output_view *ov)
 {
-	size_t pos = 0;
 	uint64_t id;
 	const uint8_t *msg;
 	size_t msg_len;
-	while (sa_output_next_message(ov, &pos, &id, &msg, &msg_len)) {
+	bool end = false;
+	sa_output_cursor *oc;
+	FUZZ_CHECK(sa_output_cursor_open(ov, &oc) == SA_OK);
+	for (;;) {
+		FUZZ_CHECK(sa_output_cursor_next(oc, &id, &msg, &msg_len, &end) == SA_OK);
+		if (end)
+			break;
 		int u = fx_user_index(&F, id);
 		FUZZ_CHECK(u >= 0);
 		const fx_buf *cs = &F.cstate[stage][u];
@@ -63,7 +68,7 @@ answer_as_client(const secagg_fixture *X, int stage, const sa_output_view *ov)
 		/* SecAgg+: a user whose neighbourhood kept fewer than t users stops (a dropout) */
 		if (X->k && st == SA_ERR_NEIGHBOURHOOD) {
 			sa_client_free(c);
-			return;
+			break;
 		}
 		if (st != SA_OK)
 			fprintf(stderr, "user %llu refuses the message of round %d: %s\n",
@@ -71,8 +76,9 @@ answer_as_client(const secagg_fixture *X, int stage, const sa_output_view *ov)
 		FUZZ_CHECK(st == SA_OK);
 		sa_free(out);
 		sa_client_free(c);
-		return;                       /* one user is enough */
+		break;                        /* one user is enough */
 	}
+	sa_output_cursor_free(oc);
 }
 
 int
@@ -130,7 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sa_output_view ov;
 			FUZZ_CHECK(sa_output_open(out, out_len, &ov) == SA_OK);
 			FUZZ_CHECK(sa_server_validate(ov.state, ov.state_len) == SA_OK);
-			if (ov.kind == SA_OUTPUT_MESSAGES || ov.kind == SA_OUTPUT_BROADCAST) {
+			if (ov.kind != SA_OUTPUT_VECTOR) {
 				FUZZ_CHECK(stage < 4);
 				answer_as_client(X, stage + 1, &ov);
 			} else {

@@ -89,17 +89,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sa_server_info next;
 		FUZZ_CHECK(sa_server_info_get(ov.state, ov.state_len, &next) == SA_OK);
 		FUZZ_CHECK(next.stage == info.stage + 1 && next.received == 0);
-		if (ov.kind == SA_OUTPUT_MESSAGES || ov.kind == SA_OUTPUT_BROADCAST) {
-			size_t pos = 0, n = 0;
+		if (ov.kind != SA_OUTPUT_VECTOR) {
+			size_t n = 0;
 			uint64_t id;
 			const uint8_t *m;
 			size_t m_len;
-			while (sa_output_next_message(&ov, &pos, &id, &m, &m_len)) {
-				FUZZ_CHECK(sa_server_in_roster(img, size, id));
+			bool end = false;
+			sa_output_cursor *oc;
+			FUZZ_CHECK(sa_output_cursor_open(&ov, &oc) == SA_OK);
+			for (;;) {
+				FUZZ_CHECK(sa_output_cursor_next(oc, &id, &m, &m_len, &end) == SA_OK);
+				if (end)
+					break;
+				FUZZ_CHECK(sa_server_in_roster(img, size, id) && m_len > 0);
 				n++;
 			}
+			sa_output_cursor_free(oc);
 			FUZZ_CHECK(n == ov.count);
-			FUZZ_CHECK(pos == (ov.kind == SA_OUTPUT_MESSAGES ? ov.items_len : ov.count));
 		} else {
 			FUZZ_CHECK(info.stage == 4 && ov.count == info.vector_length);
 		}

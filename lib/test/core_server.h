@@ -103,10 +103,16 @@ core_server_close(core_server *s)
 		for (uint32_t i = 0; i < v.count && i < s->m; i++)
 			s->sum[i] = sa_output_vector_at(&v, i);
 	} else {
-		size_t pos = 0, len;
+		size_t len;
 		uint64_t id;
 		const uint8_t *msg;
-		while (sa_output_next_message(&v, &pos, &id, &msg, &len)) {
+		bool end = false;
+		sa_output_cursor *c;
+		if ((st = sa_output_cursor_open(&v, &c)) != SA_OK) {
+			sa_free(out);
+			return st;
+		}
+		while ((st = sa_output_cursor_next(c, &id, &msg, &len, &end)) == SA_OK && !end) {
 			long i = sa_roster_find(&s->roster, id);
 			if (i < 0)
 				continue;
@@ -114,9 +120,10 @@ core_server_close(core_server *s)
 			memcpy(s->out_msg[i], msg, len);
 			s->out_len[i] = len;
 		}
+		sa_output_cursor_free(c);
 	}
 	sa_free(out);
-	return SA_OK;
+	return st;
 }
 
 static inline bool

@@ -16,6 +16,7 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -367,6 +368,33 @@ open_messages_output(FunctionCallInfo fcinfo, sa_output_view *ov)
 		                errmsg("this round output holds the final vector, not messages")));
 }
 
+/*
+ * A cursor over the output's messages (a SecAgg+ round 0 or 3 output
+ * derives each from its state: opening validates it). Its memory comes
+ * from the core's allocator hook (the current memory context).
+ */
+static sa_output_cursor *
+open_cursor(const sa_output_view *ov)
+{
+	sa_output_cursor *c;
+	sa_status st = sa_output_cursor_open(ov, &c);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server round output");
+	return c;
+}
+
+/* The next recipient (and message, if msg is not NULL); false at the end. */
+static bool
+cursor_next(sa_output_cursor *c, uint64_t *id, const uint8_t **msg, size_t *len)
+{
+	bool end;
+	CHECK_FOR_INTERRUPTS();
+	sa_status st = sa_output_cursor_next(c, id, msg, len, &end);
+	if (st != SA_OK)
+		sa_pg_fail(st, "server round output");
+	return !end;
+}
+
 Datum
 secagg_output_is_vector(PG_FUNCTION_ARGS)
 {
@@ -409,11 +437,11 @@ secagg_output_messages(PG_FUNCTION_ARGS)
 	open_messages_output(fcinfo, &ov);
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
-	size_t pos = 0;
+	sa_output_cursor *c = open_cursor(&ov);
 	uint64_t id;
 	const uint8_t *msg;
 	size_t mlen;
-	while (sa_output_next_message(&ov, &pos, &id, &msg, &mlen)) {
+	while (cursor_next(c, &id, &msg, &mlen)) {
 		Datum values[2];
 		bool nulls[2] = { false, false };
 		values[0] = Int64GetDatum((int64) id);
@@ -422,6 +450,7 @@ secagg_output_messages(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
 		pfree(b);
 	}
+	sa_output_cursor_free(c);
 	return (Datum) 0;
 }
 
@@ -466,14 +495,13 @@ secagg_output_recipients(PG_FUNCTION_ARGS)
 	open_messages_output(fcinfo, &ov);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);   /* a scalar set: the expected one-column desc */
 	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
-	size_t pos = 0;
+	sa_output_cursor *c = open_cursor(&ov);
 	uint64_t id;
-	const uint8_t *msg;
-	size_t mlen;
-	while (sa_output_next_message(&ov, &pos, &id, &msg, &mlen)) {
+	while (cursor_next(c, &id, NULL, NULL)) {
 		Datum value = Int64GetDatum((int64) id);
 		bool null = false;
 		tuplestore_putvalues(rsi->setResult, rsi->setDesc, &value, &null);
 	}
+	sa_output_cursor_free(c);
 	return (Datum) 0;
 }

@@ -9,7 +9,7 @@
 -- are refused.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(22);
+SELECT plan(25);
 \ir secagg_helpers.psql
 
 -- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
@@ -40,6 +40,20 @@ SELECT is((SELECT result FROM tap.sess WHERE tag = 'u'), tap.expected('u'), 'k =
 SELECT is((SELECT count(*)::int FROM tap.to_user WHERE tag = 'u' AND round = 1
             AND length(message) < 34 + 4 + 32 + 4 + 1 + 5 * 32 + 4 + 7 * 136 + 1), 24,
           'round 1: each user gets its neighbourhood''s keys, not the whole list');
+-- Rounds 0 and 3 keep one signature per user; each user's message is derived.
+SELECT is((SELECT array_agg(r ORDER BY r) FROM tap.states s, secagg.output_recipients(s.output) r
+            WHERE s.tag = 'u' AND s.round = 3),
+          (SELECT array_agg(user_id ORDER BY user_id) FROM tap.to_server WHERE tag = 'u' AND round = 3),
+          'round 3: the recipients are the users who signed');
+SELECT is((SELECT octet_length(s.output) - octet_length(secagg.output_broadcast(s.output)) IS NULL
+                  AND octet_length(s.output) < 24 * 64 + 13 + 4 + 240 + 24 * (40 + 8 + 72) + 4 + 3 + 16
+             FROM tap.states s WHERE s.tag = 'u' AND s.round = 0),
+          true, 'round 0: the output holds the state and 64 bytes per user, not the messages');
+-- the ring inside a stored output's state changed: its messages cannot be derived
+SELECT is(tap.sqlstate_of($$SELECT count(*) FROM tap.states s,
+            secagg.output_messages(set_byte(s.output, 13 + 240 + 24 * 40, get_byte(s.output, 13 + 240 + 24 * 40) # 1))
+            WHERE s.tag = 'u' AND s.round = 0$$), '22P03',
+          'round 0: an output whose state was changed derives no message (22P03)');
 
 -- 3. One GROUP BY over a complete-graph session and a SecAgg+ session.
 SELECT tap.setup('mc', 9, 6, 4, 'small', 1000, 1);

@@ -35,6 +35,9 @@ typedef struct sim {
 	int roundtrip_states;   /* serialise and restore every client before each round */
 	/* optional: may change a client's message (in place, same length) before the server gets it */
 	void (*tamper)(struct sim *s, int round, uint32_t user, uint8_t *msg, size_t len, void *arg);
+	int keep_outputs;       /* keep a copy of every round's output in outputs[] */
+	uint8_t *outputs[5];
+	size_t output_len[5];
 	uint64_t *ids;
 	uint8_t (*pks)[32];
 	uint8_t (*sks)[64];
@@ -78,6 +81,8 @@ sim_free(sim *s)
 	}
 	free(s->ids); free(s->pks); free(s->sks); free(s->clients);
 	free(s->inbox); free(s->inbox_len); free(s->img);
+	for (int r = 0; r < 5; r++)
+		free(s->outputs[r]);
 }
 
 /* Server receives a message, growing the image as needed. */
@@ -116,12 +121,15 @@ sim_apply_output(sim *s, const uint8_t *out, size_t out_len, uint64_t *vec)
 			vec[i] = sa_output_vector_at(&ov, i);
 		return SA_OK;
 	}
-	size_t pos = 0;
 	uint64_t id;
 	const uint8_t *msg;
 	size_t len;
+	bool end = false;
 	sa_roster r = sim_roster(s);
-	while (sa_output_next_message(&ov, &pos, &id, &msg, &len)) {
+	sa_output_cursor *c;
+	if ((st = sa_output_cursor_open(&ov, &c)) != SA_OK)
+		return st;
+	while ((st = sa_output_cursor_next(c, &id, &msg, &len, &end)) == SA_OK && !end) {
 		long i = sa_roster_find(&r, id);
 		if (i >= 0) {
 			s->inbox[i] = malloc(len);
@@ -129,7 +137,8 @@ sim_apply_output(sim *s, const uint8_t *out, size_t out_len, uint64_t *vec)
 			s->inbox_len[i] = len;
 		}
 	}
-	return SA_OK;
+	sa_output_cursor_free(c);
+	return st;
 }
 
 /*
@@ -199,6 +208,11 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 		if (st != SA_OK) {
 			*failed_round = round;
 			return st;
+		}
+		if (s->keep_outputs) {
+			s->outputs[round] = malloc(out_len);
+			memcpy(s->outputs[round], out, out_len);
+			s->output_len[round] = out_len;
 		}
 		st = sim_apply_output(s, out, out_len, sum);
 		sa_free(out);

@@ -632,12 +632,100 @@ test_plus_image_validation(void)
 	sim_free(&s);
 }
 
+/* Output blob header: magic, kind, state length (no rejections here). */
+#define OUT_HDR (4 + 1 + 8)
+
+/* Opens a NEIGHBOURHOOD output and walks it with a cursor: the first failure. */
+static sa_status
+walk_output(const uint8_t *out, size_t len, uint32_t *count)
+{
+	sa_output_view ov;
+	sa_output_cursor *c;
+	sa_status st = sa_output_open(out, len, &ov);
+	if (st != SA_OK || (st = sa_output_cursor_open(&ov, &c)) != SA_OK)
+		return st;
+	uint64_t id;
+	const uint8_t *m;
+	size_t ml;
+	bool end = false;
+	*count = 0;
+	while ((st = sa_output_cursor_next(c, &id, &m, &ml, &end)) == SA_OK && !end)
+		(*count)++;
+	sa_output_cursor_free(c);
+	return st;
+}
+
+/*
+ * Rounds 0 and 3 of a SecAgg+ session store their list once (one signature
+ * per user) and derive each user's message; a list that does not fit its
+ * state, or a state that does not validate, is refused.
+ */
+static void
+test_plus_outputs_hold_lists_once(void)
+{
+	uint32_t n = 40, m = 3;
+	sim s;
+	sim_init(&s, n, 4, m, 7);
+	s.degree = 6;
+	s.keep_outputs = 1;
+	int *d = all_stay(n);
+	d[5] = 3;                              /* leaves before ConsistencyCheck: U4 has n - 1 */
+	uint64_t *x = calloc((size_t) n * m, 8), sum[3], want[3] = { 0, 0, 0 };
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < m; j++)
+			want[j] += x[(size_t) i * m + j] = 1000 * i + j;
+	int fr = -1;
+	UNIT_CHECK_EQ_U64(sim_run(&s, x, d, sum, &fr), SA_OK);
+	for (uint32_t j = 0; j < m; j++)
+		UNIT_CHECK_EQ_U64(sum[j], want[j]);
+	uint32_t sets[2] = { n, n - 1 };
+	for (int i = 0; i < 2; i++) {
+		int round = i == 0 ? 0 : 3;
+		const uint8_t *out = s.outputs[round];
+		size_t len = s.output_len[round];
+		sa_output_view ov;
+		UNIT_CHECK_EQ_U64(sa_output_open(out, len, &ov), SA_OK);
+		UNIT_CHECK_EQ_U64(ov.kind, SA_OUTPUT_NEIGHBOURHOOD);
+		UNIT_CHECK_EQ_U64(ov.count, sets[i]);
+		UNIT_CHECK_EQ_U64(len, OUT_HDR + ov.state_len + 4 + (size_t) sets[i] * SA_SIG_BYTES);
+		uint32_t walked = 0;
+		UNIT_CHECK_EQ_U64(walk_output(out, len, &walked), SA_OK);
+		UNIT_CHECK_EQ_U64(walked, sets[i]);
+		size_t p = 0;
+		UNIT_CHECK(!sa_output_next_message(&ov, &p, &(uint64_t){ 0 }, &(const uint8_t *){ NULL },
+		                                   &(size_t){ 0 }));
+		/* one byte short, one byte more, a count for a set of another size: refused */
+		uint8_t *t = malloc(len + 1);
+		memcpy(t, out, len);
+		UNIT_CHECK_EQ_U64(sa_output_open(t, len - 1, &ov), SA_ERR_MALFORMED);
+		t[len] = 0;
+		UNIT_CHECK_EQ_U64(sa_output_open(t, len + 1, &ov), SA_ERR_MALFORMED);
+		size_t count_at = len - 4 - (size_t) sets[i] * SA_SIG_BYTES;
+		sa_store_u32_be(t + count_at, sets[i] - 1);
+		UNIT_CHECK_EQ_U64(sa_output_open(t, len - SA_SIG_BYTES, &ov), SA_ERR_MALFORMED);
+		/* a state whose ring was changed opens, but no cursor derives from it */
+		memcpy(t, out, len);
+		view v;
+		UNIT_CHECK_EQ_U64(srv_open_view(&v, out + OUT_HDR, len - OUT_HDR), SA_OK);
+		size_t order_at = (size_t) (v.order - out);
+		uint8_t tmp[4];
+		memcpy(tmp, t + order_at, 4); memcpy(t + order_at, t + order_at + 4, 4); memcpy(t + order_at + 4, tmp, 4);
+		uint32_t c = 0;
+		UNIT_CHECK_EQ_U64(walk_output(t, len, &c), SA_ERR_MALFORMED);
+		free(t);
+	}
+	free(d);
+	free(x);
+	sim_free(&s);
+}
+
 int
 main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
 	sa_set_default_threads(2);
+	UNIT_RUN(test_plus_outputs_hold_lists_once);
 	UNIT_RUN(test_graph_rules);
 	UNIT_RUN(test_merkle);
 	UNIT_RUN(test_plus_no_dropouts);

@@ -152,6 +152,7 @@ sa_status sa_server_close(const uint8_t *img, size_t img_len, const sa_round_opt
 #define SA_OUTPUT_MESSAGES  1   /* one message per user */
 #define SA_OUTPUT_VECTOR    2   /* the sum */
 #define SA_OUTPUT_BROADCAST 3   /* one message for every recipient (stored once) */
+#define SA_OUTPUT_NEIGHBOURHOOD 4 /* SecAgg+ rounds 0 and 3: messages derived from one list */
 
 typedef struct sa_output_view {
 	uint8_t kind;
@@ -172,14 +173,44 @@ typedef struct sa_output_view {
  *   MESSAGES:  count records id u64 | len u32 | message
  *   VECTOR:    count little-endian u64 words
  *   BROADCAST: count ids u64 (strictly increasing) | len u32 | message: the
- *              rounds whose message is the same for every user (0, 2, 3)
- *              store it once instead of count times.
+ *              rounds whose message is the same for every user (0, 2, 3
+ *              on the complete graph, 2 on a SecAgg+ graph) store it once
+ *              instead of count times.
+ *   NEIGHBOURHOOD (SecAgg+ rounds 0 and 3, state of stage 1 or 4): count
+ *              Ed25519 signatures (SA_SIG_BYTES each), one per member of U1
+ *              (round 0: the advertisement signatures) or U4 (round 3: the
+ *              signatures of the U3 digest), in id order; count is that set's
+ *              size. Each member's message (its neighbours' advertisements
+ *              with its Merkle path, or its neighbours' signatures) is
+ *              derived from the state and this list by a cursor, so the
+ *              output holds O(n) bytes instead of O(n k).
  */
 /* Validates an output blob; for messages checks every record's bounds. */
 sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
-/* Iterates messages (of either kind): *pos starts at 0; returns false at the end. */
+/*
+ * Iterates the messages of a MESSAGES or BROADCAST output: *pos starts at 0;
+ * returns false at the end (at once for the other kinds: use a cursor).
+ */
 bool sa_output_next_message(const sa_output_view *v, size_t *pos, uint64_t *user_id,
                             const uint8_t **msg, size_t *msg_len);
+/*
+ * A cursor over the messages of any output that holds messages (MESSAGES,
+ * BROADCAST, NEIGHBOURHOOD), recipients in id order. Opening one on a
+ * NEIGHBOURHOOD output validates its state in full and builds what the
+ * derivation needs (O(n log n)); each message then costs O(k log n).
+ */
+typedef struct sa_output_cursor sa_output_cursor;
+
+sa_status sa_output_cursor_open(const sa_output_view *v, sa_output_cursor **c);
+/*
+ * The next recipient and, if msg is not NULL, its message (valid until the
+ * next call or the free). Returns SA_OK with *end false for a message,
+ * SA_OK with *end true after the last one, or an error (SA_ERR_NOMEM).
+ */
+sa_status sa_output_cursor_next(sa_output_cursor *c, uint64_t *user_id, const uint8_t **msg,
+                                size_t *msg_len, bool *end);
+void sa_output_cursor_free(sa_output_cursor *c);
+
 /* Rejection record i (i < rejected_count). */
 void sa_output_rejection_at(const sa_output_view *v, uint32_t i, uint64_t *user_id, uint8_t *round,
                             sa_status *status);

@@ -343,39 +343,6 @@ sender_bitmap(const view *v, const uint32_t *ris, uint32_t k)
 /* Round 0: the ring, and each user's neighbours' advertisements          */
 /* ---------------------------------------------------------------------- */
 
-/* Message of round 1 for U1 member j (roster index a). */
-static void
-put_round1_msg(sa_writer *o, const view *v, const size_t *idx, const sa_merkle_tree *tree,
-               uint32_t j, uint32_t a, uint32_t *nb, uint8_t (*path)[SA_MERKLE_HASH_BYTES])
-{
-	sa_writer m;
-	sa_writer_init(&m);
-	srv_put_s2c_header(&m, v, 1);
-	sa_put_u32(&m, tree->n);
-	sa_put_bytes(&m, sa_merkle_root(tree), SA_MERKLE_HASH_BYTES);
-	sa_put_u32(&m, j);
-	uint32_t plen = sa_merkle_path(tree, j, path);
-	sa_put_u8(&m, (uint8_t) plen);
-	sa_put_bytes(&m, path, (size_t) plen * SA_MERKLE_HASH_BYTES);
-	uint32_t size = closed_neighbourhood(v, a, nb), cnt = 0;
-	for (uint32_t d = 0; d < size; d++)
-		cnt += idx[nb[d]] != SIZE_MAX;
-	sa_put_u32(&m, cnt);
-	for (uint32_t d = 0; d < size; d++) {
-		if (idx[nb[d]] == SIZE_MAX)
-			continue;
-		const uint8_t *r = v->img + idx[nb[d]];
-		sa_put_bytes(&m, r, 8);
-		sa_put_bytes(&m, r + REC_HDR, KEYLIST_REC - 8);
-	}
-	sa_put_u64(o, srv_roster_id(v, a));
-	sa_put_u32(o, (uint32_t) m.len);
-	sa_put_bytes(o, m.buf, m.len);
-	if (m.failed)
-		o->failed = true;
-	sa_writer_discard(&m);
-}
-
 /* For each sender (ris, k of them): its id and the first `bytes` of its payload. */
 static void
 put_senders(sa_writer *w, const view *v, const size_t *idx, const uint32_t *ris, uint32_t k, size_t bytes)
@@ -387,6 +354,19 @@ put_senders(sa_writer *w, const view *v, const size_t *idx, const uint32_t *ris,
 	}
 }
 
+/* The output's list: each sender's signature at `at` in its payload, in id order. */
+static void
+put_signatures(sa_writer *w, const view *v, const size_t *idx, const uint32_t *ris, uint32_t k, size_t at)
+{
+	sa_put_u32(w, k);
+	for (uint32_t j = 0; j < k; j++)
+		sa_put_bytes(w, v->img + idx[ris[j]] + REC_HDR + at, SA_SIG_BYTES);
+}
+
+/*
+ * AdvertiseKeys -> U1, the Merkle root of its advertisements, the ring; the
+ * output keeps U1's signatures once (each user's message is derived).
+ */
 sa_status
 srv_graph_close_round0(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                        uint8_t **out, size_t *out_len)
@@ -395,52 +375,26 @@ srv_graph_close_round0(const view *v, const size_t *idx, const uint32_t *ris, ui
 	sa_writer_init(&u1); sa_writer_init(&state); sa_writer_init(&o);
 	put_senders(&u1, v, idx, ris, k, 2 * SA_KX_PK_BYTES);          /* U1: id, c_pk, s_pk */
 	uint8_t root[32], seed[32];
-	uint8_t *order = NULL, *pos = NULL, (*leaves)[SA_MERKLE_HASH_BYTES] = NULL, (*path)[32] = NULL;
-	uint32_t *nb = NULL;
-	sa_merkle_tree tree = { 0 };
+	uint8_t *order = NULL, *pos = NULL;
 	sa_status st = u1.failed ? SA_ERR_NOMEM : u1_root(u1.buf, k, U1_REC, 8, root);
-	if (st != SA_OK)
-		goto done;
-	sa_ring_seed(seed, v->ctx, k, root);
-	if ((st = ring_bytes(v->n, v->k, seed, &order, &pos)) != SA_OK)
-		goto done;
-	leaves = sa_alloc_array(k, SA_MERKLE_HASH_BYTES);
-	path = sa_alloc_array(SA_MERKLE_MAX_DEPTH, SA_MERKLE_HASH_BYTES);
-	nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
-	if (leaves == NULL || path == NULL || nb == NULL) {
+	if (st == SA_OK) {
+		sa_ring_seed(seed, v->ctx, k, root);
+		st = ring_bytes(v->n, v->k, seed, &order, &pos);
+	}
+	if (st == SA_OK) {
+		view nv = *v;
+		nv.root = root;
+		nv.seed = seed;
+		nv.order = order;
+		nv.pos = pos;
+		srv_write_image(&state, &nv, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
 		st = SA_ERR_NOMEM;
-		goto done;
+		if (!state.failed && srv_reserve_output(&o, v, state.len, (size_t) k * SA_SIG_BYTES)) {
+			srv_begin_output(&o, v, SA_OUTPUT_NEIGHBOURHOOD, state.buf, state.len);
+			put_signatures(&o, v, idx, ris, k, 2 * SA_KX_PK_BYTES);
+			st = srv_finish_messages(&o, out, out_len);
+		}
 	}
-	for (uint32_t j = 0; j < k; j++) {
-		const uint8_t *r = u1.buf + (size_t) j * U1_REC;
-		sa_merkle_leaf(leaves[j], sa_load_u64_be(r), r + 8, r + 40);
-	}
-	if ((st = sa_merkle_build(&tree, (const uint8_t (*)[SA_MERKLE_HASH_BYTES]) leaves, k)) != SA_OK)
-		goto done;
-	view nv = *v;
-	nv.root = root;
-	nv.seed = seed;
-	nv.order = order;
-	nv.pos = pos;
-	srv_write_image(&state, &nv, 1, u1.buf, k, NULL, 0, NULL, 0, NULL, 0, NULL);
-	size_t items = 0;
-	for (uint32_t j = 0; j < k; j++)
-		items += REC_HDR + SA_S2C_HEADER_BYTES + 4 + 32 + 4 + 1 +
-		         (size_t) sa_merkle_path_length(j, k) * SA_MERKLE_HASH_BYTES + 4 +
-		         (size_t) (1 + count_senders_around(&nv, idx, ris[j])) * KEYLIST_REC;
-	st = SA_ERR_NOMEM;
-	if (!state.failed && srv_reserve_output(&o, v, state.len, items)) {
-		srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
-		sa_put_u32(&o, k);
-		for (uint32_t j = 0; j < k; j++)      /* recipients: U1, in id order */
-			put_round1_msg(&o, &nv, idx, &tree, j, ris[j], nb, path);
-		st = srv_finish_messages(&o, out, out_len);
-	}
-done:
-	sa_merkle_free(&tree);
-	sa_free(leaves);
-	sa_free(path);
-	sa_free(nb);
 	sa_free(order);
 	sa_free(pos);
 	sa_writer_discard(&u1); sa_writer_discard(&state);
@@ -572,43 +526,143 @@ srv_graph_close_round3(const view *v, const size_t *idx, const uint32_t *ris, ui
 	for (uint32_t j = 0; j < k; j++)
 		sa_put_bytes(&u4, v->img + idx[ris[j]], 8);
 	uint8_t *left = sender_bitmap(v, ris, k), *bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
-	uint32_t *nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
-	sa_status st = (left == NULL || bm == NULL || nb == NULL || u4.failed) ? SA_ERR_NOMEM
+	sa_status st = (left == NULL || bm == NULL || u4.failed) ? SA_ERR_NOMEM
 	               : check_neighbourhoods(v, bm, left);
 	if (st == SA_OK) {
 		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
-		size_t items = 0;
-		for (uint32_t j = 0; j < k; j++)
-			items += REC_HDR + SA_S2C_HEADER_BYTES + 4 + (size_t) (1 + count_senders_around(v, idx, ris[j])) * SIG_REC;
 		st = SA_ERR_NOMEM;
-		if (!state.failed && srv_reserve_output(&o, v, state.len, items)) {
-			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
-			sa_put_u32(&o, k);
-			for (uint32_t j = 0; j < k; j++) {
-				uint32_t size = closed_neighbourhood(v, ris[j], nb), cnt = 0;
-				for (uint32_t d = 0; d < size; d++)
-					cnt += idx[nb[d]] != SIZE_MAX;
-				sa_put_u64(&o, srv_roster_id(v, ris[j]));
-				sa_put_u32(&o, (uint32_t) (SA_S2C_HEADER_BYTES + 4 + (size_t) cnt * SIG_REC));
-				srv_put_s2c_header(&o, v, 4);
-				sa_put_u32(&o, cnt);
-				for (uint32_t d = 0; d < size; d++) {
-					if (idx[nb[d]] == SIZE_MAX)
-						continue;
-					sa_put_bytes(&o, v->img + idx[nb[d]], 8);
-					sa_put_bytes(&o, v->img + idx[nb[d]] + REC_HDR, SA_SIG_BYTES);
-				}
-			}
+		if (!state.failed && srv_reserve_output(&o, v, state.len, (size_t) k * SA_SIG_BYTES)) {
+			srv_begin_output(&o, v, SA_OUTPUT_NEIGHBOURHOOD, state.buf, state.len);
+			put_signatures(&o, v, idx, ris, k, 0);
 			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
 	sa_free(left);
 	sa_free(bm);
-	sa_free(nb);
 	sa_writer_discard(&u4); sa_writer_discard(&state);
 	if (st != SA_OK)
 		sa_writer_discard(&o);
 	return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Rounds 0 and 3: each recipient's message, derived from the output      */
+/* ---------------------------------------------------------------------- */
+
+sa_status
+srv_graph_deriver_open(srv_graph_deriver *d, const uint8_t *state, size_t state_len,
+                       const uint8_t *sigs, uint32_t count)
+{
+	memset(d, 0, sizeof *d);
+	sa_writer_init(&d->msg);
+	sa_status st = sa_server_validate(state, state_len);
+	if (st == SA_OK)
+		st = srv_open_view(&d->v, state, state_len);
+	if (st != SA_OK)
+		return st;
+	const view *v = &d->v;
+	if (v->k == 0 || (v->stage != 1 && v->stage != 4) || count != (v->stage == 1 ? v->n1 : v->n4))
+		return SA_ERR_MALFORMED;
+	d->sigs = sigs;
+	d->count = count;
+	d->nb = sa_alloc_array((size_t) v->k + 1, sizeof(uint32_t));
+	d->at = sa_alloc_array((size_t) v->k + 1, sizeof(long));
+	if (d->nb == NULL || d->at == NULL)
+		return SA_ERR_NOMEM;
+	if (v->stage == 4)
+		return SA_OK;
+	d->path = sa_alloc_array(SA_MERKLE_MAX_DEPTH, SA_MERKLE_HASH_BYTES);
+	uint8_t (*leaves)[SA_MERKLE_HASH_BYTES] = sa_alloc_array(v->n1, SA_MERKLE_HASH_BYTES);
+	if (d->path == NULL || leaves == NULL) {
+		sa_free(leaves);
+		return SA_ERR_NOMEM;
+	}
+	for (uint32_t j = 0; j < v->n1; j++) {
+		const uint8_t *r = v->u1 + (size_t) j * U1_REC;
+		sa_merkle_leaf(leaves[j], sa_load_u64_be(r), r + 8, r + 40);
+	}
+	st = sa_merkle_build(&d->tree, (const uint8_t (*)[SA_MERKLE_HASH_BYTES]) leaves, v->n1);
+	sa_free(leaves);
+	return st;
+}
+
+/* Round-1 message of U1 member j: the root, j's path, its neighbourhood's advertisements. */
+static void
+derive_round1_msg(srv_graph_deriver *d, uint32_t j, uint32_t a)
+{
+	const view *v = &d->v;
+	sa_writer *m = &d->msg;
+	srv_put_s2c_header(m, v, 1);
+	sa_put_u32(m, d->tree.n);
+	sa_put_bytes(m, sa_merkle_root(&d->tree), SA_MERKLE_HASH_BYTES);
+	sa_put_u32(m, j);
+	uint32_t plen = sa_merkle_path(&d->tree, j, d->path);
+	sa_put_u8(m, (uint8_t) plen);
+	sa_put_bytes(m, d->path, (size_t) plen * SA_MERKLE_HASH_BYTES);
+	uint32_t size = closed_neighbourhood(v, a, d->nb), cnt = 0;
+	long *at = d->at;
+	for (uint32_t x = 0; x < size; x++)
+		cnt += (at[x] = sa_find_id(v->u1, v->n1, U1_REC, srv_roster_id(v, d->nb[x]))) >= 0;
+	sa_put_u32(m, cnt);
+	for (uint32_t x = 0; x < size; x++) {
+		if (at[x] < 0)
+			continue;
+		sa_put_bytes(m, v->u1 + (size_t) at[x] * U1_REC, U1_REC);          /* id, c_pk, s_pk */
+		sa_put_bytes(m, d->sigs + (size_t) at[x] * SA_SIG_BYTES, SA_SIG_BYTES);
+	}
+}
+
+/* Round-4 message of a U4 member: its neighbourhood's signatures of the U3 digest. */
+static void
+derive_round4_msg(srv_graph_deriver *d, uint32_t a)
+{
+	const view *v = &d->v;
+	sa_writer *m = &d->msg;
+	srv_put_s2c_header(m, v, 4);
+	uint32_t size = closed_neighbourhood(v, a, d->nb), cnt = 0;
+	long *at = d->at;
+	for (uint32_t x = 0; x < size; x++)
+		cnt += (at[x] = sa_find_id(v->u4, v->n4, ID_REC, srv_roster_id(v, d->nb[x]))) >= 0;
+	sa_put_u32(m, cnt);
+	for (uint32_t x = 0; x < size; x++) {
+		if (at[x] < 0)
+			continue;
+		sa_put_bytes(m, v->u4 + (size_t) at[x] * ID_REC, ID_REC);
+		sa_put_bytes(m, d->sigs + (size_t) at[x] * SA_SIG_BYTES, SA_SIG_BYTES);
+	}
+}
+
+sa_status
+srv_graph_derive(srv_graph_deriver *d, uint32_t i, uint64_t *user_id, const uint8_t **msg,
+                 size_t *msg_len)
+{
+	const view *v = &d->v;
+	const uint8_t *rec = v->stage == 1 ? v->u1 + (size_t) i * U1_REC : v->u4 + (size_t) i * ID_REC;
+	*user_id = sa_load_u64_be(rec);
+	if (msg == NULL)
+		return SA_OK;
+	long a = sa_find_id(v->roster, v->n, ROSTER_REC, *user_id);   /* present: the state is valid */
+	d->msg.len = 0;
+	if (v->stage == 1)
+		derive_round1_msg(d, i, (uint32_t) a);
+	else
+		derive_round4_msg(d, (uint32_t) a);
+	if (d->msg.failed)
+		return SA_ERR_NOMEM;
+	*msg = d->msg.buf;
+	*msg_len = d->msg.len;
+	return SA_OK;
+}
+
+void
+srv_graph_deriver_free(srv_graph_deriver *d)
+{
+	sa_merkle_free(&d->tree);
+	sa_free(d->path);
+	sa_free(d->nb);
+	sa_free(d->at);
+	sa_writer_discard(&d->msg);
+	memset(d, 0, sizeof *d);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/codec.h"
+#include "secagg/merkle.h"
 #include "secagg/server.h"
 
 #define MAGIC_COMPLETE "SAS1"
@@ -101,6 +102,8 @@ sa_status srv_finish_messages(sa_writer *w, uint8_t **out, size_t *out_len);
 void srv_put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
                        const uint8_t *msg, size_t msg_len);
 uint32_t srv_sender_list(const view *v, const size_t *idx, uint32_t *ris);
+/* Are these nrej rejection records of `round`, with sender statuses, for distinct roster members? */
+sa_status srv_check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej);
 
 /*
  * One mask to remove: a self mask (key known) or the pairwise mask between
@@ -151,5 +154,29 @@ sa_status srv_graph_close_round3(const view *v, const size_t *idx, const uint32_
                                  uint8_t **out, size_t *out_len);
 sa_status srv_graph_close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                                  unsigned threads, uint8_t **out, size_t *out_len);
+
+/*
+ * The messages of a SecAgg+ round-0 or round-3 output (SA_OUTPUT_NEIGHBOURHOOD),
+ * derived one recipient at a time from the output's state (stage 1 or 4)
+ * and its signature list.
+ */
+typedef struct srv_graph_deriver {
+	view v;
+	const uint8_t *sigs;        /* one per member of U1 (stage 1) or U4 (stage 4), id order */
+	uint32_t count;
+	sa_merkle_tree tree;        /* stage 1: over the U1 advertisements */
+	uint32_t *nb;               /* k + 1 roster indices */
+	long *at;                   /* their positions in U1 / U4 (-1: not in it) */
+	uint8_t (*path)[SA_MERKLE_HASH_BYTES];
+	sa_writer msg;
+} srv_graph_deriver;
+
+/* Validates the state in full and prepares; free with srv_graph_deriver_free even on error. */
+sa_status srv_graph_deriver_open(srv_graph_deriver *d, const uint8_t *state, size_t state_len,
+                                 const uint8_t *sigs, uint32_t count);
+/* Recipient i's id and message (i < count; the message lives until the next call). */
+sa_status srv_graph_derive(srv_graph_deriver *d, uint32_t i, uint64_t *user_id, const uint8_t **msg,
+                           size_t *msg_len);
+void srv_graph_deriver_free(srv_graph_deriver *d);
 
 #endif
