@@ -195,6 +195,8 @@ typedef struct session {
 	uint8_t *inbox[MAX_REAL];
 	size_t inbox_len[MAX_REAL];
 	msg real_r1[MAX_REAL];          /* their ShareKeys messages, for round 4 */
+	uint8_t **r1_in;                /* per roster index: the ShareKeys message the server got */
+	size_t *r1_in_len;
 	uint8_t stmt3[SA_CONSISTENCY_GRAPH_BYTES];
 	uint8_t *img;
 	size_t img_len, img_cap;
@@ -234,6 +236,11 @@ srv_recv(session *S, uint64_t id, const uint8_t *p, size_t len)
 		double t = now() - t0;
 		if (st == SA_OK) {
 			note_max(&S->res->max_img, S->img_len);
+			if (p[1] == SA_MSG_C2S(1)) {         /* kept for the routing, as a host's table does */
+				long i = sa_roster_find(&S->roster, id);
+				S->r1_in[i] = xdup(p, len);
+				S->r1_in_len[i] = len;
+			}
 			return t;
 		}
 		if (st != SA_ERR_LIMIT)
@@ -254,8 +261,70 @@ real_of(const session *S, uint64_t id)
 	return i >= 0 && S->u[i].role == ROLE_REAL ? S->u[i].real : -1;
 }
 
-/* Installs the next image and the real clients' inboxes from a round output. */
+/* Routes of the real clients' round-2 messages (the others are built and dropped). */
+typedef struct route_acc {
+	uint8_t **buf;
+	size_t *len;
+	const sa_roster *r;
+} route_acc;
+
+static sa_status
+take_route(void *arg, uint64_t to, const uint8_t route[SA_ROUTE_BYTES])
+{
+	route_acc *A = arg;
+	long i = sa_roster_find(A->r, to);
+	if (i < 0)
+		return SA_ERR_UNKNOWN_USER;
+	uint8_t *q = realloc(A->buf[i], A->len[i] + SA_ROUTE_BYTES);
+	if (q == NULL)
+		fail("out of memory (routes)");
+	memcpy(q + A->len[i], route, SA_ROUTE_BYTES);
+	A->buf[i] = q;
+	A->len[i] += SA_ROUTE_BYTES;
+	return SA_OK;
+}
+
+/*
+ * A ROUTES output: what a host does with its rows — every ShareKeys
+ * message split into routes, every recipient's message built — timed by
+ * the caller; the real clients' messages go to their inboxes.
+ */
 static void
+route_round1(session *S, const uint8_t *out, size_t out_len)
+{
+	sa_routes rv;
+	check(sa_routes_open(out, out_len, &rv), "sa_routes_open");
+	route_acc A = { calloc(S->n, sizeof(uint8_t *)), calloc(S->n, sizeof(size_t)), &S->roster };
+	for (uint32_t i = 0; i < S->n; i++)
+		if (S->r1_in[i] != NULL)
+			check(sa_routes_split(&rv, S->ids[i], S->r1_in[i], S->r1_in_len[i], take_route, &A),
+			      "sa_routes_split");
+	for (uint32_t i = 0; i < S->n; i++) {
+		if (A.buf[i] == NULL)
+			continue;
+		uint8_t *m;
+		size_t ml;
+		check(sa_share_message(A.buf[i], A.len[i] / SA_ROUTE_BYTES, &m, &ml), "sa_share_message");
+		long k = real_of(S, S->ids[i]);
+		if (k >= 0) {
+			S->inbox[k] = xdup(m, ml);
+			S->inbox_len[k] = ml;
+		}
+		sa_free(m);
+		free(A.buf[i]);
+		free(S->r1_in[i]);
+		S->r1_in[i] = NULL;
+	}
+	free(A.buf);
+	free(A.len);
+}
+
+/*
+ * Installs the next image and the real clients' inboxes from a round
+ * output; returns the time the host's part took (deriving every user's
+ * message of rounds 0 and 3, routing round 1).
+ */
+static double
 apply_output(session *S, const uint8_t *out, size_t out_len)
 {
 	sa_output_view ov;
@@ -269,7 +338,12 @@ apply_output(session *S, const uint8_t *out, size_t out_len)
 		S->inbox[k] = NULL;
 	}
 	if (ov.kind == SA_OUTPUT_VECTOR)
-		return;
+		return 0;
+	double t0 = now();
+	if (ov.kind == SA_OUTPUT_ROUTES) {
+		route_round1(S, out, out_len);
+		return now() - t0;
+	}
 	size_t ml;
 	uint64_t id;
 	const uint8_t *mp;
@@ -284,6 +358,7 @@ apply_output(session *S, const uint8_t *out, size_t out_len)
 		}
 	}
 	sa_output_cursor_free(c);
+	return now() - t0;
 }
 
 /* Closes a round (timed) and checks the size of the next user set. */
@@ -310,7 +385,7 @@ srv_close_apply(session *S, int round)
 	uint8_t *out;
 	size_t out_len;
 	S->res->close[round] = srv_close(S, round, &out, &out_len);
-	apply_output(S, out, out_len);
+	S->res->close[round] += apply_output(S, out, out_len);
 	sa_free(out);
 	sa_server_info info;
 	check(sa_server_info_get(S->img, S->img_len, &info), "sa_server_info_get");
@@ -624,7 +699,9 @@ setup(session *S, const config *cf, result *res)
 	S->sign_sk = xmalloc((size_t) S->n * 64);
 	S->u = calloc(S->n, sizeof(user));
 	S->expected = calloc(S->m, 8);
-	if (S->u == NULL || S->expected == NULL)
+	S->r1_in = calloc(S->n, sizeof(uint8_t *));
+	S->r1_in_len = calloc(S->n, sizeof(size_t));
+	if (S->u == NULL || S->expected == NULL || S->r1_in == NULL || S->r1_in_len == NULL)
 		fail("out of memory");
 	for (uint32_t i = 0; i < S->n; i++) {
 		S->ids[i] = 1000 + 7 * (uint64_t) i;
@@ -859,6 +936,8 @@ teardown(session *S)
 	sodium_memzero(S->u, (size_t) S->n * sizeof(user));
 	sa_graph_free(&S->g);
 	free(S->u);
+	free(S->r1_in);
+	free(S->r1_in_len);
 	free(S->ids);
 	free(S->sign_pk);
 	free(S->sign_sk);
@@ -1006,6 +1085,8 @@ print_header(void)
 	printf("floor1/floorT: that many sa_mask_expand calls (raw AES-128-CTR) on 1 / %u thread(s), same run "
 	       "(~ = timed on %.0e elements' worth and scaled)\n", opt_threads, opt_prg_cap);
 	printf("rT      : cl4 / floorT (same thread count); r1 = cl4 / floor1\n");
+	printf("cl0/cl3 include deriving every user's message (sa_output_cursor); cl1 includes routing the\n"
+	       "          ShareKeys ciphertexts as a host does with rows (sa_routes_split + sa_share_message)\n");
 	printf("out/img/msg: largest round output, server image and user message of the run (bytes)\n");
 	printf("\n%6s %6s %4s %3s %4s %4s %2s | %6s %6s %6s %5s %6s | %6s %6s %6s %6s %6s | %6s %6s %6s %6s"
 	       " %7s | %8s | %8s %8s %8s %5s %5s | %7s %7s %7s | %s\n",

@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sa_output_view ov;
 	if (sa_output_open(blob, len, &ov) != SA_OK)
 		goto done;
-	FUZZ_CHECK(ov.kind >= SA_OUTPUT_MESSAGES && ov.kind <= SA_OUTPUT_NEIGHBOURHOOD);
+	FUZZ_CHECK(ov.kind >= SA_OUTPUT_MESSAGES && ov.kind <= SA_OUTPUT_ROUTES);
 	FUZZ_CHECK(ov.state >= blob && ov.state_len <= len && (size_t) (ov.state - blob) <= len - ov.state_len);
 	FUZZ_CHECK(ov.items >= blob && ov.items_len <= len && (size_t) (ov.items - blob) <= len - ov.items_len);
 
@@ -74,6 +74,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n++;
 		}
 		FUZZ_CHECK(n == ov.count && pos == ov.items_len && total == ov.items_len);
+	} else if (ov.kind == SA_OUTPUT_ROUTES) {
+		/* U2 with digests: what the routing reads agrees with the full open */
+		sa_routes rv;
+		FUZZ_CHECK(sa_routes_open(blob, len, &rv) == SA_OK);
+		FUZZ_CHECK(rv.n2 == ov.count && rv.u2 == ov.items);
 	} else if (ov.kind == SA_OUTPUT_NEIGHBOURHOOD) {
 		/* messages derived from the state: a cursor opens only on a valid one */
 		FUZZ_CHECK(ov.items_len == (size_t) ov.count * SA_SIG_BYTES);

@@ -136,7 +136,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sa_output_view ov;
 			FUZZ_CHECK(sa_output_open(out, out_len, &ov) == SA_OK);
 			FUZZ_CHECK(sa_server_validate(ov.state, ov.state_len) == SA_OK);
-			if (ov.kind != SA_OUTPUT_VECTOR) {
+			if (ov.kind == SA_OUTPUT_ROUTES) {    /* SecAgg+ ShareKeys: the host routes the messages */
+				sa_routes rv;
+				FUZZ_CHECK(stage == 1 && sa_routes_open(out, out_len, &rv) == SA_OK && rv.n2 == ov.count);
+			} else if (ov.kind != SA_OUTPUT_VECTOR) {
 				FUZZ_CHECK(stage < 4);
 				answer_as_client(X, stage + 1, &ov);
 			} else {

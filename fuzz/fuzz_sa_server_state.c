@@ -89,7 +89,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sa_server_info next;
 		FUZZ_CHECK(sa_server_info_get(ov.state, ov.state_len, &next) == SA_OK);
 		FUZZ_CHECK(next.stage == info.stage + 1 && next.received == 0);
-		if (ov.kind != SA_OUTPUT_VECTOR) {
+		if (ov.kind == SA_OUTPUT_ROUTES) {
+			sa_routes rv;
+			FUZZ_CHECK(info.stage == 1 && sa_routes_open(out, out_len, &rv) == SA_OK && rv.n2 == ov.count);
+		} else if (ov.kind != SA_OUTPUT_VECTOR) {
 			size_t n = 0;
 			uint64_t id;
 			const uint8_t *m;

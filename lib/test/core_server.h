@@ -20,6 +20,8 @@ typedef struct core_server {
 	size_t img_len, img_cap;
 	uint8_t **out_msg;          /* per roster index: the message of the last round (or NULL) */
 	size_t *out_len;
+	uint8_t **in_msg;           /* per roster index: its accepted message of this round (or NULL) */
+	size_t *in_len;
 	uint64_t *sum;              /* the sum, once the session finished */
 	uint32_t m;
 } core_server;
@@ -34,6 +36,58 @@ core_server_clear_outbox(core_server *s)
 	}
 }
 
+static inline void
+core_server_clear_inbox(core_server *s)
+{
+	for (uint32_t i = 0; i < s->roster.n; i++) {
+		free(s->in_msg[i]);
+		s->in_msg[i] = NULL;
+	}
+}
+
+/* A route of a SecAgg+ ShareKeys message, appended to its recipient's pending routes. */
+static inline sa_status
+core_server_take_route(void *arg, uint64_t to, const uint8_t route[SA_ROUTE_BYTES])
+{
+	core_server *s = arg;
+	long i = sa_roster_find(&s->roster, to);
+	if (i < 0)
+		return SA_ERR_UNKNOWN_USER;
+	uint8_t *grown = realloc(s->out_msg[i], s->out_len[i] + SA_ROUTE_BYTES);
+	if (grown == NULL)
+		return SA_ERR_NOMEM;
+	memcpy(grown + s->out_len[i], route, SA_ROUTE_BYTES);
+	s->out_msg[i] = grown;
+	s->out_len[i] += SA_ROUTE_BYTES;
+	return SA_OK;
+}
+
+/* A ROUTES output: every accepted message split into routes, each recipient's routes into its message. */
+static inline sa_status
+core_server_route(core_server *s, const uint8_t *out, size_t out_len)
+{
+	sa_routes rv;
+	sa_status st = sa_routes_open(out, out_len, &rv);
+	for (uint32_t i = 0; i < s->roster.n && st == SA_OK; i++)
+		if (s->in_msg[i] != NULL)
+			st = sa_routes_split(&rv, s->roster.ids[i], s->in_msg[i], s->in_len[i], core_server_take_route, s);
+	for (uint32_t i = 0; i < s->roster.n && st == SA_OK; i++) {
+		if (s->out_msg[i] == NULL)
+			continue;
+		uint8_t *msg;
+		size_t len;
+		st = sa_share_message(s->out_msg[i], s->out_len[i] / SA_ROUTE_BYTES, &msg, &len);
+		if (st == SA_OK) {
+			free(s->out_msg[i]);
+			s->out_msg[i] = malloc(len);
+			memcpy(s->out_msg[i], msg, len);
+			s->out_len[i] = len;
+			sa_free(msg);
+		}
+	}
+	return st;
+}
+
 /* A new session; the round-0 message goes to every roster user. */
 static inline sa_status
 core_server_start(core_server *s, const uint8_t *sid, size_t sid_len, uint32_t t, uint32_t m, uint32_t degree,
@@ -46,6 +100,8 @@ core_server_start(core_server *s, const uint8_t *sid, size_t sid_len, uint32_t t
 	s->m = m;
 	s->out_msg = calloc(s->roster.n, sizeof *s->out_msg);
 	s->out_len = calloc(s->roster.n, sizeof *s->out_len);
+	s->in_msg = calloc(s->roster.n, sizeof *s->in_msg);
+	s->in_len = calloc(s->roster.n, sizeof *s->in_len);
 	s->sum = calloc(m, sizeof *s->sum);
 	if ((st = sa_server_create_graph(sid, sid_len, t, m, degree, &s->roster, &s->img, &s->img_len)) != SA_OK)
 		return st;
@@ -70,6 +126,12 @@ core_server_recv(core_server *s, uint64_t id, const uint8_t *msg, size_t len)
 	for (;;) {
 		size_t need = 0;
 		sa_status st = sa_server_recv(s->img, &s->img_len, s->img_cap, id, msg, len, &need);
+		if (st == SA_OK) {
+			long i = sa_roster_find(&s->roster, id);
+			s->in_msg[i] = malloc(len);
+			memcpy(s->in_msg[i], msg, len);
+			s->in_len[i] = len;
+		}
 		if (st != SA_ERR_LIMIT)
 			return st;
 		uint8_t *grown = realloc(s->img, need);
@@ -102,6 +164,8 @@ core_server_close(core_server *s)
 	if (v.kind == SA_OUTPUT_VECTOR) {
 		for (uint32_t i = 0; i < v.count && i < s->m; i++)
 			s->sum[i] = sa_output_vector_at(&v, i);
+	} else if (v.kind == SA_OUTPUT_ROUTES) {
+		st = core_server_route(s, out, out_len);
 	} else {
 		size_t len;
 		uint64_t id;
@@ -122,6 +186,7 @@ core_server_close(core_server *s)
 		}
 		sa_output_cursor_free(c);
 	}
+	core_server_clear_inbox(s);
 	sa_free(out);
 	return st;
 }
@@ -138,6 +203,10 @@ core_server_free(core_server *s)
 {
 	if (s->out_msg != NULL)
 		core_server_clear_outbox(s);
+	if (s->in_msg != NULL)
+		core_server_clear_inbox(s);
+	free(s->in_msg);
+	free(s->in_len);
 	free(s->out_msg);
 	free(s->out_len);
 	free(s->sum);

@@ -46,6 +46,10 @@ typedef struct sim {
 	size_t img_len, img_cap;
 	uint8_t **inbox;    /* per user: message from the server */
 	size_t *inbox_len;
+	uint8_t **sent;     /* per user: its message of this round, as the server got it */
+	size_t *sent_len;
+	uint8_t **sent1;    /* keep_outputs: the messages of round 1 (ShareKeys) */
+	size_t *sent1_len;
 } sim;
 
 static inline void
@@ -59,6 +63,10 @@ sim_init(sim *s, uint32_t n, uint32_t t, uint32_t m, uint64_t id_base)
 	s->clients = calloc(n, sizeof(sa_client *));
 	s->inbox = calloc(n, sizeof(uint8_t *));
 	s->inbox_len = calloc(n, sizeof(size_t));
+	s->sent = calloc(n, sizeof(uint8_t *));
+	s->sent_len = calloc(n, sizeof(size_t));
+	s->sent1 = calloc(n, sizeof(uint8_t *));
+	s->sent1_len = calloc(n, sizeof(size_t));
 	for (uint32_t i = 0; i < n; i++) {
 		s->ids[i] = id_base + 3 * (uint64_t) i;
 		sa_sign_keypair(s->pks[i], s->sks[i]);
@@ -78,7 +86,10 @@ sim_free(sim *s)
 	for (uint32_t i = 0; i < s->n; i++) {
 		sa_client_free(s->clients[i]);
 		free(s->inbox[i]);
+		free(s->sent[i]);
+		free(s->sent1[i]);
 	}
+	free(s->sent); free(s->sent_len); free(s->sent1); free(s->sent1_len);
 	free(s->ids); free(s->pks); free(s->sks); free(s->clients);
 	free(s->inbox); free(s->inbox_len); free(s->img);
 	for (int r = 0; r < 5; r++)
@@ -98,6 +109,55 @@ sim_recv(sim *s, uint64_t id, const uint8_t *msg, size_t len)
 		s->img = realloc(s->img, cap);
 		s->img_cap = cap;
 	}
+}
+
+/* Routes of one recipient, collected by sim_route. */
+typedef struct sim_routes {
+	uint8_t **buf;
+	size_t *count, *cap;
+	sa_roster r;
+} sim_routes;
+
+static inline sa_status
+sim_route_emit(void *arg, uint64_t recipient, const uint8_t route[SA_ROUTE_BYTES])
+{
+	sim_routes *R = arg;
+	long i = sa_roster_find(&R->r, recipient);
+	if (i < 0)
+		return SA_ERR_UNKNOWN_USER;
+	if (R->count[i] == R->cap[i]) {
+		R->cap[i] = R->cap[i] ? 2 * R->cap[i] : 8;
+		R->buf[i] = realloc(R->buf[i], R->cap[i] * SA_ROUTE_BYTES);
+	}
+	memcpy(R->buf[i] + R->count[i]++ * SA_ROUTE_BYTES, route, SA_ROUTE_BYTES);
+	return SA_OK;
+}
+
+/*
+ * A ROUTES output (SecAgg+ round 1): splits every sent message into routes
+ * and builds each recipient's message, as a host does with rows.
+ */
+static inline sa_status
+sim_route(sim *s, const uint8_t *out, size_t out_len)
+{
+	sa_routes rv;
+	sa_status st = sa_routes_open(out, out_len, &rv);
+	sim_routes R = { calloc(s->n, sizeof(uint8_t *)), calloc(s->n, sizeof(size_t)),
+	                 calloc(s->n, sizeof(size_t)), sim_roster(s) };
+	for (uint32_t i = 0; i < s->n && st == SA_OK; i++) {
+		if (s->sent[i] == NULL)
+			continue;
+		st = sa_routes_split(&rv, s->ids[i], s->sent[i], s->sent_len[i], sim_route_emit, &R);
+		if (st == SA_ERR_UNKNOWN_USER)     /* not accepted (rejected): its ciphertexts go nowhere */
+			st = SA_OK;
+	}
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (st == SA_OK && R.count[i] > 0)
+			st = sa_share_message(R.buf[i], R.count[i], &s->inbox[i], &s->inbox_len[i]);
+		free(R.buf[i]);
+	}
+	free(R.buf); free(R.count); free(R.cap);
+	return st;
 }
 
 /* Applies a round output: new image, and messages into inboxes. */
@@ -121,6 +181,8 @@ sim_apply_output(sim *s, const uint8_t *out, size_t out_len, uint64_t *vec)
 			vec[i] = sa_output_vector_at(&ov, i);
 		return SA_OK;
 	}
+	if (ov.kind == SA_OUTPUT_ROUTES)
+		return sim_route(s, out, out_len);
 	uint64_t id;
 	const uint8_t *msg;
 	size_t len;
@@ -170,6 +232,15 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 	sa_free(r0);
 	for (int round = 0; round <= 4; round++) {
 		for (uint32_t i = 0; i < s->n; i++) {
+			if (round == 2 && s->keep_outputs) {
+				s->sent1[i] = s->sent[i];
+				s->sent1_len[i] = s->sent_len[i];
+			} else {
+				free(s->sent[i]);
+			}
+			s->sent[i] = NULL;
+		}
+		for (uint32_t i = 0; i < s->n; i++) {
 			if (s->inbox[i] == NULL || drop_after[i] <= round)
 				continue;
 			uint8_t *out;
@@ -195,6 +266,10 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 			if (s->tamper != NULL)
 				s->tamper(s, round, i, out, out_len, s->hook_arg);
 			st = sim_recv(s, s->ids[i], out, out_len);
+			free(s->sent[i]);
+			s->sent[i] = malloc(out_len);
+			memcpy(s->sent[i], out, out_len);
+			s->sent_len[i] = out_len;
 			sa_free(out);
 			if (st != SA_OK) {
 				*failed_round = 200 + round;

@@ -719,6 +719,116 @@ test_plus_outputs_hold_lists_once(void)
 	sim_free(&s);
 }
 
+static sa_status
+count_route(void *arg, uint64_t recipient, const uint8_t route[SA_ROUTE_BYTES])
+{
+	(void) recipient; (void) route;
+	(*(uint32_t *) arg)++;
+	return SA_OK;
+}
+
+/*
+ * Round 1 of a SecAgg+ session: the output lists U2 with digests (no
+ * ciphertexts); a message splits into routes only if it is the one the
+ * round accepted, and only to members of U2; a recipient's message is the
+ * same whatever the order of its routes, and refuses repeated senders and
+ * routes of another session.
+ */
+static void
+test_plus_share_keys_routed(void)
+{
+	uint32_t n = 30, m = 2;
+	sim s;
+	sim_init(&s, n, 3, m, 5);
+	s.degree = 4;
+	s.keep_outputs = 1;
+	int *d = all_stay(n);
+	d[7] = 1;                              /* advertises, then leaves: in U1, not in U2 */
+	uint64_t *x = calloc((size_t) n * m, 8), sum[2];
+	for (size_t i = 0; i < (size_t) n * m; i++)
+		x[i] = i;
+	int fr = -1;
+	/* run to the end of round 1 only: everyone leaves after ShareKeys */
+	int *d1 = all_stay(n);
+	for (uint32_t i = 0; i < n; i++)
+		d1[i] = i == 7 ? 1 : 2;
+	sim_run(&s, x, d1, sum, &fr);
+	UNIT_CHECK_EQ_U64(fr, 2);              /* round 2 cannot close: nobody sends */
+	const uint8_t *out = s.outputs[1];
+	size_t len = s.output_len[1];
+	sa_output_view ov;
+	UNIT_CHECK_EQ_U64(sa_output_open(out, len, &ov), SA_OK);
+	UNIT_CHECK_EQ_U64(ov.kind, SA_OUTPUT_ROUTES);
+	UNIT_CHECK_EQ_U64(ov.count, n - 1);
+	UNIT_CHECK_EQ_U64(len, OUT_HDR + ov.state_len + 4 + (size_t) (n - 1) * (8 + SA_ROUTE_DIGEST_BYTES));
+	sa_output_cursor *c;
+	UNIT_CHECK_EQ_U64(sa_output_cursor_open(&ov, &c), SA_ERR_WRONG_ROUND);
+	sa_routes rv;
+	UNIT_CHECK_EQ_U64(sa_routes_open(out, len, &rv), SA_OK);
+	UNIT_CHECK_EQ_U64(sa_routes_open(s.outputs[0], s.output_len[0], &rv), SA_ERR_WRONG_ROUND);
+	UNIT_CHECK_EQ_U64(sa_routes_open(out, len - 1, &rv), SA_ERR_MALFORMED);
+	UNIT_CHECK_EQ_U64(sa_routes_open(out, len, &rv), SA_OK);
+	/* user 0's message: routes to its neighbours in U2 only (user 7 left) */
+	uint32_t a = 6, routes = 0;                    /* a user next to 7 on no particular side */
+	for (a = 0; a < n; a++) {
+		bool next_to_7 = false;
+		for (int64_t dd = -2; dd <= 2; dd++)
+			next_to_7 |= ring_user(&s, ring_pos_of(&s, a) + dd) == 7 && a != 7;
+		if (next_to_7)
+			break;
+	}
+	UNIT_CHECK(a < n);
+	UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[a], s.sent1[a], s.sent1_len[a], count_route, &routes), SA_OK);
+	UNIT_CHECK_EQ_U64(routes, s.degree - 1);
+	/* user 7 sent nothing in round 1: the round accepted no message of it */
+	UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[7], s.sent1[a], s.sent1_len[a], count_route, &routes),
+	                  SA_ERR_UNKNOWN_USER);
+	/* a changed ciphertext, another sender's message, another round's type: refused */
+	uint8_t *t = malloc(s.sent1_len[a]);
+	memcpy(t, s.sent1[a], s.sent1_len[a]);
+	t[s.sent1_len[a] - 1] ^= 1;
+	UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[a], t, s.sent1_len[a], count_route, &routes), SA_ERR_DUPLICATE);
+	UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[a + 1], s.sent1[a], s.sent1_len[a], count_route, &routes),
+	                  SA_ERR_UNKNOWN_USER);
+	memcpy(t, s.sent1[a], s.sent1_len[a]);
+	t[1] = SA_MSG_C2S(2);
+	UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[a], t, s.sent1_len[a], count_route, &routes), SA_ERR_WRONG_ROUND);
+	memcpy(t, s.sent1[a], s.sent1_len[a]);
+	t[5] ^= 1;
+	UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[a], t, s.sent1_len[a], count_route, &routes), SA_ERR_SESSION);
+	free(t);
+	/* a recipient's message: its routes in any order give the same bytes */
+	uint32_t b = (a + 1) % n == 7 ? (a + 2) % n : (a + 1) % n;
+	sim_routes R = { calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), calloc(n, sizeof(size_t)),
+	                 sim_roster(&s) };
+	for (uint32_t i = 0; i < n; i++)
+		if (s.sent1[i] != NULL)
+			UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[i], s.sent1[i], s.sent1_len[i], sim_route_emit, &R), SA_OK);
+	size_t cnt = R.count[b];
+	UNIT_CHECK(cnt >= 2);
+	uint8_t *msg1, *msg2, *rev = malloc(cnt * SA_ROUTE_BYTES);
+	size_t l1, l2;
+	for (size_t i = 0; i < cnt; i++)
+		memcpy(rev + i * SA_ROUTE_BYTES, R.buf[b] + (cnt - 1 - i) * SA_ROUTE_BYTES, SA_ROUTE_BYTES);
+	UNIT_CHECK_EQ_U64(sa_share_message(R.buf[b], cnt, &msg1, &l1), SA_OK);
+	UNIT_CHECK_EQ_U64(sa_share_message(rev, cnt, &msg2, &l2), SA_OK);
+	UNIT_CHECK(l1 == l2 && memcmp(msg1, msg2, l1) == 0 && l1 == s.inbox_len[b] && memcmp(msg1, s.inbox[b], l1) == 0);
+	UNIT_CHECK_EQ_U64(l1, SA_S2C_HEADER_BYTES + 4 + cnt * SA_CT_ENTRY_BYTES);
+	memcpy(rev + SA_ROUTE_BYTES, rev, SA_ROUTE_BYTES);                /* a sender twice */
+	UNIT_CHECK_EQ_U64(sa_share_message(rev, cnt, &msg2, &l2), SA_ERR_DUPLICATE);
+	memcpy(rev, R.buf[b], cnt * SA_ROUTE_BYTES);
+	rev[SA_ROUTE_BYTES + 3] ^= 1;                                     /* another session's context */
+	UNIT_CHECK_EQ_U64(sa_share_message(rev, cnt, &msg2, &l2), SA_ERR_SESSION);
+	UNIT_CHECK_EQ_U64(sa_share_message(rev, 0, &msg2, &l2), SA_ERR_MALFORMED);
+	sa_free(msg1);
+	free(rev);
+	for (uint32_t i = 0; i < n; i++)
+		free(R.buf[i]);
+	free(R.buf); free(R.count); free(R.cap);
+	free(d); free(d1); free(x);
+	sim_free(&s);
+}
+
 int
 main(void)
 {
@@ -726,6 +836,7 @@ main(void)
 		return 1;
 	sa_set_default_threads(2);
 	UNIT_RUN(test_plus_outputs_hold_lists_once);
+	UNIT_RUN(test_plus_share_keys_routed);
 	UNIT_RUN(test_graph_rules);
 	UNIT_RUN(test_merkle);
 	UNIT_RUN(test_plus_no_dropouts);

@@ -129,6 +129,19 @@ payload_len(const view *v, uint32_t ri)
 	}
 }
 
+/*
+ * Bytes the pending record of roster index ri keeps: its payload, except
+ * for a SecAgg+ ShareKeys message, whose ciphertexts are routed as rows
+ * (server_route.c): its commitment and the digest of its payload.
+ */
+#define ROUTED_REC (SA_COMMIT_BYTES + SA_ROUTE_DIGEST_BYTES)
+
+static size_t
+record_len(const view *v, uint32_t ri)
+{
+	return v->k && v->stage == 1 ? ROUTED_REC : payload_len(v, ri);
+}
+
 /* Walks the records; fills idx[roster index] = offset of the record (or SIZE_MAX). */
 static sa_status
 index_records(const view *v, size_t *idx)
@@ -149,7 +162,7 @@ index_records(const view *v, size_t *idx)
 		long ri = sa_find_id(v->roster, v->n, ROSTER_REC, id);
 		if (ri < 0 || !srv_bit_get(bm, (uint32_t) ri) || idx[ri] != SIZE_MAX)
 			return SA_ERR_MALFORMED;
-		if (l != payload_len(v, (uint32_t) ri) || v->len - off - REC_HDR < l)
+		if (l != record_len(v, (uint32_t) ri) || v->len - off - REC_HDR < l)
 			return SA_ERR_MALFORMED;
 		idx[ri] = off;
 		seen++;
@@ -294,7 +307,7 @@ sa_server_full_len(const uint8_t *img, size_t img_len, size_t *full)
 	const uint8_t *bm = img + v.bitmap_off;
 	for (uint32_t i = 0; i < v.n; i++)
 		if (!srv_bit_get(bm, i) && allowed_sender(&v, srv_roster_id(&v, i)))
-			*full += REC_HDR + payload_len(&v, i);
+			*full += REC_HDR + record_len(&v, i);
 	return SA_OK;
 }
 
@@ -576,7 +589,8 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 	sa_free(idx);
 	if (st != SA_OK)
 		return st;
-	size_t add = (v.stage == 2) ? 0 : REC_HDR + plen;
+	size_t keep = record_len(&v, (uint32_t) ri);
+	size_t add = (v.stage == 2) ? 0 : REC_HDR + keep;
 	if (add > cap - *img_len) {
 		*need = *img_len + add;
 		return SA_ERR_LIMIT;
@@ -587,8 +601,13 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 	} else {
 		uint8_t *r = img + *img_len;
 		sa_store_u64_be(r, user_id);
-		sa_store_u32_be(r + 8, (uint32_t) plen);
-		memcpy(r + REC_HDR, p, plen);
+		sa_store_u32_be(r + 8, (uint32_t) keep);
+		if (v.k && v.stage == 1) {       /* SecAgg+ ShareKeys: commitment | digest */
+			memcpy(r + REC_HDR, p, SA_COMMIT_BYTES);
+			srv_route_digest(r + REC_HDR + SA_COMMIT_BYTES, v.ctx, user_id, p, plen);
+		} else {
+			memcpy(r + REC_HDR, p, plen);
+		}
 		*img_len += add;
 	}
 	srv_bit_set(img + v.bitmap_off, (uint32_t) ri);

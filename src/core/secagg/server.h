@@ -153,6 +153,7 @@ sa_status sa_server_close(const uint8_t *img, size_t img_len, const sa_round_opt
 #define SA_OUTPUT_VECTOR    2   /* the sum */
 #define SA_OUTPUT_BROADCAST 3   /* one message for every recipient (stored once) */
 #define SA_OUTPUT_NEIGHBOURHOOD 4 /* SecAgg+ rounds 0 and 3: messages derived from one list */
+#define SA_OUTPUT_ROUTES    5   /* SecAgg+ round 1: U2 and digests; messages routed as rows */
 
 typedef struct sa_output_view {
 	uint8_t kind;
@@ -184,6 +185,12 @@ typedef struct sa_output_view {
  *              with its Merkle path, or its neighbours' signatures) is
  *              derived from the state and this list by a cursor, so the
  *              output holds O(n) bytes instead of O(n k).
+ *   ROUTES (SecAgg+ round 1, state of stage 2): count records id u64 |
+ *              digest (SA_ROUTE_DIGEST_BYTES), one per member of U2 in id
+ *              order: the digest of the ShareKeys payload the round accepted
+ *              from it. The ciphertexts are not in the output: the host
+ *              routes the users' messages itself (sa_routes_split,
+ *              sa_share_message below).
  */
 /* Validates an output blob; for messages checks every record's bounds. */
 sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
@@ -210,6 +217,38 @@ sa_status sa_output_cursor_open(const sa_output_view *v, sa_output_cursor **c);
 sa_status sa_output_cursor_next(sa_output_cursor *c, uint64_t *user_id, const uint8_t **msg,
                                 size_t *msg_len, bool *end);
 void sa_output_cursor_free(sa_output_cursor *c);
+
+/* ---- round-1 routing of a SecAgg+ session (server_route.c) ---- */
+
+#define SA_ROUTE_DIGEST_BYTES 32
+/* One ciphertext on its way: version u8 | context | sender id u64 | nonce | ciphertext. */
+#define SA_ROUTE_BYTES (1 + SA_CTX_BYTES + SA_CT_ENTRY_BYTES)
+
+typedef struct sa_routes {
+	uint8_t ver;
+	const uint8_t *ctx;        /* inside the output */
+	const uint8_t *u2;         /* n2 records id | digest */
+	uint32_t n2;
+} sa_routes;
+
+/* Opens a ROUTES output: its framing only, O(1) (SA_ERR_WRONG_ROUND for another kind). */
+sa_status sa_routes_open(const uint8_t *blob, size_t len, sa_routes *rv);
+
+typedef sa_status (*sa_route_emit)(void *arg, uint64_t recipient, const uint8_t route[SA_ROUTE_BYTES]);
+/*
+ * Splits the round-1 message `msg` of `sender` into one route per
+ * ciphertext whose recipient is in U2, after checking it is the message
+ * the round accepted from sender (SA_ERR_DUPLICATE if it is another one,
+ * SA_ERR_UNKNOWN_USER if the round accepted none). emit's error stops it.
+ */
+sa_status sa_routes_split(const sa_routes *rv, uint64_t sender, const uint8_t *msg, size_t len,
+                          sa_route_emit emit, void *arg);
+/*
+ * One recipient's round-2 message from the `count` routes addressed to it
+ * (in any order): SA_ERR_SESSION if they are not all of one session,
+ * SA_ERR_DUPLICATE if a sender repeats.
+ */
+sa_status sa_share_message(const uint8_t *routes, size_t count, uint8_t **msg, size_t *msg_len);
 
 /* Rejection record i (i < rejected_count). */
 void sa_output_rejection_at(const sa_output_view *v, uint32_t i, uint64_t *user_id, uint8_t *round,

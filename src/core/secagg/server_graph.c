@@ -110,16 +110,6 @@ closed_neighbourhood(const view *v, uint32_t a, uint32_t *out)
 	return v->k + 1;
 }
 
-/* How many neighbours of a sent a message this round (idx[] != SIZE_MAX). */
-static uint32_t
-count_senders_around(const view *v, const size_t *idx, uint32_t a)
-{
-	uint32_t c = 0;
-	for (uint32_t d = 0; d < v->k; d++)
-		c += idx[neighbour_at(v, a, d)] != SIZE_MAX;
-	return c;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Sizes and payload checks                                               */
 /* ---------------------------------------------------------------------- */
@@ -407,42 +397,11 @@ srv_graph_close_round0(const view *v, const size_t *idx, const uint32_t *ris, ui
 /* Round 1: route each ciphertext to its recipient                        */
 /* ---------------------------------------------------------------------- */
 
-/* The ciphertext entry for recipient `to` in sender record r (NULL if absent). */
-static const uint8_t *
-find_ciphertext(const uint8_t *r, uint64_t to)
-{
-	uint32_t l = sa_load_u32_be(r + 8);
-	size_t entries = (l - SA_COMMIT_BYTES - 4) / SA_CT_ENTRY_BYTES;
-	const uint8_t *base = r + REC_HDR + SA_COMMIT_BYTES + 4;
-	long e = sa_find_id(base, (uint32_t) entries, SA_CT_ENTRY_BYTES, to);
-	return e < 0 ? NULL : base + (size_t) e * SA_CT_ENTRY_BYTES;
-}
-
-static sa_status
-put_round2_msg(sa_writer *o, const view *v, const size_t *idx, uint32_t a, uint32_t *nb)
-{
-	uint64_t id = srv_roster_id(v, a);
-	srv_graph_neighbours(v, a, nb);
-	uint32_t cnt = 0;
-	for (uint32_t d = 0; d < v->k; d++)
-		cnt += idx[nb[d]] != SIZE_MAX;
-	sa_put_u64(o, id);
-	sa_put_u32(o, (uint32_t) (SA_S2C_HEADER_BYTES + 4 + (size_t) cnt * SA_CT_ENTRY_BYTES));
-	srv_put_s2c_header(o, v, 2);
-	sa_put_u32(o, cnt);
-	for (uint32_t d = 0; d < v->k; d++) {
-		if (idx[nb[d]] == SIZE_MAX)
-			continue;
-		const uint8_t *r = v->img + idx[nb[d]];
-		const uint8_t *e = find_ciphertext(r, id);
-		if (e == NULL)
-			return SA_ERR_MALFORMED;
-		sa_put_bytes(o, r, 8);                               /* sender id */
-		sa_put_bytes(o, e + 8, SA_CT_ENTRY_BYTES - 8);       /* nonce, ciphertext */
-	}
-	return SA_OK;
-}
-
+/*
+ * ShareKeys -> U2 (id, commitment). The round kept each accepted message's
+ * digest instead of its ciphertexts; the output lists U2 with the digests,
+ * and the host routes the messages as rows (server_route.c).
+ */
 sa_status
 srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                        uint8_t **out, size_t *out_len)
@@ -450,25 +409,21 @@ srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, ui
 	sa_writer u2, state, o;
 	sa_writer_init(&u2); sa_writer_init(&state); sa_writer_init(&o);
 	put_senders(&u2, v, idx, ris, k, SA_COMMIT_BYTES);             /* U2: id, commitment */
-	uint32_t *nb = sa_alloc_array(v->k, sizeof(uint32_t));
 	sa_status st = SA_ERR_NOMEM;
-	if (nb != NULL && !u2.failed) {
+	if (!u2.failed) {
 		srv_write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
-		size_t items = 0;
-		for (uint32_t j = 0; j < k; j++)
-			items += REC_HDR + SA_S2C_HEADER_BYTES + 4 +
-			         (size_t) count_senders_around(v, idx, ris[j]) * SA_CT_ENTRY_BYTES;
-		if (!state.failed && srv_reserve_output(&o, v, state.len, items)) {
-			srv_begin_output(&o, v, SA_OUTPUT_MESSAGES, state.buf, state.len);
+		if (!state.failed &&
+		    srv_reserve_output(&o, v, state.len, (size_t) k * (8 + SA_ROUTE_DIGEST_BYTES))) {
+			srv_begin_output(&o, v, SA_OUTPUT_ROUTES, state.buf, state.len);
 			sa_put_u32(&o, k);
-			st = SA_OK;
-			for (uint32_t j = 0; j < k && st == SA_OK; j++)
-				st = put_round2_msg(&o, v, idx, ris[j], nb);
-			if (st == SA_OK)
-				st = srv_finish_messages(&o, out, out_len);
+			for (uint32_t j = 0; j < k; j++) {
+				const uint8_t *r = v->img + idx[ris[j]];
+				sa_put_bytes(&o, r, 8);
+				sa_put_bytes(&o, r + REC_HDR + SA_COMMIT_BYTES, SA_ROUTE_DIGEST_BYTES);
+			}
+			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
-	sa_free(nb);
 	sa_writer_discard(&u2); sa_writer_discard(&state);
 	if (st != SA_OK)
 		sa_writer_discard(&o);

@@ -102,6 +102,9 @@ sa_status srv_finish_messages(sa_writer *w, uint8_t **out, size_t *out_len);
 void srv_put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
                        const uint8_t *msg, size_t msg_len);
 uint32_t srv_sender_list(const view *v, const size_t *idx, uint32_t *ris);
+/* Digest of an accepted ShareKeys payload (SecAgg+ sessions keep it instead of the payload). */
+void srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], const uint8_t ctx[SA_CTX_BYTES], uint64_t sender,
+                      const uint8_t *payload, size_t len);
 /* Are these nrej rejection records of `round`, with sender statuses, for distinct roster members? */
 sa_status srv_check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej);
 

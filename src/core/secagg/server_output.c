@@ -53,6 +53,24 @@ open_neighbourhood(sa_output_view *ov)
 	return SA_OK;
 }
 
+/* Routes items: U2 of a SecAgg+ state of stage 2, in its order, each with a digest. */
+static sa_status
+open_routes(sa_output_view *ov)
+{
+	view sv;
+	sa_status st = srv_open_view(&sv, ov->state, ov->state_len);
+	if (st != SA_OK)
+		return st;
+	size_t rec = 8 + SA_ROUTE_DIGEST_BYTES;
+	if (sv.k == 0 || sv.stage != 2 || ov->count != sv.n2 || ov->items_len / rec != ov->count ||
+	    ov->items_len % rec != 0)
+		return SA_ERR_MALFORMED;
+	for (uint32_t i = 0; i < ov->count; i++)
+		if (memcmp(ov->items + (size_t) i * rec, sv.u2 + (size_t) i * U2_REC, 8) != 0)
+			return SA_ERR_MALFORMED;
+	return SA_OK;
+}
+
 sa_status
 sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 {
@@ -66,7 +84,7 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 		return SA_ERR_MALFORMED;
 	if (!sa_get_u8(&r, &kind) || !sa_get_u64(&r, &slen) || slen > sa_reader_remaining(&r))
 		return SA_ERR_MALFORMED;
-	if (kind < SA_OUTPUT_MESSAGES || kind > SA_OUTPUT_NEIGHBOURHOOD)
+	if (kind < SA_OUTPUT_MESSAGES || kind > SA_OUTPUT_ROUTES)
 		return SA_ERR_MALFORMED;
 	ov->kind = kind;
 	ov->state = sa_get_view(&r, (size_t) slen);
@@ -96,6 +114,8 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 		return open_broadcast(&r, ov);
 	if (kind == SA_OUTPUT_NEIGHBOURHOOD)
 		return open_neighbourhood(ov);
+	if (kind == SA_OUTPUT_ROUTES)
+		return open_routes(ov);
 	/* messages: walk every record */
 	for (uint32_t i = 0; i < ov->count; i++) {
 		uint64_t id;
@@ -146,8 +166,8 @@ sa_status
 sa_output_cursor_open(const sa_output_view *ov, sa_output_cursor **c)
 {
 	*c = NULL;
-	if (ov->kind == SA_OUTPUT_VECTOR)
-		return SA_ERR_WRONG_ROUND;
+	if (ov->kind == SA_OUTPUT_VECTOR || ov->kind == SA_OUTPUT_ROUTES)
+		return SA_ERR_WRONG_ROUND;    /* the sum; or messages the host routes (server_route.c) */
 	sa_output_cursor *nc = sa_alloc_array(1, sizeof *nc);
 	if (nc == NULL)
 		return SA_ERR_NOMEM;
