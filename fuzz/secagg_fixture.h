@@ -147,6 +147,7 @@ fx_build(secagg_fixture *F, uint32_t degree)
 	sa_free(r0);
 
 	for (int k = 0; k < FX_STAGES; k++) {
+		sim_clear_sent(&s);
 		F->img_empty[k] = fx_copy(s.img, s.img_len);
 		int received = 0;
 		for (uint32_t u = 0; u < FX_N; u++) {

@@ -103,11 +103,29 @@ sim_recv(sim *s, uint64_t id, const uint8_t *msg, size_t len)
 	for (;;) {
 		size_t need = 0;
 		sa_status st = sa_server_recv(s->img, &s->img_len, s->img_cap, id, msg, len, &need);
+		if (st == SA_OK) {                  /* kept: a SecAgg+ round 1 is routed from these */
+			sa_roster r = sim_roster(s);
+			long i = sa_roster_find(&r, id);
+			free(s->sent[i]);
+			s->sent[i] = malloc(len);
+			memcpy(s->sent[i], msg, len);
+			s->sent_len[i] = len;
+		}
 		if (st != SA_ERR_LIMIT)
 			return st;
 		size_t cap = s->img_cap * 2 > need ? s->img_cap * 2 : need;
 		s->img = realloc(s->img, cap);
 		s->img_cap = cap;
+	}
+}
+
+/* Forgets the messages of the last round (call before a round starts). */
+static inline void
+sim_clear_sent(sim *s)
+{
+	for (uint32_t i = 0; i < s->n; i++) {
+		free(s->sent[i]);
+		s->sent[i] = NULL;
 	}
 }
 
@@ -231,15 +249,14 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 	}
 	sa_free(r0);
 	for (int round = 0; round <= 4; round++) {
-		for (uint32_t i = 0; i < s->n; i++) {
-			if (round == 2 && s->keep_outputs) {
+		if (round == 2 && s->keep_outputs) {
+			for (uint32_t i = 0; i < s->n; i++) {
 				s->sent1[i] = s->sent[i];
 				s->sent1_len[i] = s->sent_len[i];
-			} else {
-				free(s->sent[i]);
+				s->sent[i] = NULL;
 			}
-			s->sent[i] = NULL;
 		}
+		sim_clear_sent(s);
 		for (uint32_t i = 0; i < s->n; i++) {
 			if (s->inbox[i] == NULL || drop_after[i] <= round)
 				continue;
@@ -266,10 +283,6 @@ sim_run(sim *s, const uint64_t *x, int *drop_after, uint64_t *sum, int *failed_r
 			if (s->tamper != NULL)
 				s->tamper(s, round, i, out, out_len, s->hook_arg);
 			st = sim_recv(s, s->ids[i], out, out_len);
-			free(s->sent[i]);
-			s->sent[i] = malloc(out_len);
-			memcpy(s->sent[i], out, out_len);
-			s->sent_len[i] = out_len;
 			sa_free(out);
 			if (st != SA_OK) {
 				*failed_round = 200 + round;
