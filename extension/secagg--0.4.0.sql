@@ -396,3 +396,37 @@ CREATE FUNCTION @extschema@.dequantize_weighted(sum bigint[], clip double precis
   AS 'MODULE_PATHNAME', 'secagg_dequantize_weighted' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.dequantize_weighted(bigint[], double precision, integer) IS
   'The weighted mean of the clients'' real vectors from the secure sum [W, S_1..S_m] of their weighted quantized words [w, w q_1..w q_m] (secagg_quantize_weighted): out_i = (S_i / W) * 2 clip / (2^bits - 1) - clip. 22003 if W = 0 or no weights summing to W can give the sum.';
+
+CREATE FUNCTION @extschema@.output_kind(output bytea) RETURNS text
+  AS 'MODULE_PATHNAME', 'secagg_output_kind' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.output_kind(bytea) IS
+  'What a round output holds: ''messages'' (one per user), ''broadcast'' (one message for all, stored once), ''derived'' (SecAgg+ rounds 0 and 3: each user''s message derived from a list stored once), ''routed'' (SecAgg+ round 1: U2 and digests; the messages are routed with share_routes and share_message_agg) or ''vector'' (the sum).';
+
+-- ---------------------------------------------------------------------------
+-- SecAgg+ round 1 (ShareKeys) routed as rows.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.share_routes(output bytea, user_id bigint, message bytea,
+                                         OUT recipient bigint, OUT route bytea)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'secagg_share_routes' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.share_routes(bytea, bigint, bytea) IS
+  'SecAgg+ round 1: splits the ShareKeys message of user_id into one route per ciphertext whose recipient is still in the session, after checking it is the message the round accepted from that user (SA004 otherwise); a user the round did not accept gets no routes, so the whole inbox of the round can be joined. output is the round-1 output of server_round_agg or server_round.';
+
+CREATE FUNCTION @extschema@.share_message_trans(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_share_message_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.share_message_trans(bytea, bytea) IS 'Transition function of share_message_agg.';
+CREATE FUNCTION @extschema@.share_message_combine(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_share_message_combine' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.share_message_combine(bytea, bytea) IS 'Combine function of share_message_agg.';
+CREATE FUNCTION @extschema@.share_message_final(bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_share_message_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.share_message_final(bytea) IS 'Final function of share_message_agg.';
+CREATE AGGREGATE @extschema@.share_message_agg(route bytea) (
+  SFUNC = @extschema@.share_message_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.share_message_combine,
+  FINALFUNC = @extschema@.share_message_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.share_message_agg(bytea) IS
+  'SecAgg+ round 1: one user''s round-2 message from the routes addressed to it (share_routes ... GROUP BY recipient), in any order; the same bytes a client expects.';

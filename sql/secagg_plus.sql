@@ -74,7 +74,14 @@ CREATE FUNCTION server_round(r int) RETURNS bigint LANGUAGE sql AS $$
   INSERT INTO to_user
     SELECT o.session, r + 1, x.user_id, x.message
     FROM outcome o, LATERAL secagg.output_messages(o.output) x
-    WHERE o.round = r AND NOT secagg.output_is_vector(o.output);
+    WHERE o.round = r AND secagg.output_kind(o.output) NOT IN ('vector', 'routed');
+  -- SecAgg+ ShareKeys: the round's inbox routed as rows to the recipients
+  INSERT INTO to_user
+    SELECT o.session, r + 1, x.recipient, secagg.share_message_agg(x.route)
+    FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = r,
+         LATERAL secagg.share_routes(o.output, m.user_id, m.message) x
+    WHERE o.round = r AND secagg.output_kind(o.output) = 'routed'
+    GROUP BY o.session, x.recipient;
   SELECT count(*) FROM outcome WHERE round = r;
 $$;
 

@@ -37,6 +37,7 @@ PG_FUNCTION_INFO_V1(secagg_output_vector);
 PG_FUNCTION_INFO_V1(secagg_output_rejected);
 PG_FUNCTION_INFO_V1(secagg_output_broadcast);
 PG_FUNCTION_INFO_V1(secagg_output_recipients);
+PG_FUNCTION_INFO_V1(secagg_output_kind);
 
 #define STATE_FORMAT "secagg.server"
 
@@ -358,14 +359,36 @@ open_output(FunctionCallInfo fcinfo, sa_output_view *ov)
 		sa_pg_fail(st, "server round output");
 }
 
-/* An output that holds messages (per user or broadcast); SA002 for the final vector. */
+/* An output that holds recipients (all but the final vector, SA002). */
 static void
-open_messages_output(FunctionCallInfo fcinfo, sa_output_view *ov)
+open_recipients_output(FunctionCallInfo fcinfo, sa_output_view *ov)
 {
 	open_output(fcinfo, ov);
 	if (ov->kind == SA_OUTPUT_VECTOR)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
 		                errmsg("this round output holds the final vector, not messages")));
+}
+
+/* An output whose messages the server gives (not routed as rows: SA002 with a hint). */
+static void
+open_messages_output(FunctionCallInfo fcinfo, sa_output_view *ov)
+{
+	open_recipients_output(fcinfo, ov);
+	if (ov->kind == SA_OUTPUT_ROUTES)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("the messages of this round are routed as rows, not held by the output"),
+		                errhint("Round 1 of a SecAgg+ session: build each user's message with "
+		                        "share_message_agg(route) over share_routes(output, user_id, message) "
+		                        "of the round's inbox, GROUP BY recipient.")));
+}
+
+Datum
+secagg_output_kind(PG_FUNCTION_ARGS)
+{
+	static const char *const kinds[] = { "", "messages", "vector", "broadcast", "derived", "routed" };
+	sa_output_view ov;
+	open_output(fcinfo, &ov);
+	PG_RETURN_TEXT_P(cstring_to_text(kinds[ov.kind]));
 }
 
 /*
@@ -481,7 +504,7 @@ Datum
 secagg_output_broadcast(PG_FUNCTION_ARGS)
 {
 	sa_output_view ov;
-	open_messages_output(fcinfo, &ov);
+	open_recipients_output(fcinfo, &ov);
 	if (ov.kind != SA_OUTPUT_BROADCAST)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(sa_pg_bytea(ov.broadcast, ov.broadcast_len));
@@ -492,7 +515,7 @@ Datum
 secagg_output_recipients(PG_FUNCTION_ARGS)
 {
 	sa_output_view ov;
-	open_messages_output(fcinfo, &ov);
+	open_recipients_output(fcinfo, &ov);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);   /* a scalar set: the expected one-column desc */
 	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
 	sa_output_cursor *c = open_cursor(&ov);

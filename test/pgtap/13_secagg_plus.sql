@@ -9,7 +9,7 @@
 -- are refused.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(25);
+SELECT plan(36);
 \ir secagg_helpers.psql
 
 -- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
@@ -49,6 +49,42 @@ SELECT is((SELECT octet_length(s.output) - octet_length(secagg.output_broadcast(
                   AND octet_length(s.output) < 24 * 64 + 13 + 4 + 240 + 24 * (40 + 8 + 72) + 4 + 3 + 16
              FROM tap.states s WHERE s.tag = 'u' AND s.round = 0),
           true, 'round 0: the output holds the state and 64 bytes per user, not the messages');
+-- What each round's output holds.
+SELECT is((SELECT array_agg(secagg.output_kind(output) ORDER BY round) FROM tap.states WHERE tag = 'u'),
+          ARRAY['derived', 'routed', 'broadcast', 'derived', 'vector'], 'SecAgg+ output kinds, rounds 0 to 4');
+-- Round 1 routed as rows: the messages users got are what share_routes + share_message_agg build.
+SELECT is((SELECT count(*)::int FROM tap.to_user WHERE tag = 'u' AND round = 2),
+          (SELECT count(*)::int FROM secagg.output_recipients((SELECT output FROM tap.states WHERE tag = 'u' AND round = 1))),
+          'round 1: every member of U2 got a message built from its routes');
+SELECT throws_like($$SELECT * FROM secagg.output_messages((SELECT output FROM tap.states WHERE tag = 'u' AND round = 1))$$,
+                   '%routed as rows%', 'output_messages of a routed output says how to route it');
+SELECT is(tap.sqlstate_of($$SELECT * FROM secagg.share_routes((SELECT output FROM tap.states WHERE tag = 'u' AND round = 0),
+            1, '\x00'::bytea)$$), 'SA002', 'share_routes of another round''s output: SA002');
+SELECT is(tap.sqlstate_of($$SELECT * FROM tap.to_server m, secagg.share_routes(
+            (SELECT output FROM tap.states WHERE tag = 'u' AND round = 1), m.user_id, tap.flip(m.message, length(m.message) - 1))
+            WHERE m.tag = 'u' AND m.round = 1$$), 'SA004',
+          'share_routes of a message that is not the one the round accepted: SA004');
+SELECT is((SELECT count(*)::int FROM tap.to_server m, secagg.share_routes(
+            (SELECT output FROM tap.states WHERE tag = 'u' AND round = 1), m.user_id + 1, m.message)
+            WHERE m.tag = 'u' AND m.round = 1 AND m.user_id = 7), 0,
+          'share_routes of a row the round would not have accepted (another user''s id): no routes');
+-- share_message_agg: a sender twice, two sessions in one group, a route of the wrong size
+CREATE TEMP TABLE r1 AS SELECT x.recipient, x.route FROM tap.to_server m,
+  secagg.share_routes((SELECT output FROM tap.states WHERE tag = 'u' AND round = 1), m.user_id, m.message) x
+  WHERE m.tag = 'u' AND m.round = 1;
+SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_agg(route) FROM (SELECT route FROM r1 UNION ALL SELECT route FROM r1) q$$),
+          'SA004', 'share_message_agg: a sender twice is SA004');
+SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_agg(route) FROM ((SELECT route FROM r1 LIMIT 1)
+            UNION ALL (SELECT set_byte(route, 5, get_byte(route, 5) # 1) FROM r1 OFFSET 1 LIMIT 1)) q$$),
+          'SA001', 'share_message_agg: routes of two sessions in one group is SA001');
+SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_agg(substr(route, 2)) FROM r1$$), '22P03',
+          'share_message_agg: a route of the wrong length is 22P03');
+-- a crafted share_message_agg state: more routes than its bytes hold, or more used than room
+SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_final('\x53524d31000000050000000a'::bytea)$$), '22P03',
+          'share_message_agg: a state claiming routes it does not hold is 22P03');
+SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_final(
+            '\x53524d310000000200000001'::bytea || (SELECT route FROM r1 LIMIT 1))$$), '22P03',
+          'share_message_agg: a state using more slots than it has is 22P03');
 -- the ring inside a stored output's state changed: its messages cannot be derived
 SELECT is(tap.sqlstate_of($$SELECT count(*) FROM tap.states s,
             secagg.output_messages(set_byte(s.output, 13 + 240 + 24 * 40, get_byte(s.output, 13 + 240 + 24 * 40) # 1))

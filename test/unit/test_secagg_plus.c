@@ -762,7 +762,15 @@ test_plus_share_keys_routed(void)
 	UNIT_CHECK_EQ_U64(ov.count, n - 1);
 	UNIT_CHECK_EQ_U64(len, OUT_HDR + ov.state_len + 4 + (size_t) (n - 1) * (8 + SA_ROUTE_DIGEST_BYTES));
 	sa_output_cursor *c;
-	UNIT_CHECK_EQ_U64(sa_output_cursor_open(&ov, &c), SA_ERR_WRONG_ROUND);
+	uint64_t rid;
+	const uint8_t *rm;
+	size_t rml;
+	bool end;
+	UNIT_CHECK_EQ_U64(sa_output_cursor_open(&ov, &c), SA_OK);
+	UNIT_CHECK_EQ_U64(sa_output_cursor_next(c, &rid, &rm, &rml, &end), SA_ERR_WRONG_ROUND);
+	UNIT_CHECK_EQ_U64(sa_output_cursor_next(c, &rid, NULL, NULL, &end), SA_OK);
+	UNIT_CHECK(!end && rid == s.ids[0]);
+	sa_output_cursor_free(c);
 	sa_routes rv;
 	UNIT_CHECK_EQ_U64(sa_routes_open(out, len, &rv), SA_OK);
 	UNIT_CHECK_EQ_U64(sa_routes_open(s.outputs[0], s.output_len[0], &rv), SA_ERR_WRONG_ROUND);

@@ -201,10 +201,11 @@ sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
 bool sa_output_next_message(const sa_output_view *v, size_t *pos, uint64_t *user_id,
                             const uint8_t **msg, size_t *msg_len);
 /*
- * A cursor over the messages of any output that holds messages (MESSAGES,
- * BROADCAST, NEIGHBOURHOOD), recipients in id order. Opening one on a
- * NEIGHBOURHOOD output validates its state in full and builds what the
- * derivation needs (O(n log n)); each message then costs O(k log n).
+ * A cursor over the recipients and messages of any output but VECTOR, in
+ * id order. Opening one on a NEIGHBOURHOOD output validates its state in
+ * full and builds what the derivation needs (O(n log n)); each message then
+ * costs O(k log n). A ROUTES output gives its recipients (U2) only: asking
+ * for a message is SA_ERR_WRONG_ROUND (the host routes them).
  */
 typedef struct sa_output_cursor sa_output_cursor;
 

@@ -166,8 +166,8 @@ sa_status
 sa_output_cursor_open(const sa_output_view *ov, sa_output_cursor **c)
 {
 	*c = NULL;
-	if (ov->kind == SA_OUTPUT_VECTOR || ov->kind == SA_OUTPUT_ROUTES)
-		return SA_ERR_WRONG_ROUND;    /* the sum; or messages the host routes (server_route.c) */
+	if (ov->kind == SA_OUTPUT_VECTOR)
+		return SA_ERR_WRONG_ROUND;
 	sa_output_cursor *nc = sa_alloc_array(1, sizeof *nc);
 	if (nc == NULL)
 		return SA_ERR_NOMEM;
@@ -190,6 +190,17 @@ sa_output_cursor_next(sa_output_cursor *c, uint64_t *user_id, const uint8_t **ms
 {
 	const sa_output_view *ov = c->ov;
 	*end = false;
+	if (ov->kind == SA_OUTPUT_ROUTES) {
+		/* the recipients are U2; their messages are routed by the host (server_route.c) */
+		if (msg != NULL)
+			return SA_ERR_WRONG_ROUND;
+		if (c->next >= ov->count) {
+			*end = true;
+			return SA_OK;
+		}
+		*user_id = sa_load_u64_be(ov->items + (size_t) c->next++ * (8 + SA_ROUTE_DIGEST_BYTES));
+		return SA_OK;
+	}
 	if (ov->kind != SA_OUTPUT_NEIGHBOURHOOD) {
 		const uint8_t *m;
 		size_t ml;
