@@ -775,6 +775,11 @@ test_plus_share_keys_routed(void)
 	UNIT_CHECK_EQ_U64(sa_routes_open(out, len, &rv), SA_OK);
 	UNIT_CHECK_EQ_U64(sa_routes_open(s.outputs[0], s.output_len[0], &rv), SA_ERR_WRONG_ROUND);
 	UNIT_CHECK_EQ_U64(sa_routes_open(out, len - 1, &rv), SA_ERR_MALFORMED);
+	uint8_t *longer = malloc(len + 1);
+	memcpy(longer, out, len);
+	longer[len] = 0;
+	UNIT_CHECK_EQ_U64(sa_routes_open(longer, len + 1, &rv), SA_ERR_MALFORMED);
+	free(longer);
 	UNIT_CHECK_EQ_U64(sa_routes_open(out, len, &rv), SA_OK);
 	/* user 0's message: routes to its neighbours in U2 only (user 7 left) */
 	uint32_t a = 6, routes = 0;                    /* a user next to 7 on no particular side */
