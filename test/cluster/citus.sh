@@ -63,6 +63,7 @@ for port in 54461 54462; do
 	check "secagg created on the worker at $port" "$(on_w $port -tAc "SELECT extversion FROM pg_extension WHERE extname = 'secagg'")" \
 		"$(on_coord -tAc "SELECT extversion FROM pg_extension WHERE extname = 'secagg'")"
 done
+echo "# $(on_coord -tAc "SELECT citus_version()")"
 check "two active workers" "$(on_coord -tAc "SELECT count(*) FROM citus_get_active_worker_nodes()")" 2
 on_coord -c "SET client_min_messages = warning" -c "CREATE DATABASE single"
 on_single -c "CREATE EXTENSION secagg"
@@ -160,6 +161,14 @@ plan_r=$(citus -tAc "EXPLAIN (VERBOSE, COSTS OFF) $(aggregate_sql r)")
 check "PINE (r): grouped otherwise, worker_partial_agg on the workers and coord_combine_agg on the coordinator" \
 	"$(grep -c "worker_partial_agg('secagg.pine_agg(jsonb,bytea)'::regprocedure" <<<"$plan_r"),$(grep -c 'coord_combine_agg' <<<"$plan_r"),$(head -1 <<<"$plan_r" | grep -c 'Aggregate')" \
 	"1,1,1"
+# What a worker sends back on the partial path: the worker query of the plan,
+# run on its node as Citus runs it, returns pine_agg's state (88 + d x 8 bytes)
+# as text, "\x" and two hex digits per byte.
+wq=$(sed -n 's/^ *Query: //p' <<<"$plan_r" | head -1)
+wport=$(sed -n 's/^ *Node: host=127.0.0.1 port=\([0-9]*\).*/\1/p' <<<"$plan_r" | head -1)
+check "PINE (r): a partial state crosses as hex text, twice its size ($((88 + DIM * 8)) bytes -> $((2 * (88 + DIM * 8) + 2)) characters)" \
+	"$(on_w "$wport" -tA -F'|' -c "$wq" | awk -F'|' '{print length($2), substr($2, 1, 2)}' | sort -u)" \
+	"$((2 * (88 + DIM * 8) + 2)) \\x"
 # The batches of layout r are spread over the shards of both workers.
 check "PINE (r): batch 0's reports lie on both workers (its state crosses the node boundary)" \
 	"$(on_coord -tAc "SELECT count(DISTINCT s.nodeport) FROM outcome_r o JOIN citus_shards s ON s.shardid = get_shard_id_for_distribution_column('outcome_r', o.report_id) WHERE o.batch = 0")" 2
