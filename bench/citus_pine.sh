@@ -106,7 +106,7 @@ log "aggregate share (md5, count): 2 workers $d2; 1 worker $d1; single node $d0"
 citus -c "EXPLAIN (COSTS OFF) $(q outcome "$agg")" | grep -E 'Aggregate|Custom Scan|Task Count' >&2
 
 {
-	echo "== PINE aggregation on Citus $CITUS_VERSION, PostgreSQL $PG_MAJOR: one batch of $N reports, Pine64, d = $DIM"
+	echo "== PINE aggregation on Citus $(on_coord -tAc "SELECT extversion FROM pg_extension WHERE extname = 'citus'") ($(on_coord -tAc "SELECT split_part(citus_version(), ' ', 2)")), PostgreSQL $PG_MAJOR: one batch of $N reports, Pine64, d = $DIM"
 	echo "== $(lscpu | grep 'Model name' | sed 's/  */ /g'), $(nproc) cores; coordinator and workers on this machine"
 	echo "== median of $RUNS runs, ms (wall clock at psql); aggregate share identical everywhere: $d2"
 	echo "== load average before the timings:$(uptime | sed 's/.*load average://'); preparation of the $N reports: $prep_s s"
