@@ -97,3 +97,37 @@ tally_exit() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
+
+# ensure_citus: Citus (13.2.x, the last line for PostgreSQL 15) installed into
+# the system PostgreSQL. Citus is not in Debian's archive: where it is missing,
+# it is built from the source kept beside the project (CITUS_SRC, default
+# ../shared/third_party/citus), with the build tree cached under
+# ${XDG_CACHE_HOME:-~/.cache}/secagg/citus-build so a rerun only re-installs
+# (about 4 minutes the first time on 2 cores, seconds after). Returns 77 with
+# a message naming how to install Citus when neither is there (a user's machine).
+CITUS_VERSION=13.2.2
+ensure_citus() {
+	local control
+	control="$("$PG_BIN/pg_config" --sharedir)/extension/citus.control"
+	if [ -f "$control" ] && [ -f "$("$PG_BIN/pg_config" --pkglibdir)/citus.so" ]; then
+		return 0
+	fi
+	local src=${CITUS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/../shared/third_party/citus}
+	if [ ! -x "$src/build.sh" ]; then
+		log "SKIP: Citus is not installed and its source ($src) is not here."
+		log "      Install Citus $CITUS_VERSION for PostgreSQL $PG_MAJOR from Citus's own packages"
+		log "      (curl https://install.citusdata.com/community/deb.sh | sudo bash;"
+		log "      sudo apt-get install postgresql-$PG_MAJOR-citus-13.2), see README 'Scaling out with Citus';"
+		log "      or set CITUS_SRC to a folder holding Citus's build.sh."
+		return 77
+	fi
+	# build.sh's own list lacks the Kerberos headers that PostgreSQL 15's
+	# libpq-be.h includes (gssapi/gssapi.h) on Debian 12.
+	dpkg-query -W -f='${Status}' libkrb5-dev 2>/dev/null | grep -q "install ok installed" ||
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libkrb5-dev >/dev/null
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/secagg/citus-build
+	mkdir -p "$cache"
+	log "building Citus $CITUS_VERSION from $src (cache: $cache)"
+	# one build at a time on a shared machine
+	flock /tmp/citus-build.lock env PG_CONFIG="$PG_BIN/pg_config" bash "$src/build.sh" "$cache" >&2
+}
