@@ -92,7 +92,12 @@ SQL
 	psql <<SQL
 UPDATE session SET state = secagg.output_state((SELECT o FROM out));
 INSERT INTO to_user SELECT $r + 1, x.user_id, x.message
-  FROM out, LATERAL secagg.output_messages(out.o) x WHERE NOT secagg.output_is_vector(out.o);
+  FROM out, LATERAL secagg.output_messages(out.o) x WHERE secagg.output_kind(out.o) NOT IN ('vector', 'routed');
+-- ShareKeys: the round's messages routed as rows to their recipients
+INSERT INTO to_user SELECT $r + 1, x.recipient, secagg.share_message_agg(x.route)
+  FROM out, to_server m, LATERAL secagg.share_routes(out.o, m.user_id, m.message) x
+  WHERE m.round = $r AND secagg.output_kind(out.o) = 'routed'
+  GROUP BY x.recipient;
 INSERT INTO result SELECT secagg.output_vector(o) FROM out WHERE secagg.output_is_vector(o);
 INSERT INTO timing SELECT $r, 'output bytes', length(o) FROM out;
 INSERT INTO timing SELECT $r, 'state bytes', pg_column_size(state) FROM session;

@@ -75,11 +75,20 @@ WITH out AS (
   INSERT INTO outbox
   SELECT o.id, %(r)s + 1, x.user_id, x.message
   FROM out o, secagg.output_messages(o.output) x
-  WHERE NOT secagg.output_is_vector(o.output)
+  WHERE secagg.output_kind(o.output) NOT IN ('vector', 'routed')
+  RETURNING user_id
+), routed AS (
+  -- SecAgg+ ShareKeys: the round's inbox routed as rows to the recipients
+  INSERT INTO outbox
+  SELECT o.id, %(r)s + 1, x.recipient, secagg.share_message_agg(x.route)
+  FROM out o JOIN inbox m ON m.session = o.id AND m.round = %(r)s,
+       secagg.share_routes(o.output, m.user_id, m.message) x
+  WHERE secagg.output_kind(o.output) = 'routed'
+  GROUP BY o.id, x.recipient
   RETURNING user_id
 )
 SELECT o.answered,
-       (SELECT count(*) FROM sent),
+       (SELECT count(*) FROM sent) + (SELECT count(*) FROM routed),
        (SELECT count(*) FROM upd),
        ARRAY(SELECT r.user_id || ':' || r.sqlstate FROM secagg.output_rejected(o.output) r)
 FROM out o

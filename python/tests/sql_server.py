@@ -40,6 +40,13 @@ class SqlServer:
         self.round += 1
         if self.one("SELECT secagg.output_is_vector(%s)", (output,)):
             return None, self.one("SELECT secagg.output_vector(%s)", (output,)), rejected
-        messages = dict(self.conn.execute("SELECT user_id, message FROM secagg.output_messages(%s)",
-                                          (output,)).fetchall())
+        if self.one("SELECT secagg.output_kind(%s)", (output,)) == "routed":
+            # SecAgg+ ShareKeys: the replies routed as rows to their recipients
+            messages = dict(self.conn.execute(
+                "SELECT x.recipient, secagg.share_message_agg(x.route) "
+                "FROM unnest(%s::bigint[], %s::bytea[]) m(u, msg), secagg.share_routes(%s, m.u, m.msg) x "
+                "GROUP BY x.recipient", (ids, [replies[i] for i in ids], output)).fetchall())
+        else:
+            messages = dict(self.conn.execute("SELECT user_id, message FROM secagg.output_messages(%s)",
+                                              (output,)).fetchall())
         return messages, None, rejected
