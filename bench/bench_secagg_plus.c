@@ -195,7 +195,7 @@ typedef struct session {
 	uint8_t *inbox[MAX_REAL];
 	size_t inbox_len[MAX_REAL];
 	msg real_r1[MAX_REAL];          /* their ShareKeys messages, for round 4 */
-	uint8_t **r1_in;                /* per roster index: the ShareKeys message the server got */
+	uint8_t **r1_in;                /* per roster index: the ShareKeys / Unmasking message the server got */
 	size_t *r1_in_len;
 	uint8_t stmt3[SA_CONSISTENCY_GRAPH_BYTES];
 	uint8_t *img;
@@ -236,7 +236,7 @@ srv_recv(session *S, uint64_t id, const uint8_t *p, size_t len)
 		double t = now() - t0;
 		if (st == SA_OK) {
 			note_max(&S->res->max_img, S->img_len);
-			if (p[1] == SA_MSG_C2S(1)) {         /* kept for the routing, as a host's table does */
+			if (p[1] == SA_MSG_C2S(1) || p[1] == SA_MSG_C2S(4)) {   /* kept for the routing, as a host's table does */
 				long i = sa_roster_find(&S->roster, id);
 				S->r1_in[i] = xdup(p, len);
 				S->r1_in_len[i] = len;
@@ -317,6 +317,82 @@ route_round1(session *S, const uint8_t *out, size_t out_len)
 	}
 	free(A.buf);
 	free(A.len);
+}
+
+/* Shares grouped by owner, and each owner's secret rebuilt on the worker threads. */
+typedef struct share_groups {
+	uint8_t **buf;
+	size_t *len;
+	const sa_roster *r;
+	uint8_t *secrets;
+	uint32_t *owners;          /* roster indices with shares */
+	sa_status st[64];
+} share_groups;
+
+static sa_status
+take_share(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES])
+{
+	share_groups *G = arg;
+	long i = sa_roster_find(G->r, owner);
+	if (i < 0)
+		return SA_ERR_UNKNOWN_USER;
+	uint8_t *q = realloc(G->buf[i], G->len[i] + SA_UNMASK_SHARE_BYTES);
+	if (q == NULL)
+		fail("out of memory (shares)");
+	memcpy(q + G->len[i], share, SA_UNMASK_SHARE_BYTES);
+	G->buf[i] = q;
+	G->len[i] += SA_UNMASK_SHARE_BYTES;
+	return SA_OK;
+}
+
+static void
+rebuild_range(void *arg, unsigned w, size_t from, size_t to)
+{
+	share_groups *G = arg;
+	G->st[w] = SA_OK;
+	for (size_t j = from; j < to && G->st[w] == SA_OK; j++) {
+		uint32_t i = G->owners[j];
+		G->st[w] = sa_unmask_rebuild(G->buf[i], G->len[i] / SA_UNMASK_SHARE_BYTES,
+		                             G->secrets + j * SA_UNMASK_SECRET_BYTES);
+	}
+}
+
+/*
+ * An UNMASK output: what a host does with its rows — every Unmasking
+ * message split into shares, each owner's secret rebuilt (on opt_threads
+ * threads, as a parallel GROUP BY would), the sum from the secrets.
+ */
+static void
+unmask_rows(session *S, const uint8_t *blob, size_t len, uint8_t **out, size_t *out_len)
+{
+	sa_unmask_view uv;
+	check(sa_unmask_open(blob, len, &uv), "sa_unmask_open");
+	share_groups G = { calloc(S->n, sizeof(uint8_t *)), calloc(S->n, sizeof(size_t)), &S->roster,
+	                   calloc(S->n, SA_UNMASK_SECRET_BYTES), calloc(S->n, sizeof(uint32_t)), { SA_OK } };
+	for (uint32_t i = 0; i < S->n; i++)
+		if (S->r1_in[i] != NULL) {
+			check(sa_unmask_split(&uv, S->ids[i], S->r1_in[i], S->r1_in_len[i], take_share, &G),
+			      "sa_unmask_split");
+			free(S->r1_in[i]);
+			S->r1_in[i] = NULL;
+		}
+	size_t no = 0;
+	for (uint32_t i = 0; i < S->n; i++)
+		if (G.buf[i] != NULL)
+			G.owners[no++] = i;
+	unsigned used = sa_parallel_for(no, (unsigned) opt_threads, rebuild_range, &G);
+	for (unsigned w = 0; w < used; w++)
+		check(G.st[w], "sa_unmask_rebuild");
+	uint64_t failed = 0;
+	check(sa_unmask_finish(blob, len, G.secrets, no, (unsigned) opt_threads, out, out_len, &failed),
+	      "sa_unmask_finish");
+	for (uint32_t i = 0; i < S->n; i++)
+		free(G.buf[i]);
+	sodium_memzero(G.secrets, (size_t) S->n * SA_UNMASK_SECRET_BYTES);
+	free(G.secrets);
+	free(G.buf);
+	free(G.len);
+	free(G.owners);
 }
 
 /*
@@ -908,9 +984,13 @@ round4(session *S)
 		free(o.p);
 	}
 	free(nb);
-	uint8_t *out;
-	size_t out_len;
-	S->res->close[4] = srv_close(S, 4, &out, &out_len);
+	uint8_t *unmask, *out;
+	size_t unmask_len, out_len;
+	S->res->close[4] = srv_close(S, 4, &unmask, &unmask_len);
+	double t0 = now();
+	unmask_rows(S, unmask, unmask_len, &out, &out_len);
+	S->res->close[4] += now() - t0;
+	sa_free(unmask);
 	sa_output_view ov;
 	check(sa_output_open(out, out_len, &ov), "sa_output_open (sum)");
 	S->res->ok = ov.kind == SA_OUTPUT_VECTOR && ov.count == S->m;

@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sa_output_view ov;
 	if (sa_output_open(blob, len, &ov) != SA_OK)
 		goto done;
-	FUZZ_CHECK(ov.kind >= SA_OUTPUT_MESSAGES && ov.kind <= SA_OUTPUT_ROUTES);
+	FUZZ_CHECK(ov.kind >= SA_OUTPUT_MESSAGES && ov.kind <= SA_OUTPUT_UNMASK);
 	FUZZ_CHECK(ov.state >= blob && ov.state_len <= len && (size_t) (ov.state - blob) <= len - ov.state_len);
 	FUZZ_CHECK(ov.items >= blob && ov.items_len <= len && (size_t) (ov.items - blob) <= len - ov.items_len);
 
@@ -74,6 +74,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n++;
 		}
 		FUZZ_CHECK(n == ov.count && pos == ov.items_len && total == ov.items_len);
+	} else if (ov.kind == SA_OUTPUT_UNMASK) {
+		/* responders with digests: what the share routing reads agrees with the full open */
+		sa_unmask_view uv;
+		FUZZ_CHECK(sa_unmask_open(blob, len, &uv) == SA_OK);
+		FUZZ_CHECK(uv.count == ov.count && uv.resp == ov.items);
 	} else if (ov.kind == SA_OUTPUT_ROUTES) {
 		/* U2 with digests: what the routing reads agrees with the full open */
 		sa_routes rv;

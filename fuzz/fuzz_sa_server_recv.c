@@ -139,6 +139,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ov.kind == SA_OUTPUT_ROUTES) {    /* SecAgg+ ShareKeys: the host routes the messages */
 				sa_routes rv;
 				FUZZ_CHECK(stage == 1 && sa_routes_open(out, out_len, &rv) == SA_OK && rv.n2 == ov.count);
+			} else if (ov.kind == SA_OUTPUT_UNMASK) {   /* SecAgg+ Unmasking: the host routes the shares */
+				sa_unmask_view uv;
+				FUZZ_CHECK(stage == 4 && sa_unmask_open(out, out_len, &uv) == SA_OK && uv.count == ov.count);
 			} else if (ov.kind != SA_OUTPUT_VECTOR) {
 				FUZZ_CHECK(stage < 4);
 				answer_as_client(X, stage + 1, &ov);

@@ -88,10 +88,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(sa_server_validate(ov.state, ov.state_len) == SA_OK);
 		sa_server_info next;
 		FUZZ_CHECK(sa_server_info_get(ov.state, ov.state_len, &next) == SA_OK);
-		FUZZ_CHECK(next.stage == info.stage + 1 && next.received == 0);
+		FUZZ_CHECK((next.stage == info.stage + 1 || (ov.kind == SA_OUTPUT_UNMASK && next.stage == 4)) &&
+		           next.received == 0);
 		if (ov.kind == SA_OUTPUT_ROUTES) {
 			sa_routes rv;
 			FUZZ_CHECK(info.stage == 1 && sa_routes_open(out, out_len, &rv) == SA_OK && rv.n2 == ov.count);
+		} else if (ov.kind == SA_OUTPUT_UNMASK) {
+			sa_unmask_view uv;
+			FUZZ_CHECK(info.stage == 4 && sa_unmask_open(out, out_len, &uv) == SA_OK && uv.count == ov.count);
 		} else if (ov.kind != SA_OUTPUT_VECTOR) {
 			size_t n = 0;
 			uint64_t id;

@@ -62,6 +62,54 @@ core_server_take_route(void *arg, uint64_t to, const uint8_t route[SA_ROUTE_BYTE
 	return SA_OK;
 }
 
+/* Shares grouped by owner (roster index), for core_server_unmask. */
+typedef struct core_share_groups {
+	const sa_roster *roster;
+	uint8_t **buf;
+	size_t *count;
+} core_share_groups;
+
+static inline sa_status
+core_server_take_share(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES])
+{
+	core_share_groups *g = arg;
+	long i = sa_roster_find(g->roster, owner);
+	if (i < 0)
+		return SA_ERR_UNKNOWN_USER;
+	uint8_t *grown = realloc(g->buf[i], (g->count[i] + 1) * SA_UNMASK_SHARE_BYTES);
+	if (grown == NULL)
+		return SA_ERR_NOMEM;
+	memcpy(grown + g->count[i]++ * SA_UNMASK_SHARE_BYTES, share, SA_UNMASK_SHARE_BYTES);
+	g->buf[i] = grown;
+	return SA_OK;
+}
+
+/* An UNMASK output: the accepted messages split into shares, each owner's secret rebuilt, the sum. */
+static inline sa_status
+core_server_unmask(core_server *s, const uint8_t *out, size_t out_len, uint8_t **sum_out, size_t *sum_len)
+{
+	sa_unmask_view uv;
+	uint32_t n = s->roster.n;
+	core_share_groups g = { &s->roster, calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)) };
+	uint8_t *secrets = calloc(n, SA_UNMASK_SECRET_BYTES);
+	size_t ns = 0;
+	sa_status st = sa_unmask_open(out, out_len, &uv);
+	for (uint32_t i = 0; i < n && st == SA_OK; i++)
+		if (s->in_msg[i] != NULL)
+			st = sa_unmask_split(&uv, s->roster.ids[i], s->in_msg[i], s->in_len[i], core_server_take_share, &g);
+	for (uint32_t i = 0; i < n && st == SA_OK; i++)
+		if (g.count[i] > 0)
+			st = sa_unmask_rebuild(g.buf[i], g.count[i], secrets + ns++ * SA_UNMASK_SECRET_BYTES);
+	if (st == SA_OK)
+		st = sa_unmask_finish(out, out_len, secrets, ns, 1, sum_out, sum_len, NULL);
+	for (uint32_t i = 0; i < n; i++)
+		free(g.buf[i]);
+	free(g.buf);
+	free(g.count);
+	free(secrets);
+	return st;
+}
+
 /* A ROUTES output: every accepted message split into routes, each recipient's routes into its message. */
 static inline sa_status
 core_server_route(core_server *s, const uint8_t *out, size_t out_len)
@@ -151,6 +199,16 @@ core_server_close(core_server *s)
 	sa_status st = sa_server_round(s->img, s->img_len, 1, &out, &out_len);
 	if (st != SA_OK)
 		return st;
+	if (out_len > 4 && out[4] == SA_OUTPUT_UNMASK) {     /* SecAgg+ round 4: shares as rows, then the sum */
+		uint8_t *sum_out;
+		size_t sum_len;
+		st = core_server_unmask(s, out, out_len, &sum_out, &sum_len);
+		sa_free(out);
+		if (st != SA_OK)
+			return st;
+		out = sum_out;
+		out_len = sum_len;
+	}
 	sa_output_view v;
 	if ((st = sa_output_open(out, out_len, &v)) != SA_OK) {
 		sa_free(out);

@@ -48,6 +48,8 @@ typedef struct sim {
 	size_t *inbox_len;
 	uint8_t **sent;     /* per user: its message of this round, as the server got it */
 	size_t *sent_len;
+	uint8_t *unmask_out; /* keep_outputs: the UNMASK output of a SecAgg+ round 4 */
+	size_t unmask_len;
 	uint8_t **sent1;    /* keep_outputs: the messages of round 1 (ShareKeys) */
 	size_t *sent1_len;
 } sim;
@@ -94,6 +96,7 @@ sim_free(sim *s)
 	free(s->inbox); free(s->inbox_len); free(s->img);
 	for (int r = 0; r < 5; r++)
 		free(s->outputs[r]);
+	free(s->unmask_out);
 }
 
 /* Server receives a message, growing the image as needed. */
@@ -129,26 +132,83 @@ sim_clear_sent(sim *s)
 	}
 }
 
-/* Routes of one recipient, collected by sim_route. */
+/* Rows (routes or shares) grouped by the user they go to, as a host's GROUP BY does. */
 typedef struct sim_routes {
 	uint8_t **buf;
 	size_t *count, *cap;
 	sa_roster r;
+	size_t row;         /* bytes per row: SA_ROUTE_BYTES, or SA_UNMASK_SHARE_BYTES (0 counts as the first) */
 } sim_routes;
 
 static inline sa_status
-sim_route_emit(void *arg, uint64_t recipient, const uint8_t route[SA_ROUTE_BYTES])
+sim_group_row(sim_routes *R, uint64_t to, const uint8_t *row)
 {
-	sim_routes *R = arg;
-	long i = sa_roster_find(&R->r, recipient);
+	size_t size = R->row ? R->row : SA_ROUTE_BYTES;
+	long i = sa_roster_find(&R->r, to);
 	if (i < 0)
 		return SA_ERR_UNKNOWN_USER;
 	if (R->count[i] == R->cap[i]) {
 		R->cap[i] = R->cap[i] ? 2 * R->cap[i] : 8;
-		R->buf[i] = realloc(R->buf[i], R->cap[i] * SA_ROUTE_BYTES);
+		R->buf[i] = realloc(R->buf[i], R->cap[i] * size);
 	}
-	memcpy(R->buf[i] + R->count[i]++ * SA_ROUTE_BYTES, route, SA_ROUTE_BYTES);
+	memcpy(R->buf[i] + R->count[i]++ * size, row, size);
 	return SA_OK;
+}
+
+static inline sa_status
+sim_route_emit(void *arg, uint64_t recipient, const uint8_t route[SA_ROUTE_BYTES])
+{
+	return sim_group_row(arg, recipient, route);
+}
+
+static inline sa_status
+sim_share_emit(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES])
+{
+	return sim_group_row(arg, owner, share);
+}
+
+static inline void
+sim_groups_free(sim_routes *R, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(R->buf[i]);
+	free(R->buf); free(R->count); free(R->cap);
+}
+
+/*
+ * An UNMASK output (SecAgg+ round 4): every sent message split into shares,
+ * each owner's secret rebuilt from its group, the sum from the secrets —
+ * as a host does with rows. *out is the round's final output (the sum).
+ */
+static inline sa_status
+sim_unmask(sim *s, const uint8_t *blob, size_t len, uint8_t **out, size_t *out_len)
+{
+	sa_unmask_view uv;
+	sa_status st = sa_unmask_open(blob, len, &uv);
+	sim_routes R = { calloc(s->n, sizeof(uint8_t *)), calloc(s->n, sizeof(size_t)),
+	                 calloc(s->n, sizeof(size_t)), sim_roster(s), SA_UNMASK_SHARE_BYTES };
+	for (uint32_t i = 0; i < s->n && st == SA_OK; i++) {
+		if (s->sent[i] == NULL)
+			continue;
+		st = sa_unmask_split(&uv, s->ids[i], s->sent[i], s->sent_len[i], sim_share_emit, &R);
+		if (st == SA_ERR_UNKNOWN_USER)     /* not accepted (rejected): its shares go nowhere */
+			st = SA_OK;
+	}
+	uint8_t *secrets = calloc(s->n ? s->n : 1, SA_UNMASK_SECRET_BYTES);
+	size_t ns = 0;
+	for (uint32_t i = 0; i < s->n && st == SA_OK; i++) {
+		if (R.count[i] == 0)
+			continue;
+		st = sa_unmask_rebuild(R.buf[i], R.count[i], secrets + ns++ * SA_UNMASK_SECRET_BYTES);
+		if (st != SA_OK)
+			s->blame = s->ids[i];
+	}
+	if (st == SA_OK)
+		st = sa_unmask_finish(blob, len, secrets, ns, 2, out, out_len, &s->blame);
+	sodium_memzero(secrets, (s->n ? s->n : 1) * SA_UNMASK_SECRET_BYTES);
+	free(secrets);
+	sim_groups_free(&R, s->n);
+	return st;
 }
 
 /*
@@ -161,7 +221,7 @@ sim_route(sim *s, const uint8_t *out, size_t out_len)
 	sa_routes rv;
 	sa_status st = sa_routes_open(out, out_len, &rv);
 	sim_routes R = { calloc(s->n, sizeof(uint8_t *)), calloc(s->n, sizeof(size_t)),
-	                 calloc(s->n, sizeof(size_t)), sim_roster(s) };
+	                 calloc(s->n, sizeof(size_t)), sim_roster(s), SA_ROUTE_BYTES };
 	for (uint32_t i = 0; i < s->n && st == SA_OK; i++) {
 		if (s->sent[i] == NULL)
 			continue;
@@ -169,12 +229,10 @@ sim_route(sim *s, const uint8_t *out, size_t out_len)
 		if (st == SA_ERR_UNKNOWN_USER)     /* not accepted (rejected): its ciphertexts go nowhere */
 			st = SA_OK;
 	}
-	for (uint32_t i = 0; i < s->n; i++) {
+	for (uint32_t i = 0; i < s->n; i++)
 		if (st == SA_OK && R.count[i] > 0)
 			st = sa_share_message(R.buf[i], R.count[i], &s->inbox[i], &s->inbox_len[i]);
-		free(R.buf[i]);
-	}
-	free(R.buf); free(R.count); free(R.cap);
+	sim_groups_free(&R, s->n);
 	return st;
 }
 
@@ -201,6 +259,21 @@ sim_apply_output(sim *s, const uint8_t *out, size_t out_len, uint64_t *vec)
 	}
 	if (ov.kind == SA_OUTPUT_ROUTES)
 		return sim_route(s, out, out_len);
+	if (ov.kind == SA_OUTPUT_UNMASK) {     /* the shares as rows, then the sum's output */
+		if (s->keep_outputs) {
+			free(s->unmask_out);
+			s->unmask_out = malloc(out_len);
+			memcpy(s->unmask_out, out, out_len);
+			s->unmask_len = out_len;
+		}
+		uint8_t *sum_out;
+		size_t sum_len;
+		if ((st = sim_unmask(s, out, out_len, &sum_out, &sum_len)) != SA_OK)
+			return st;
+		st = sim_apply_output(s, sum_out, sum_len, vec);
+		sa_free(sum_out);
+		return st;
+	}
 	uint64_t id;
 	const uint8_t *msg;
 	size_t len;

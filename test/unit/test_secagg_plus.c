@@ -372,69 +372,6 @@ test_plus_tampered_u3(void)
 }
 
 /*
- * After round 3 closes: copies of every client answer round 4 into a copy of
- * the image; the count field inside the first stored record is then zeroed.
- * Validation looks at record lengths only, so the round must take the entry
- * count from the length (a record's own count field is not trusted).
- */
-static void
-stored_count_zeroed(sim *s, int round, int *drop_after, void *arg)
-{
-	sa_status *seen = arg;
-	if (round != 3)
-		return;
-	size_t cap = s->img_len * 4 + 65536, len = s->img_len, need;
-	uint8_t *img = malloc(cap);
-	memcpy(img, s->img, len);
-	for (uint32_t i = 0; i < s->n; i++) {
-		uint8_t *buf, *out;
-		size_t blen, out_len;
-		sa_client *c;
-		if (s->inbox[i] == NULL)
-			continue;
-		sa_client_serialize(s->clients[i], &buf, &blen);
-		sa_client_deserialize(buf, blen, &c);
-		sa_free(buf);
-		if (sa_client_round(c, s->inbox[i], s->inbox_len[i], &out, &out_len) == SA_OK) {
-			seen[0] = sa_server_recv(img, &len, cap, s->ids[i], out, out_len, &need);
-			sa_free(out);
-		}
-		sa_client_free(c);
-	}
-	view v;
-	srv_open_view(&v, img, len);
-	memset(img + v.rec_off + REC_HDR, 0, 4);
-	seen[1] = sa_server_validate(img, len);
-	uint8_t *out;
-	size_t out_len;
-	seen[2] = sa_server_round(img, len, 1, &out, &out_len);
-	if (seen[2] == SA_OK)
-		sa_free(out);
-	free(img);
-	(void) drop_after;
-}
-
-static void
-test_plus_stored_count_not_trusted(void)
-{
-	sim s;
-	sa_status seen[3] = { SA_ERR_STATE, SA_ERR_STATE, SA_ERR_STATE };
-	sim_init(&s, 12, 3, 4, 11);
-	s.degree = 4;
-	s.after_round = stored_count_zeroed;
-	s.hook_arg = seen;
-	int *d = all_stay(12), fr;
-	uint64_t *x = calloc(12 * 4, 8), got[4];
-	UNIT_CHECK_EQ_U64(sim_run(&s, x, d, got, &fr), SA_OK);
-	UNIT_CHECK_EQ_U64(seen[0], SA_OK);
-	UNIT_CHECK_EQ_U64(seen[1], SA_OK);
-	UNIT_CHECK_EQ_U64(seen[2], SA_OK);
-	free(d);
-	free(x);
-	sim_free(&s);
-}
-
-/*
  * Round 0 with user 1 advertising user 0's keys (signed with its own key, as
  * a corrupt user can). On the complete graph sa_server_recv refuses it when
  * it meets user 0's message, so the two are collected in two partial images
@@ -813,7 +750,7 @@ test_plus_share_keys_routed(void)
 	/* a recipient's message: its routes in any order give the same bytes */
 	uint32_t b = (a + 1) % n == 7 ? (a + 2) % n : (a + 1) % n;
 	sim_routes R = { calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), calloc(n, sizeof(size_t)),
-	                 sim_roster(&s) };
+	                 sim_roster(&s), SA_ROUTE_BYTES };
 	for (uint32_t i = 0; i < n; i++)
 		if (s.sent1[i] != NULL)
 			UNIT_CHECK_EQ_U64(sa_routes_split(&rv, s.ids[i], s.sent1[i], s.sent1_len[i], sim_route_emit, &R), SA_OK);
@@ -842,6 +779,139 @@ test_plus_share_keys_routed(void)
 	sim_free(&s);
 }
 
+/* Splits every round-4 message and rebuilds every owner's secret; returns how many secrets. */
+static size_t
+unmask_rows(sim *s, uint8_t *secrets)
+{
+	sa_unmask_view uv;
+	UNIT_CHECK_EQ_U64(sa_unmask_open(s->unmask_out, s->unmask_len, &uv), SA_OK);
+	sim_routes R = { calloc(s->n, sizeof(uint8_t *)), calloc(s->n, sizeof(size_t)), calloc(s->n, sizeof(size_t)),
+	                 sim_roster(s), SA_UNMASK_SHARE_BYTES };
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->sent[i] != NULL)
+			UNIT_CHECK_EQ_U64(sa_unmask_split(&uv, s->ids[i], s->sent[i], s->sent_len[i], sim_share_emit, &R), SA_OK);
+	size_t ns = 0;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (R.count[i] > 0)
+			UNIT_CHECK_EQ_U64(sa_unmask_rebuild(R.buf[i], R.count[i], secrets + ns++ * SA_UNMASK_SECRET_BYTES), SA_OK);
+	sim_groups_free(&R, s->n);
+	return ns;
+}
+
+/* sa_unmask_finish over these secrets: its status, and the sum's first element in *first. */
+static sa_status
+finish_with(sim *s, const uint8_t *secrets, size_t ns, uint64_t *failed, uint64_t *first)
+{
+	uint8_t *out;
+	size_t out_len;
+	*failed = 0;
+	sa_status st = sa_unmask_finish(s->unmask_out, s->unmask_len, secrets, ns, 1, &out, &out_len, failed);
+	if (st == SA_OK) {
+		sa_output_view ov;
+		UNIT_CHECK_EQ_U64(sa_output_open(out, out_len, &ov), SA_OK);
+		UNIT_CHECK_EQ_U64(ov.kind, SA_OUTPUT_VECTOR);
+		*first = sa_output_vector_at(&ov, 0);
+		sa_free(out);
+	}
+	return st;
+}
+
+/*
+ * Round 4 of a SecAgg+ session as rows: the close outputs the responders
+ * with digests (kind UNMASK); messages split into shares only if accepted;
+ * each owner's secret is rebuilt from its group (a wrong share left out,
+ * another owner's share, a holder twice or too few refused); the sum needs
+ * every needed secret once, each checking.
+ */
+static void
+test_plus_unmasking_rows(void)
+{
+	uint32_t n = 30, m = 2;
+	sim s;
+	sim_init(&s, n, 3, m, 5);
+	s.degree = 4;
+	s.keep_outputs = 1;
+	int *d = all_stay(n);
+	d[4] = 2;                               /* after ShareKeys: its pairwise masks are rebuilt */
+	d[9] = 4;                               /* after ConsistencyCheck: a responder less */
+	uint64_t *x = calloc((size_t) n * m, 8), sum[2], want = 0;
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < m; j++)
+			x[(size_t) i * m + j] = 100 * i + j;
+	for (uint32_t i = 0; i < n; i++)
+		want += d[i] > 2 ? x[(size_t) i * m] : 0;
+	int fr = -1;
+	UNIT_CHECK_EQ_U64(sim_run(&s, x, d, sum, &fr), SA_OK);
+	UNIT_CHECK_EQ_U64(sum[0], want);
+	UNIT_CHECK(s.unmask_out != NULL);
+	sa_output_view ov;
+	UNIT_CHECK_EQ_U64(sa_output_open(s.unmask_out, s.unmask_len, &ov), SA_OK);
+	UNIT_CHECK_EQ_U64(ov.kind, SA_OUTPUT_UNMASK);
+	UNIT_CHECK_EQ_U64(ov.count, n - 2);
+	sa_unmask_view uv;
+	UNIT_CHECK_EQ_U64(sa_unmask_open(s.outputs[3], s.output_len[3], &uv), SA_ERR_WRONG_ROUND);
+	UNIT_CHECK_EQ_U64(sa_unmask_open(s.unmask_out, s.unmask_len - 1, &uv), SA_ERR_MALFORMED);
+	UNIT_CHECK_EQ_U64(sa_unmask_open(s.unmask_out, s.unmask_len, &uv), SA_OK);
+	/* a changed message, and a user the round did not hear from */
+	uint32_t a = 0, routes = 0;
+	uint8_t *t = malloc(s.sent_len[a]);
+	memcpy(t, s.sent[a], s.sent_len[a]);
+	t[s.sent_len[a] - 1] ^= 1;
+	UNIT_CHECK_EQ_U64(sa_unmask_split(&uv, s.ids[a], t, s.sent_len[a], (sa_unmask_emit) count_route, &routes),
+	                  SA_ERR_DUPLICATE);
+	UNIT_CHECK_EQ_U64(routes, 0);
+	UNIT_CHECK_EQ_U64(sa_unmask_split(&uv, s.ids[9], s.sent[a], s.sent_len[a], (sa_unmask_emit) count_route, &routes),
+	                  SA_ERR_UNKNOWN_USER);
+	free(t);
+	/* the rows give the same sum; every way of getting the secrets wrong is refused */
+	uint8_t *sec = calloc(n + 1, SA_UNMASK_SECRET_BYTES);
+	size_t ns = unmask_rows(&s, sec);
+	UNIT_CHECK_EQ_U64(ns, n);                /* U2 is everyone: 4 dropped (its s-key) and 9 silent are needed too */
+	uint64_t failed, first;
+	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_OK);
+	UNIT_CHECK_EQ_U64(first, want);
+	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns - 1, &failed, &first), SA_ERR_RECONSTRUCT);
+	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(sec + (ns - 1) * SA_UNMASK_SECRET_BYTES + 1 + SA_CTX_BYTES));
+	memcpy(sec + ns * SA_UNMASK_SECRET_BYTES, sec, SA_UNMASK_SECRET_BYTES);
+	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns + 1, &failed, &first), SA_ERR_DUPLICATE);
+	sec[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
+	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_RECONSTRUCT);
+	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(sec + 1 + SA_CTX_BYTES));
+	sec[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
+	sec[3] ^= 1;
+	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_SESSION);
+	sec[3] ^= 1;
+	/* one owner's group: a wrong share is left out; another owner's share, a holder twice, too few: refused */
+	sim_routes R = { calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), calloc(n, sizeof(size_t)),
+	                 sim_roster(&s), SA_UNMASK_SHARE_BYTES };
+	for (uint32_t i = 0; i < n; i++)
+		if (s.sent[i] != NULL)
+			UNIT_CHECK_EQ_U64(sa_unmask_split(&uv, s.ids[i], s.sent[i], s.sent_len[i], sim_share_emit, &R), SA_OK);
+	uint32_t o = 10;
+	size_t c = R.count[o];
+	UNIT_CHECK(c > 3);
+	uint8_t one[SA_UNMASK_SECRET_BYTES], again[SA_UNMASK_SECRET_BYTES];
+	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(R.buf[o], c, one), SA_OK);
+	uint8_t *g = malloc((c + 1) * SA_UNMASK_SHARE_BYTES);
+	memcpy(g, R.buf[o], c * SA_UNMASK_SHARE_BYTES);
+	g[SA_UNMASK_SHARE_BYTES - 1] ^= 1;                                  /* holder 0's share wrong */
+	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(g, c, again), SA_OK);
+	UNIT_CHECK(memcmp(one, again, SA_UNMASK_SECRET_BYTES) == 0);
+	g[SA_UNMASK_SHARE_BYTES + 1 + SA_CTX_BYTES + 4 + 7] ^= 1;           /* row 1: another owner */
+	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(g, c, again), SA_ERR_SESSION);
+	memcpy(g, R.buf[o], c * SA_UNMASK_SHARE_BYTES);
+	memcpy(g + c * SA_UNMASK_SHARE_BYTES, g, SA_UNMASK_SHARE_BYTES);    /* holder 0 twice */
+	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(g, c + 1, again), SA_ERR_DUPLICATE);
+	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(g, 2, again), SA_ERR_RECONSTRUCT);   /* 2 < t = 3 */
+	free(g);
+	sim_groups_free(&R, n);
+	sodium_memzero(sec, (n + 1) * SA_UNMASK_SECRET_BYTES);
+	free(sec);
+	free(d);
+	free(x);
+	sim_free(&s);
+}
+
 int
 main(void)
 {
@@ -850,6 +920,7 @@ main(void)
 	sa_set_default_threads(2);
 	UNIT_RUN(test_plus_outputs_hold_lists_once);
 	UNIT_RUN(test_plus_share_keys_routed);
+	UNIT_RUN(test_plus_unmasking_rows);
 	UNIT_RUN(test_graph_rules);
 	UNIT_RUN(test_merkle);
 	UNIT_RUN(test_plus_no_dropouts);
@@ -863,7 +934,6 @@ main(void)
 	UNIT_RUN(test_plus_image_validation);
 	UNIT_RUN(test_plus_tampered_unmasking);
 	UNIT_RUN(test_plus_tampered_u3);
-	UNIT_RUN(test_plus_stored_count_not_trusted);
 	UNIT_RUN(test_repeated_key_found_at_close);
 	return UNIT_DONE();
 }

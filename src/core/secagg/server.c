@@ -131,15 +131,20 @@ payload_len(const view *v, uint32_t ri)
 
 /*
  * Bytes the pending record of roster index ri keeps: its payload, except
- * for a SecAgg+ ShareKeys message, whose ciphertexts are routed as rows
- * (server_route.c): its commitment and the digest of its payload.
+ * in the two SecAgg+ rounds whose contents are routed as rows: ShareKeys
+ * keeps its commitment and the digest of its payload (server_route.c),
+ * Unmasking the digest alone (server_unmask.c).
  */
 #define ROUTED_REC (SA_COMMIT_BYTES + SA_ROUTE_DIGEST_BYTES)
 
 static size_t
 record_len(const view *v, uint32_t ri)
 {
-	return v->k && v->stage == 1 ? ROUTED_REC : payload_len(v, ri);
+	if (v->k && v->stage == 1)
+		return ROUTED_REC;
+	if (v->k && v->stage == 4)          /* Unmasking: the payload's digest, its shares routed as rows */
+		return SA_ROUTE_DIGEST_BYTES;
+	return payload_len(v, ri);
 }
 
 /* Walks the records; fills idx[roster index] = offset of the record (or SIZE_MAX). */
@@ -604,7 +609,9 @@ sa_server_recv(uint8_t *img, size_t *img_len, size_t cap, uint64_t user_id,
 		sa_store_u32_be(r + 8, (uint32_t) keep);
 		if (v.k && v.stage == 1) {       /* SecAgg+ ShareKeys: commitment | digest */
 			memcpy(r + REC_HDR, p, SA_COMMIT_BYTES);
-			srv_route_digest(r + REC_HDR + SA_COMMIT_BYTES, v.ctx, user_id, p, plen);
+			srv_route_digest(r + REC_HDR + SA_COMMIT_BYTES, 1, v.ctx, user_id, p, plen);
+		} else if (v.k && v.stage == 4) { /* SecAgg+ Unmasking: digest */
+			srv_route_digest(r + REC_HDR, 4, v.ctx, user_id, p, plen);
 		} else {
 			memcpy(r + REC_HDR, p, plen);
 		}

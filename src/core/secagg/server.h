@@ -154,6 +154,7 @@ sa_status sa_server_close(const uint8_t *img, size_t img_len, const sa_round_opt
 #define SA_OUTPUT_BROADCAST 3   /* one message for every recipient (stored once) */
 #define SA_OUTPUT_NEIGHBOURHOOD 4 /* SecAgg+ rounds 0 and 3: messages derived from one list */
 #define SA_OUTPUT_ROUTES    5   /* SecAgg+ round 1: U2 and digests; messages routed as rows */
+#define SA_OUTPUT_UNMASK    6   /* SecAgg+ round 4: responders and digests; shares routed as rows */
 
 typedef struct sa_output_view {
 	uint8_t kind;
@@ -191,6 +192,11 @@ typedef struct sa_output_view {
  *              from it. The ciphertexts are not in the output: the host
  *              routes the users' messages itself (sa_routes_split,
  *              sa_share_message below).
+ *   UNMASK (SecAgg+ round 4, state of stage 4 without pending messages):
+ *              count records id u64 | digest, one per responder in id
+ *              order. The shares are routed to their owners as rows, each
+ *              owner's secret rebuilt from its group, and the sum computed
+ *              from the secrets (sa_unmask_* below).
  */
 /* Validates an output blob; for messages checks every record's bounds. */
 sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
@@ -201,8 +207,8 @@ sa_status sa_output_open(const uint8_t *blob, size_t len, sa_output_view *v);
 bool sa_output_next_message(const sa_output_view *v, size_t *pos, uint64_t *user_id,
                             const uint8_t **msg, size_t *msg_len);
 /*
- * A cursor over the recipients and messages of any output but VECTOR, in
- * id order. Opening one on a NEIGHBOURHOOD output validates its state in
+ * A cursor over the recipients and messages of any output but VECTOR and
+ * UNMASK (SA_ERR_WRONG_ROUND for those), in id order. Opening one on a NEIGHBOURHOOD output validates its state in
  * full and builds what the derivation needs (O(n log n)); each message then
  * costs O(k log n). A ROUTES output gives its recipients (U2) only: asking
  * for a message is SA_ERR_WRONG_ROUND (the host routes them).
@@ -250,6 +256,56 @@ sa_status sa_routes_split(const sa_routes *rv, uint64_t sender, const uint8_t *m
  * SA_ERR_DUPLICATE if a sender repeats.
  */
 sa_status sa_share_message(const uint8_t *routes, size_t count, uint8_t **msg, size_t *msg_len);
+
+/* ---- round-4 unmasking of a SecAgg+ session as rows (server_unmask.c) ---- */
+
+/*
+ * One revealed share on its way to its owner:
+ *   version u8 | context | t u32 | owner u64 | kind u8 | check 32 | holder u64 | share 32
+ * kind is SA_SHARE_KIND_SELF (a share of the owner's b; check = its
+ * commitment) or SA_SHARE_KIND_PAIR (of its s-key seed; check = its s_pk).
+ * Everything before `holder` (SA_UNMASK_SHARE_PREFIX bytes) is the same for
+ * all shares of one owner.
+ */
+#define SA_UNMASK_SHARE_PREFIX (1 + SA_CTX_BYTES + 4 + 8 + 1 + 32)
+#define SA_UNMASK_SHARE_BYTES  (SA_UNMASK_SHARE_PREFIX + 8 + SA_SCALAR_BYTES)
+/* A rebuilt secret: version u8 | context | owner u64 | kind u8 | secret 32 (a secret: wipe it). */
+#define SA_UNMASK_SECRET_BYTES (1 + SA_CTX_BYTES + 8 + 1 + SA_SCALAR_BYTES)
+
+typedef struct sa_unmask_view {
+	const uint8_t *state;      /* inside the output */
+	size_t state_len;
+	const uint8_t *resp;       /* count records id | digest */
+	uint32_t count;
+} sa_unmask_view;
+
+/* Opens an UNMASK output: framing, O(1) (SA_ERR_WRONG_ROUND for another kind). */
+sa_status sa_unmask_open(const uint8_t *blob, size_t len, sa_unmask_view *uv);
+
+typedef sa_status (*sa_unmask_emit)(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES]);
+/*
+ * Splits the Unmasking message of `responder` into one share per owner,
+ * after checking it is the message the round accepted from it
+ * (SA_ERR_DUPLICATE if another, SA_ERR_UNKNOWN_USER if none).
+ */
+sa_status sa_unmask_split(const sa_unmask_view *uv, uint64_t responder, const uint8_t *msg, size_t len,
+                          sa_unmask_emit emit, void *arg);
+/*
+ * Rebuilds one owner's secret from its `count` shares (any order) and checks
+ * it against the shares' check value; one wrong share is found and left
+ * out. SA_ERR_SESSION: shares of different owners or sessions;
+ * SA_ERR_DUPLICATE: a holder twice; SA_ERR_RECONSTRUCT: fewer than t, or no
+ * t of them give a secret that checks.
+ */
+sa_status sa_unmask_rebuild(const uint8_t *shares, size_t count, uint8_t secret[SA_UNMASK_SECRET_BYTES]);
+/*
+ * The sum: the output of the Unmasking round (kind VECTOR, state finished)
+ * from the UNMASK output and the rebuilt secrets (any order), each checked
+ * again; every secret the unmasking needs must be there exactly once
+ * (SA_ERR_RECONSTRUCT naming the owner in *failed_user otherwise).
+ */
+sa_status sa_unmask_finish(const uint8_t *blob, size_t len, const uint8_t *secrets, size_t count,
+                           unsigned threads, uint8_t **out, size_t *out_len, uint64_t *failed_user);
 
 /* Rejection record i (i < rejected_count). */
 void sa_output_rejection_at(const sa_output_view *v, uint32_t i, uint64_t *user_id, uint8_t *round,

@@ -53,6 +53,12 @@ neighbour_at(const view *v, uint32_t a, uint32_t d)
 	return ring_at(v, (uint32_t) (d % 2 == 0 ? (p + step) % v->n : (p + v->n - step) % v->n));
 }
 
+uint32_t
+srv_graph_neighbour_at(const view *v, uint32_t a, uint32_t d)
+{
+	return neighbour_at(v, a, d);
+}
+
 static int
 cmp_u32(const void *a, const void *b)
 {
@@ -239,8 +245,8 @@ ring_bytes(uint32_t n, uint32_t k, const uint8_t seed[32], uint8_t **order, uint
 }
 
 /* U3 as a bitmap over the roster. */
-static uint8_t *
-u3_bitmap(const view *v, const uint8_t *u3, uint32_t n3, size_t stride)
+uint8_t *
+srv_graph_u3_bitmap(const view *v, const uint8_t *u3, uint32_t n3, size_t stride)
 {
 	uint8_t *bm = sa_alloc_zero(srv_bitmap_bytes(v->n));
 	if (bm == NULL)
@@ -278,7 +284,7 @@ srv_graph_validate(const view *v)
 		return SA_ERR_MALFORMED;
 	if (v->stage < 3)
 		return sodium_is_zero(v->u3_digest, 32) ? SA_OK : SA_ERR_MALFORMED;
-	uint8_t *bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
+	uint8_t *bm = srv_graph_u3_bitmap(v, v->u3, v->n3, ID_REC);
 	if (bm == NULL)
 		return SA_ERR_NOMEM;
 	sa_u3_digest(digest, v->ctx, v->n, bm, srv_bitmap_bytes(v->n));
@@ -296,8 +302,8 @@ srv_graph_validate(const view *v)
  * keep t share holders in `left` (a bitmap over the roster: U3, U4 or the
  * round-4 responders), counted over N[v].
  */
-static sa_status
-check_neighbourhoods(const view *v, const uint8_t *u3_bm, const uint8_t *left)
+sa_status
+srv_graph_check_neighbourhoods(const view *v, const uint8_t *u3_bm, const uint8_t *left)
 {
 	for (uint32_t i = 0; i < v->n2; i++) {
 		uint64_t id = sa_load_u64_be(v->u2 + (size_t) i * U2_REC);
@@ -332,6 +338,18 @@ sender_bitmap(const view *v, const uint32_t *ris, uint32_t k)
 /* ---------------------------------------------------------------------- */
 /* Round 0: the ring, and each user's neighbours' advertisements          */
 /* ---------------------------------------------------------------------- */
+
+/* The items of a routed output: count, then each sender's id and the digest at `at` in its record. */
+static void
+put_senders_digests(sa_writer *w, const view *v, const size_t *idx, const uint32_t *ris, uint32_t k, size_t at)
+{
+	sa_put_u32(w, k);
+	for (uint32_t j = 0; j < k; j++) {
+		const uint8_t *r = v->img + idx[ris[j]];
+		sa_put_bytes(w, r, 8);
+		sa_put_bytes(w, r + REC_HDR + at, SA_ROUTE_DIGEST_BYTES);
+	}
+}
 
 /* For each sender (ris, k of them): its id and the first `bytes` of its payload. */
 static void
@@ -415,12 +433,7 @@ srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, ui
 		if (!state.failed &&
 		    srv_reserve_output(&o, v, state.len, (size_t) k * (8 + SA_ROUTE_DIGEST_BYTES))) {
 			srv_begin_output(&o, v, SA_OUTPUT_ROUTES, state.buf, state.len);
-			sa_put_u32(&o, k);
-			for (uint32_t j = 0; j < k; j++) {
-				const uint8_t *r = v->img + idx[ris[j]];
-				sa_put_bytes(&o, r, 8);
-				sa_put_bytes(&o, r + REC_HDR + SA_COMMIT_BYTES, SA_ROUTE_DIGEST_BYTES);
-			}
+			put_senders_digests(&o, v, idx, ris, k, SA_COMMIT_BYTES);
 			st = srv_finish_messages(&o, out, out_len);
 		}
 	}
@@ -442,7 +455,7 @@ srv_graph_close_round2(const view *v, const uint32_t *ris, uint32_t k, uint8_t *
 	for (uint32_t j = 0; j < k; j++)
 		sa_put_bytes(&u3, v->roster + (size_t) ris[j] * ROSTER_REC, 8);
 	uint8_t *bm = sender_bitmap(v, ris, k);
-	sa_status st = (bm == NULL || u3.failed) ? SA_ERR_NOMEM : check_neighbourhoods(v, bm, bm);
+	sa_status st = (bm == NULL || u3.failed) ? SA_ERR_NOMEM : srv_graph_check_neighbourhoods(v, bm, bm);
 	if (st == SA_OK) {
 		uint8_t digest[32];
 		sa_u3_digest(digest, v->ctx, v->n, bm, srv_bitmap_bytes(v->n));
@@ -480,9 +493,9 @@ srv_graph_close_round3(const view *v, const size_t *idx, const uint32_t *ris, ui
 	sa_writer_init(&u4); sa_writer_init(&state); sa_writer_init(&o);
 	for (uint32_t j = 0; j < k; j++)
 		sa_put_bytes(&u4, v->img + idx[ris[j]], 8);
-	uint8_t *left = sender_bitmap(v, ris, k), *bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
+	uint8_t *left = sender_bitmap(v, ris, k), *bm = srv_graph_u3_bitmap(v, v->u3, v->n3, ID_REC);
 	sa_status st = (left == NULL || bm == NULL || u4.failed) ? SA_ERR_NOMEM
-	               : check_neighbourhoods(v, bm, left);
+	               : srv_graph_check_neighbourhoods(v, bm, left);
 	if (st == SA_OK) {
 		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, u4.buf, k, v->sum);
 		st = SA_ERR_NOMEM;
@@ -621,307 +634,40 @@ srv_graph_deriver_free(srv_graph_deriver *d)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Round 4: rebuild each secret from its own neighbourhood, unmask        */
+/* Round 4: the responders; their shares are routed as rows               */
 /* ---------------------------------------------------------------------- */
 
 /*
- * One worker's scratch for rebuilding secrets: everything a reconstruction
- * needs is allocated here, on the calling thread, because the rebuilding
- * runs on the core's worker threads, which must not use the allocator hook.
+ * Unmasking -> the responders (U5) with the digests of their messages, once
+ * every secret the unmasking needs keeps t holders among them. The state
+ * stays in stage 4: the shares go to their owners as rows, each owner's
+ * secret is rebuilt by its own group, and sa_unmask_finish turns the
+ * secrets into the sum (server_unmask.c).
  */
-typedef struct local_recon {
-	const view *v;
-	const size_t *idx;
-	bool *excluded;            /* per roster index: a responder caught with a bad share */
-	uint32_t *nb;              /* k + 1: a closed neighbourhood */
-	uint32_t *holders;         /* k + 1: roster indices of the responders holding a share */
-	const uint8_t **shares;    /* 2 (k + 1): their shares, then the chosen t */
-	uint64_t *xs;              /* k + 1 */
-	uint8_t (*lambda)[32], (*den)[32], (*pre)[32];   /* k + 1 each */
-	uint32_t nholders;
-} local_recon;
-
-static bool
-recon_alloc(local_recon *lr, const view *v, const size_t *idx)
-{
-	size_t k1 = (size_t) v->k + 1;
-	memset(lr, 0, sizeof *lr);
-	lr->v = v;
-	lr->idx = idx;
-	lr->excluded = sa_alloc_zero(v->n);
-	lr->nb = sa_alloc_array(k1, sizeof(uint32_t));
-	lr->holders = sa_alloc_array(k1, sizeof(uint32_t));
-	lr->shares = sa_alloc_array(2 * k1, sizeof(uint8_t *));
-	lr->xs = sa_alloc_array(k1, sizeof(uint64_t));
-	lr->lambda = sa_alloc_array(k1, 32);
-	lr->den = sa_alloc_array(k1, 32);
-	lr->pre = sa_alloc_array(k1, 32);
-	return lr->excluded && lr->nb && lr->holders && lr->shares && lr->xs && lr->lambda && lr->den && lr->pre;
-}
-
-static void
-recon_free(local_recon *lr)
-{
-	sa_free(lr->excluded);
-	sa_free(lr->nb);
-	sa_free(lr->holders);
-	sa_free(lr->shares);
-	sa_free(lr->xs);
-	if (lr->lambda != NULL)
-		sa_free_secret(lr->lambda, ((size_t) lr->v->k + 1) * 32);
-	sa_free(lr->den);
-	sa_free(lr->pre);
-}
-
-/*
- * The share of user `id` in responder record r (NULL if absent). The entry
- * count comes from the record's length, which the image's validation
- * checked, never from the count field inside the payload, which it did not.
- */
-static const uint8_t *
-find_share(const uint8_t *r, uint64_t id)
-{
-	uint32_t count = (uint32_t) ((sa_load_u32_be(r + 8) - 4) / SHARE_ENTRY);
-	long e = sa_find_id(r + REC_HDR + 4, count, SHARE_ENTRY, id);
-	return e < 0 ? NULL : r + REC_HDR + 4 + (size_t) e * SHARE_ENTRY + 9;
-}
-
-/* Lagrange over the first t usable holders, skipping holder `skip` (or none: -1). */
-static sa_status
-combine(local_recon *lr, long skip, uint8_t secret[32])
-{
-	uint32_t t = lr->v->t, c = 0;
-	const uint8_t **sh = lr->shares + lr->nholders;         /* scratch after the holders' shares */
-	for (uint32_t h = 0; h < lr->nholders && c < t; h++) {
-		if (lr->excluded[lr->holders[h]] || (long) h == skip)
-			continue;
-		lr->xs[c] = srv_roster_id(lr->v, lr->holders[h]);
-		sh[c++] = lr->shares[h];
-	}
-	if (c < t)
-		return SA_ERR_RECONSTRUCT;
-	sa_status st = sa_lagrange_coeffs(lr->xs, t, lr->lambda, lr->den, lr->pre);
-	if (st != SA_OK)
-		return st;
-	sa_lagrange lg = { t, lr->lambda };
-	sa_lagrange_combine(&lg, sh, secret);
-	return SA_OK;
-}
-
-/*
- * Rebuilds the secret of U2 member i (roster index a) from the shares its
- * neighbourhood revealed; checks it, and on a mismatch looks for the one
- * holder whose share is wrong (excluded from then on, by this worker), as
- * server.c does.
- */
-static sa_status
-rebuild_local(local_recon *lr, uint32_t i, uint32_t a, bool alive, uint8_t secret[32])
-{
-	const view *v = lr->v;
-	uint64_t id = srv_roster_id(v, a);
-	uint32_t size = closed_neighbourhood(v, a, lr->nb);
-	lr->nholders = 0;
-	for (uint32_t d = 0; d < size; d++) {
-		if (lr->idx[lr->nb[d]] == SIZE_MAX)
-			continue;
-		const uint8_t *s = find_share(v->img + lr->idx[lr->nb[d]], id);
-		if (s == NULL)
-			return SA_ERR_MALFORMED;
-		lr->holders[lr->nholders] = lr->nb[d];
-		lr->shares[lr->nholders++] = s;
-	}
-	sa_status st = combine(lr, -1, secret);
-	if (st != SA_OK)
-		return st;
-	if (srv_verify_secret(v, i, alive, secret))
-		return SA_OK;
-	for (uint32_t h = 0; h < lr->nholders; h++) {
-		if (lr->excluded[lr->holders[h]])
-			continue;
-		if ((st = combine(lr, (long) h, secret)) != SA_OK)
-			break;
-		if (srv_verify_secret(v, i, alive, secret)) {
-			lr->excluded[lr->holders[h]] = true;
-			return SA_OK;
-		}
-	}
-	sodium_memzero(secret, 32);
-	return SA_ERR_RECONSTRUCT;
-}
-
-/* What the unmasking does for one member of U2 whose secret is needed. */
-typedef struct owner_plan {
-	uint32_t i;                /* position in U2 */
-	uint32_t a;                /* roster index */
-	bool alive;                /* in U3: its self mask; else its pairwise masks */
-	size_t task;               /* its first mask task */
-	uint32_t nd;               /* dropped: its slot in dropped_keys */
-} owner_plan;
-
-/* Writes owner o's mask tasks from its rebuilt secret (slots planned in advance). */
-static void
-put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const uint8_t *u3_bm,
-          mask_task *tasks, dropped_keys *dk)
-{
-	uint64_t id = srv_roster_id(v, o->a);
-	size_t nt = o->task;
-	if (o->alive) {
-		sa_self_mask_key(tasks[nt].key, v->ctx, id, secret);
-		tasks[nt].dropped = -1;
-		tasks[nt].sign = -1;
-		return;
-	}
-	sa_mask_keypair(dk->pk[o->nd], dk->sk[o->nd], secret);
-	dk->ids[o->nd] = id;
-	for (uint32_t d = 0; d < v->k; d++) {
-		uint32_t w = neighbour_at(v, o->a, d);
-		if (!srv_bit_get(u3_bm, w))
-			continue;
-		uint64_t wid = srv_roster_id(v, w);
-		long pw = sa_find_id(v->u1, v->n1, U1_REC, wid);
-		tasks[nt].dropped = (int32_t) o->nd;
-		tasks[nt].w = wid;
-		tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
-		tasks[nt++].sign = (int8_t) -sa_mask_sign(wid, id);
-	}
-}
-
-/*
- * The owners whose secret is needed (alive, or dropped with a neighbour in
- * U3), with the slots of their tasks; returns how many, *ntasks the tasks.
- */
-static uint32_t
-plan_owners(const view *v, const uint8_t *u3_bm, owner_plan *plan, size_t *ntasks, uint32_t *ndropped)
-{
-	uint32_t c = 0;
-	*ntasks = 0;
-	*ndropped = 0;
-	for (uint32_t i = 0; i < v->n2; i++) {
-		uint32_t a = (uint32_t) sa_find_id(v->roster, v->n, ROSTER_REC, sa_load_u64_be(v->u2 + (size_t) i * U2_REC));
-		bool alive = srv_bit_get(u3_bm, a);
-		uint32_t masks = 0;
-		for (uint32_t d = 0; d < v->k; d++)
-			masks += srv_bit_get(u3_bm, neighbour_at(v, a, d));
-		if (!alive && masks == 0)    /* dropped, and no neighbour's sum holds a mask with it */
-			continue;
-		plan[c] = (owner_plan) { i, a, alive, *ntasks, alive ? 0 : *ndropped };
-		*ntasks += alive ? 1 : masks;
-		*ndropped += !alive;
-		c++;
-	}
-	return c;
-}
-
-typedef struct rebuild_job {
-	const view *v;
-	const owner_plan *plan;
-	const uint8_t *u3_bm;
-	mask_task *tasks;
-	dropped_keys *dk;
-	local_recon *lr;           /* one per worker */
-	sa_status st[SA_MAX_THREADS];
-	size_t failed[SA_MAX_THREADS];   /* the first plan entry that failed, per worker */
-} rebuild_job;
-
-static void
-rebuild_range(void *arg, unsigned w, size_t from, size_t to)
-{
-	rebuild_job *j = arg;
-	uint8_t secret[32];
-	j->st[w] = SA_OK;
-	for (size_t p = from; p < to; p++) {
-		if (sa_interrupted()) {       /* a flag read: safe on worker threads */
-			j->st[w] = SA_ERR_INTERRUPTED;
-			break;
-		}
-		const owner_plan *o = &j->plan[p];
-		sa_status st = rebuild_local(&j->lr[w], o->i, o->a, o->alive, secret);
-		if (st != SA_OK) {
-			j->st[w] = st;
-			j->failed[w] = p;
-			break;
-		}
-		put_tasks(j->v, o, secret, j->u3_bm, j->tasks, j->dk);
-	}
-	sodium_memzero(secret, sizeof secret);
-}
-
-/* Rebuilds every planned owner's secret on up to `threads` threads and writes the mask tasks. */
-static sa_status
-rebuild_all(const view *v, const size_t *idx, const owner_plan *plan, uint32_t nplan, const uint8_t *u3_bm,
-            mask_task *tasks, dropped_keys *dk, unsigned threads)
-{
-	if (threads > SA_MAX_THREADS)
-		threads = SA_MAX_THREADS;
-	if (threads > nplan)
-		threads = nplan ? nplan : 1;
-	rebuild_job j;
-	memset(&j, 0, sizeof j);
-	j.v = v; j.plan = plan; j.u3_bm = u3_bm; j.tasks = tasks; j.dk = dk;
-	j.lr = sa_alloc_zero((size_t) threads * sizeof(local_recon));
-	sa_status st = j.lr == NULL ? SA_ERR_NOMEM : SA_OK;
-	for (unsigned w = 0; w < threads && st == SA_OK; w++)
-		if (!recon_alloc(&j.lr[w], v, idx))
-			st = SA_ERR_NOMEM;
-	if (st == SA_OK) {
-		unsigned used = sa_parallel_for(nplan, threads, rebuild_range, &j);
-		size_t first = SIZE_MAX;
-		for (unsigned w = 0; w < used; w++)
-			if (j.st[w] != SA_OK && (j.st[w] == SA_ERR_INTERRUPTED || j.failed[w] < first)) {
-				st = j.st[w];
-				first = j.st[w] == SA_ERR_INTERRUPTED ? first : j.failed[w];
-			}
-		if (st == SA_ERR_RECONSTRUCT && first != SIZE_MAX && v->blame != NULL)
-			*v->blame = srv_roster_id(v, plan[first].a);
-	}
-	for (unsigned w = 0; j.lr != NULL && w < threads; w++)
-		if (j.lr[w].v != NULL)
-			recon_free(&j.lr[w]);
-	sa_free(j.lr);
-	return st;
-}
-
 sa_status
 srv_graph_close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
                        unsigned threads, uint8_t **out, size_t *out_len)
 {
-	uint8_t *left = sender_bitmap(v, ris, k), *u3_bm = u3_bitmap(v, v->u3, v->n3, ID_REC);
-	owner_plan *plan = sa_alloc_array(v->n2 ? v->n2 : 1, sizeof(owner_plan));
-	uint64_t *acc = sa_alloc_array(v->m, sizeof(uint64_t));
-	mask_task *tasks = NULL;
-	dropped_keys dk = { v->ctx, NULL, NULL, NULL };
-	size_t ntasks = 0, dn = 1;
-	uint32_t nplan = 0, ndropped = 0;
-	sa_status st = SA_OK;
-	if (left == NULL || u3_bm == NULL || plan == NULL || acc == NULL)
-		st = SA_ERR_NOMEM;
-	else if ((st = check_neighbourhoods(v, u3_bm, left)) == SA_OK) {
-		nplan = plan_owners(v, u3_bm, plan, &ntasks, &ndropped);
-		dn = ndropped ? ndropped : 1;
-		tasks = sa_alloc_array(ntasks ? ntasks : 1, sizeof(mask_task));
-		dk.ids = sa_alloc_array(dn, sizeof(uint64_t));
-		dk.pk = sa_alloc_array(dn, 32);
-		dk.sk = sa_alloc_array(dn, 32);
-		if (tasks == NULL || dk.ids == NULL || dk.pk == NULL || dk.sk == NULL)
-			st = SA_ERR_NOMEM;
-	}
-	if (st == SA_OK)
-		st = rebuild_all(v, idx, plan, nplan, u3_bm, tasks, &dk, threads);
+	(void) threads;
+	sa_writer state, o;
+	sa_writer_init(&state); sa_writer_init(&o);
+	uint8_t *left = sender_bitmap(v, ris, k), *u3_bm = srv_graph_u3_bitmap(v, v->u3, v->n3, ID_REC);
+	sa_status st = (left == NULL || u3_bm == NULL) ? SA_ERR_NOMEM
+	               : srv_graph_check_neighbourhoods(v, u3_bm, left);
 	if (st == SA_OK) {
-		for (uint32_t i = 0; i < v->m; i++)
-			acc[i] = sa_load_u64_le(v->sum + 8 * (size_t) i);
-		if ((st = srv_apply_tasks(tasks, &dk, ntasks, acc, v->m, threads)) == SA_OK)
-			st = srv_finish_sum(v, acc, out, out_len);
+		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, v->u4, v->n4, v->sum);
+		st = SA_ERR_NOMEM;
+		if (!state.failed &&
+		    srv_reserve_output(&o, v, state.len, (size_t) k * (8 + SA_ROUTE_DIGEST_BYTES))) {
+			srv_begin_output(&o, v, SA_OUTPUT_UNMASK, state.buf, state.len);
+			put_senders_digests(&o, v, idx, ris, k, 0);
+			st = srv_finish_messages(&o, out, out_len);
+		}
 	}
-	sa_free(plan);
 	sa_free(left);
 	sa_free(u3_bm);
-	sa_free(acc);
-	if (tasks != NULL)
-		sa_free_secret(tasks, (ntasks ? ntasks : 1) * sizeof(mask_task));
-	sa_free(dk.ids);
-	sa_free(dk.pk);
-	if (dk.sk != NULL)
-		sa_free_secret(dk.sk, dn * 32);
+	sa_writer_discard(&state);
+	if (st != SA_OK)
+		sa_writer_discard(&o);
 	return st;
 }

@@ -102,9 +102,13 @@ sa_status srv_finish_messages(sa_writer *w, uint8_t **out, size_t *out_len);
 void srv_put_broadcast(sa_writer *w, const uint8_t *ids, uint32_t count, size_t stride,
                        const uint8_t *msg, size_t msg_len);
 uint32_t srv_sender_list(const view *v, const size_t *idx, uint32_t *ris);
-/* Digest of an accepted ShareKeys payload (SecAgg+ sessions keep it instead of the payload). */
-void srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], const uint8_t ctx[SA_CTX_BYTES], uint64_t sender,
-                      const uint8_t *payload, size_t len);
+/*
+ * Digest of an accepted ShareKeys (round 1) or Unmasking (round 4) payload:
+ * what a SecAgg+ server keeps instead of the payload, whose contents the
+ * host routes as rows (server_route.c, server_unmask.c).
+ */
+void srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], uint8_t round, const uint8_t ctx[SA_CTX_BYTES],
+                      uint64_t sender, const uint8_t *payload, size_t len);
 /* Are these nrej rejection records of `round`, with sender statuses, for distinct roster members? */
 sa_status srv_check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej);
 
@@ -138,6 +142,16 @@ bool srv_verify_secret(const view *v, uint32_t i, bool alive, const uint8_t secr
 
 /* ---- SecAgg+ (server_graph.c) ---- */
 
+/* The d-th neighbour of roster index a (0 <= d < k), alternately after and before it on the ring. */
+uint32_t srv_graph_neighbour_at(const view *v, uint32_t a, uint32_t d);
+/*
+ * Does every user whose secret the unmasking needs (in U3, or with a
+ * neighbour in U3) keep t holders in `left` among its closed neighbourhood?
+ * SA_ERR_NEIGHBOURHOOD naming the first that does not (v->blame).
+ */
+sa_status srv_graph_check_neighbourhoods(const view *v, const uint8_t *u3_bm, const uint8_t *left);
+/* U3 (n3 ids at stride) as a bitmap over the roster; NULL if out of memory. */
+uint8_t *srv_graph_u3_bitmap(const view *v, const uint8_t *u3, uint32_t n3, size_t stride);
 /* Neighbours of roster index a on the ring, in increasing roster order; returns k. */
 uint32_t srv_graph_neighbours(const view *v, uint32_t a, uint32_t *out);
 /* Is every stored graph field what the roster, U1 and the degree give? O(n). */

@@ -71,6 +71,27 @@ open_routes(sa_output_view *ov)
 	return SA_OK;
 }
 
+/* Unmask items: responders of a SecAgg+ state of stage 4, strictly increasing, members of U4. */
+static sa_status
+open_unmask(sa_output_view *ov)
+{
+	view sv;
+	sa_status st = srv_open_view(&sv, ov->state, ov->state_len);
+	if (st != SA_OK)
+		return st;
+	size_t rec = 8 + SA_ROUTE_DIGEST_BYTES;
+	if (sv.k == 0 || sv.stage != 4 || ov->count > sv.n4 || ov->items_len / rec != ov->count ||
+	    ov->items_len % rec != 0)
+		return SA_ERR_MALFORMED;
+	for (uint32_t i = 0; i < ov->count; i++) {
+		uint64_t id = sa_load_u64_be(ov->items + (size_t) i * rec);
+		if ((i > 0 && id <= sa_load_u64_be(ov->items + (size_t) (i - 1) * rec)) ||
+		    sa_find_id(sv.u4, sv.n4, ID_REC, id) < 0)
+			return SA_ERR_MALFORMED;
+	}
+	return SA_OK;
+}
+
 sa_status
 sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 {
@@ -84,7 +105,7 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 		return SA_ERR_MALFORMED;
 	if (!sa_get_u8(&r, &kind) || !sa_get_u64(&r, &slen) || slen > sa_reader_remaining(&r))
 		return SA_ERR_MALFORMED;
-	if (kind < SA_OUTPUT_MESSAGES || kind > SA_OUTPUT_ROUTES)
+	if (kind < SA_OUTPUT_MESSAGES || kind > SA_OUTPUT_UNMASK)
 		return SA_ERR_MALFORMED;
 	ov->kind = kind;
 	ov->state = sa_get_view(&r, (size_t) slen);
@@ -116,6 +137,8 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 		return open_neighbourhood(ov);
 	if (kind == SA_OUTPUT_ROUTES)
 		return open_routes(ov);
+	if (kind == SA_OUTPUT_UNMASK)
+		return open_unmask(ov);
 	/* messages: walk every record */
 	for (uint32_t i = 0; i < ov->count; i++) {
 		uint64_t id;
@@ -166,8 +189,8 @@ sa_status
 sa_output_cursor_open(const sa_output_view *ov, sa_output_cursor **c)
 {
 	*c = NULL;
-	if (ov->kind == SA_OUTPUT_VECTOR)
-		return SA_ERR_WRONG_ROUND;
+	if (ov->kind == SA_OUTPUT_VECTOR || ov->kind == SA_OUTPUT_UNMASK)
+		return SA_ERR_WRONG_ROUND;    /* the sum; or shares the host routes (server_unmask.c) */
 	sa_output_cursor *nc = sa_alloc_array(1, sizeof *nc);
 	if (nc == NULL)
 		return SA_ERR_NOMEM;

@@ -34,15 +34,15 @@
 #define ROUTE_REC (8 + SA_ROUTE_DIGEST_BYTES)    /* U2 entry of a ROUTES output: id | digest */
 
 void
-srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], const uint8_t ctx[SA_CTX_BYTES], uint64_t sender,
-                 const uint8_t *payload, size_t len)
+srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], uint8_t round, const uint8_t ctx[SA_CTX_BYTES],
+                 uint64_t sender, const uint8_t *payload, size_t len)
 {
-	static const char label[] = "secagg/v2/sharekeys";
+	const char *label = round == 1 ? "secagg/v2/sharekeys" : "secagg/v2/unmasking";
 	uint8_t id[8];
 	sa_store_u64_be(id, sender);
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, SA_ROUTE_DIGEST_BYTES);
-	crypto_generichash_update(&h, (const uint8_t *) label, sizeof label - 1);
+	crypto_generichash_update(&h, (const uint8_t *) label, strlen(label));
 	crypto_generichash_update(&h, ctx, SA_CTX_BYTES);
 	crypto_generichash_update(&h, id, 8);
 	crypto_generichash_update(&h, payload, len);
@@ -116,7 +116,7 @@ sa_routes_split(const sa_routes *rv, uint64_t sender, const uint8_t *msg, size_t
 	const uint8_t *p = msg + SA_C2S_HEADER_BYTES;
 	size_t plen = len - SA_C2S_HEADER_BYTES;
 	uint8_t got[SA_ROUTE_DIGEST_BYTES];
-	srv_route_digest(got, rv->ctx, sender, p, plen);
+	srv_route_digest(got, 1, rv->ctx, sender, p, plen);
 	if (sodium_memcmp(got, want, SA_ROUTE_DIGEST_BYTES) != 0)
 		return SA_ERR_DUPLICATE;       /* not the message the round accepted from sender */
 	/* accepted, so well formed: commitment | count | count entries (checked again, cheaply) */
