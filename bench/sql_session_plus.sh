@@ -87,12 +87,18 @@ SQL
 TRUNCATE out;
 INSERT INTO out SELECT secagg.server_round_agg(s.state, m.user_id, m.message)
   FROM session s JOIN to_server m ON m.round = $r GROUP BY s.id;
+-- Unmasking: the shares routed to their owners, each secret rebuilt, the sum (timed with the round)
+UPDATE out SET o = (SELECT secagg.unmask_agg(out.o, g.secret)
+                      FROM (SELECT secagg.unmask_secret_agg(x.share) AS secret
+                              FROM to_server m, secagg.unmask_shares(out.o, m.user_id, m.message) x
+                             WHERE m.round = $r GROUP BY x.owner) g)
+  WHERE secagg.output_kind(o) = 'unmask';
 SQL
 	t2=$(now)
 	psql <<SQL
 UPDATE session SET state = secagg.output_state((SELECT o FROM out));
 INSERT INTO to_user SELECT $r + 1, x.user_id, x.message
-  FROM out, LATERAL secagg.output_messages(out.o) x WHERE secagg.output_kind(out.o) NOT IN ('vector', 'routed');
+  FROM out, LATERAL secagg.output_messages(out.o) x WHERE secagg.output_kind(out.o) IN ('messages', 'broadcast', 'derived');
 -- ShareKeys: the round's messages routed as rows to their recipients
 INSERT INTO to_user SELECT $r + 1, x.recipient, secagg.share_message_agg(x.route)
   FROM out, to_server m, LATERAL secagg.share_routes(out.o, m.user_id, m.message) x

@@ -121,7 +121,7 @@ COMMENT ON FUNCTION @extschema@.dequantize_weighted(bigint[], double precision, 
 CREATE FUNCTION @extschema@.output_kind(output bytea) RETURNS text
   AS 'MODULE_PATHNAME', 'secagg_output_kind' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.output_kind(bytea) IS
-  'What a round output holds: ''messages'' (one per user), ''broadcast'' (one message for all, stored once), ''derived'' (SecAgg+ rounds 0 and 3: each user''s message derived from a list stored once), ''routed'' (SecAgg+ round 1: U2 and digests; the messages are routed with share_routes and share_message_agg) or ''vector'' (the sum).';
+  'What a round output holds: ''messages'' (one per user), ''broadcast'' (one message for all, stored once), ''derived'' (SecAgg+ rounds 0 and 3: each user''s message derived from a list stored once), ''routed'' (SecAgg+ round 1: U2 and digests; the messages are routed with share_routes and share_message_agg), ''unmask'' (SecAgg+ round 4: the responders and digests; the sum comes from unmask_shares, unmask_secret_agg and unmask_agg) or ''vector'' (the sum).';
 
 -- ---------------------------------------------------------------------------
 -- SecAgg+ round 1 (ShareKeys) routed as rows.
@@ -151,3 +151,50 @@ CREATE AGGREGATE @extschema@.share_message_agg(route bytea) (
 );
 COMMENT ON AGGREGATE @extschema@.share_message_agg(bytea) IS
   'SecAgg+ round 1: one user''s round-2 message from the routes addressed to it (share_routes ... GROUP BY recipient), in any order; the same bytes a client expects.';
+
+-- ---------------------------------------------------------------------------
+-- SecAgg+ round 4 (Unmasking) routed as rows.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.unmask_shares(output bytea, user_id bigint, message bytea,
+                                          OUT owner bigint, OUT share bytea)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'secagg_unmask_shares' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.unmask_shares(bytea, bigint, bytea) IS
+  'SecAgg+ round 4: splits the Unmasking message of user_id into one share per owner (a share of its b, or of its s-key seed), after checking it is the message the round accepted from that user (SA004 otherwise); a user the round did not accept gives no rows. output is the round-4 output of server_round_agg or server_round. The shares are secret-bearing: rebuild them with unmask_secret_agg in the same statement.';
+
+CREATE FUNCTION @extschema@.unmask_secret_trans(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_unmask_secret_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.unmask_secret_trans(bytea, bytea) IS 'Transition function of unmask_secret_agg.';
+CREATE FUNCTION @extschema@.unmask_secret_combine(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_unmask_secret_combine' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.unmask_secret_combine(bytea, bytea) IS 'Combine function of unmask_secret_agg.';
+CREATE FUNCTION @extschema@.unmask_secret_final(bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_unmask_secret_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.unmask_secret_final(bytea) IS 'Final function of unmask_secret_agg.';
+CREATE AGGREGATE @extschema@.unmask_secret_agg(share bytea) (
+  SFUNC = @extschema@.unmask_secret_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.unmask_secret_combine,
+  FINALFUNC = @extschema@.unmask_secret_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.unmask_secret_agg(bytea) IS
+  'SecAgg+ round 4: one user''s secret rebuilt from the shares its neighbours revealed (unmask_shares ... GROUP BY owner), checked against its commitment or public key; one wrong share is found and left out (SA010 if no t shares check).';
+
+CREATE FUNCTION @extschema@.unmask_trans(bytea, bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_unmask_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.unmask_trans(bytea, bytea, bytea) IS 'Transition function of unmask_agg.';
+CREATE FUNCTION @extschema@.unmask_combine(bytea, bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_unmask_combine' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.unmask_combine(bytea, bytea) IS 'Combine function of unmask_agg.';
+CREATE FUNCTION @extschema@.unmask_final(bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'secagg_unmask_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.unmask_final(bytea) IS 'Final function of unmask_agg.';
+CREATE AGGREGATE @extschema@.unmask_agg(output bytea, secret bytea) (
+  SFUNC = @extschema@.unmask_trans, STYPE = bytea,
+  COMBINEFUNC = @extschema@.unmask_combine,
+  FINALFUNC = @extschema@.unmask_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.unmask_agg(bytea, bytea) IS
+  'SecAgg+ round 4: the round''s final output (the sum, output_vector) from its round-4 output and the secrets unmask_secret_agg rebuilt, one per owner (GROUP BY session); every needed secret must be there once and is checked again (SA010 naming the user otherwise).';

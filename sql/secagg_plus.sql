@@ -36,6 +36,7 @@ CREATE TABLE to_user (session int, round int, user_id bigint, message bytea);
 CREATE TABLE to_server (session int, round int, user_id bigint, message bytea,
                         PRIMARY KEY (session, round, user_id));
 CREATE TABLE outcome (session int, round int, output bytea);
+CREATE TABLE total (session int PRIMARY KEY, output bytea);   -- the sum's output
 
 UPDATE sess s SET state = secagg.server_create(convert_to('plus ' || s.id, 'UTF8'), s.t, s.m,
                                                (SELECT secagg.roster_agg(u.id, (u.kp).public_key)
@@ -70,11 +71,24 @@ CREATE FUNCTION server_round(r int) RETURNS bigint LANGUAGE sql AS $$
     SELECT s.id, r, secagg.server_round_agg(s.state, m.user_id, m.message)
     FROM sess s JOIN to_server m ON m.session = s.id AND m.round = r
     GROUP BY s.id;
-  UPDATE sess s SET state = secagg.output_state(o.output) FROM outcome o WHERE o.session = s.id AND o.round = r;
+  -- SecAgg+ Unmasking: the shares routed to their owners, each secret rebuilt, the sum
+  INSERT INTO total
+    SELECT o.session, secagg.unmask_agg(o.output, g.secret)
+    FROM (SELECT m.session, secagg.unmask_secret_agg(x.share) AS secret
+            FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = r,
+                 LATERAL secagg.unmask_shares(o.output, m.user_id, m.message) x
+           WHERE o.round = r AND secagg.output_kind(o.output) = 'unmask'
+           GROUP BY m.session, x.owner) g
+    JOIN outcome o ON o.session = g.session AND o.round = r
+    GROUP BY o.session;
+  INSERT INTO total SELECT session, output FROM outcome WHERE round = r AND secagg.output_is_vector(output);
+  UPDATE sess s SET state = secagg.output_state(COALESCE(t.output, o.output))
+    FROM outcome o LEFT JOIN total t ON t.session = o.session
+    WHERE o.session = s.id AND o.round = r;
   INSERT INTO to_user
     SELECT o.session, r + 1, x.user_id, x.message
     FROM outcome o, LATERAL secagg.output_messages(o.output) x
-    WHERE o.round = r AND secagg.output_kind(o.output) NOT IN ('vector', 'routed');
+    WHERE o.round = r AND secagg.output_kind(o.output) IN ('messages', 'broadcast', 'derived');
   -- SecAgg+ ShareKeys: the round's inbox routed as rows to the recipients
   INSERT INTO to_user
     SELECT o.session, r + 1, x.recipient, secagg.share_message_agg(x.route)
@@ -104,9 +118,9 @@ CREATE FUNCTION plain_sum(sid int) RETURNS bigint[] LANGUAGE sql AS $$
     WHERE u.session = sid AND u.silent_from > 2
     GROUP BY j) q;
 $$;
-SELECT o.session, secagg.output_vector(o.output) AS recovered,
-       secagg.output_vector(o.output) = plain_sum(o.session) AS exact
-FROM outcome o WHERE o.round = 4 ORDER BY o.session;
+SELECT t.session, secagg.output_vector(t.output) AS recovered,
+       secagg.output_vector(t.output) = plain_sum(t.session) AS exact
+FROM total t ORDER BY t.session;
 
 -- Every round again, from the state that preceded it, under a parallel plan
 -- (partial states merged by the combine function) and a serial one: the

@@ -61,11 +61,24 @@ CREATE TABLE IF NOT EXISTS inbox  (session int, round int, user_id bigint, messa
 # stores the next state, writes the next round's messages to the outbox
 # (or the sum after round 4), and returns what the loop prints.
 CLOSE_ROUND = """
-WITH out AS (
+WITH closed AS (
   SELECT s.id, secagg.server_round_agg(s.state, m.user_id, m.message) AS output, count(*) AS answered
   FROM session s JOIN inbox m ON m.session = s.id AND m.round = %(r)s
   WHERE s.id = %(s)s
   GROUP BY s.id
+), secrets AS (
+  -- SecAgg+ Unmasking: the shares routed to their owners, each secret rebuilt ...
+  SELECT c.id, secagg.unmask_secret_agg(x.share) AS secret
+  FROM closed c JOIN inbox m ON m.session = c.id AND m.round = %(r)s,
+       secagg.unmask_shares(c.output, m.user_id, m.message) x
+  WHERE secagg.output_kind(c.output) = 'unmask'
+  GROUP BY c.id, x.owner
+), out AS (
+  -- ... and the sum from the secrets; every other round's output as it is
+  SELECT c.id, CASE WHEN secagg.output_kind(c.output) = 'unmask'
+                    THEN (SELECT secagg.unmask_agg(c.output, g.secret) FROM secrets g WHERE g.id = c.id)
+                    ELSE c.output END AS output, c.answered
+  FROM closed c
 ), upd AS (
   UPDATE session s SET state = secagg.output_state(o.output), round = %(r)s + 1,
                        result = CASE WHEN secagg.output_is_vector(o.output) THEN secagg.output_vector(o.output) END
@@ -75,7 +88,7 @@ WITH out AS (
   INSERT INTO outbox
   SELECT o.id, %(r)s + 1, x.user_id, x.message
   FROM out o, secagg.output_messages(o.output) x
-  WHERE secagg.output_kind(o.output) NOT IN ('vector', 'routed')
+  WHERE secagg.output_kind(o.output) IN ('messages', 'broadcast', 'derived')
   RETURNING user_id
 ), routed AS (
   -- SecAgg+ ShareKeys: the round's inbox routed as rows to the recipients

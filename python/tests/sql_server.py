@@ -34,9 +34,15 @@ class SqlServer:
         output: bytes = self.one(
             "SELECT secagg.server_round_agg(%s::jsonb, m.u, m.msg) FROM unnest(%s::bigint[], %s::bytea[]) m(u, msg)",
             (self.state, ids, [replies[i] for i in ids]))
-        self.state = self.one("SELECT secagg.output_state(%s)::text", (output,))
         rejected = [(u, s) for u, s in self.conn.execute(
             "SELECT user_id, sqlstate FROM secagg.output_rejected(%s)", (output,)).fetchall()]
+        if self.one("SELECT secagg.output_kind(%s)", (output,)) == "unmask":
+            # SecAgg+ Unmasking: the shares routed to their owners, each secret rebuilt, the sum
+            output = self.one(
+                "SELECT secagg.unmask_agg(%s, g.secret) FROM (SELECT secagg.unmask_secret_agg(x.share) AS secret "
+                "FROM unnest(%s::bigint[], %s::bytea[]) m(u, msg), secagg.unmask_shares(%s, m.u, m.msg) x "
+                "GROUP BY x.owner) g", (output, ids, [replies[i] for i in ids], output))
+        self.state = self.one("SELECT secagg.output_state(%s)::text", (output,))
         self.round += 1
         if self.one("SELECT secagg.output_is_vector(%s)", (output,)):
             return None, self.one("SELECT secagg.output_vector(%s)", (output,)), rejected

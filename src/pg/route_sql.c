@@ -1,9 +1,15 @@
 /*
- * route_sql.c: round 1 (ShareKeys) of a SecAgg+ session, routed as rows.
+ * route_sql.c: the two SecAgg+ rounds whose traffic is routed as rows.
  *
+ * Round 1 (ShareKeys):
  *   share_routes(output bytea, user_id bigint, message bytea)
  *       -> TABLE(recipient bigint, route bytea)
  *   share_message_agg(route bytea) -> bytea
+ * Round 4 (Unmasking):
+ *   unmask_shares(output bytea, user_id bigint, message bytea)
+ *       -> TABLE(owner bigint, share bytea)
+ *   unmask_secret_agg(share bytea) -> bytea       GROUP BY owner
+ *   unmask_agg(output bytea, secret bytea) -> bytea (the round's final output)
  *
  * The round-1 output of a SecAgg+ session lists U2 with the digest of each
  * accepted message instead of the n·k ciphertexts (server_route.c). The
@@ -19,11 +25,15 @@
  * output read from a table arrives as a TOAST pointer, so the detoasted
  * copy is kept per call site (fn_extra), keyed by that pointer.
  *
- * share_message_agg's flat bytea state: magic "SRM1" | count u32 | cap u32 |
- * cap route slots, count of them used. The transition appends in place
- * inside an aggregate (doubling the slots when full) and copies otherwise.
+ * share_message_agg's and unmask_secret_agg's flat bytea state: magic |
+ * count u32 | cap u32 | cap row slots (routes, or shares), count of them
+ * used. The transition appends in place inside an aggregate (doubling the
+ * slots when full) and copies otherwise. unmask_agg's state holds the
+ * round's output once, then the secrets the same way.
  */
 #include "pg_util.h"
+
+#include <sodium.h>
 
 #include "access/detoast.h"
 #include "funcapi.h"
@@ -38,6 +48,13 @@ PG_FUNCTION_INFO_V1(secagg_share_routes);
 PG_FUNCTION_INFO_V1(secagg_share_message_trans);
 PG_FUNCTION_INFO_V1(secagg_share_message_combine);
 PG_FUNCTION_INFO_V1(secagg_share_message_final);
+PG_FUNCTION_INFO_V1(secagg_unmask_shares);
+PG_FUNCTION_INFO_V1(secagg_unmask_secret_trans);
+PG_FUNCTION_INFO_V1(secagg_unmask_secret_combine);
+PG_FUNCTION_INFO_V1(secagg_unmask_secret_final);
+PG_FUNCTION_INFO_V1(secagg_unmask_trans);
+PG_FUNCTION_INFO_V1(secagg_unmask_combine);
+PG_FUNCTION_INFO_V1(secagg_unmask_final);
 
 /* ---- share_routes ---- */
 
@@ -118,107 +135,107 @@ secagg_share_routes(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* ---- share_message_agg ---- */
+/* ---- flat states of fixed-size rows ---- */
 
-#define SRM_MAGIC "SRM1"
-#define SRM_HDR 12                   /* magic | count u32 | cap u32 */
+#define ROWS_HDR 12                  /* magic | count u32 | cap u32 */
 
-typedef struct srm {
+typedef struct rows_kind {
+	const char *magic;               /* 4 bytes */
+	size_t row;                      /* bytes per row */
+	const char *agg;                 /* for messages */
+} rows_kind;
+
+static const rows_kind ROUTES = { "SRM1", SA_ROUTE_BYTES, "share_message_agg" };
+static const rows_kind SHARES = { "SUS1", SA_UNMASK_SHARE_BYTES, "unmask_secret_agg" };
+
+typedef struct rows_state {
 	uint32 count, cap;
-	uint8_t *routes;
-} srm;
+	uint8_t *rows;
+} rows_state;
 
 /* Reads a (possibly crafted) state: its header must fit its length exactly. */
-static srm
-srm_read(bytea *s)
+static rows_state
+rows_read(const rows_kind *k, bytea *s)
 {
-	srm r;
+	rows_state r;
 	size_t len = VARSIZE_ANY_EXHDR(s);
 	const uint8_t *p = (const uint8_t *) VARDATA_ANY(s);
-	if (len < SRM_HDR || memcmp(p, SRM_MAGIC, 4) != 0)
+	if (len < ROWS_HDR || memcmp(p, k->magic, 4) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-		                errmsg("invalid share_message_agg state")));
+		                errmsg("invalid %s state", k->agg)));
 	r.count = sa_load_u32_be(p + 4);
 	r.cap = sa_load_u32_be(p + 8);
 	if (r.count > r.cap || r.cap > SA_MAX_USERS_GRAPH ||
-	    len - SRM_HDR != (size_t) r.cap * SA_ROUTE_BYTES)
+	    len - ROWS_HDR != (size_t) r.cap * k->row)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-		                errmsg("invalid share_message_agg state")));
-	r.routes = (uint8_t *) p + SRM_HDR;
+		                errmsg("invalid %s state", k->agg)));
+	r.rows = (uint8_t *) p + ROWS_HDR;
 	return r;
 }
 
-/* A state with room for cap routes holding the count of `from` (NULL: none). */
+/* A state with room for cap rows holding the rows of `from` (NULL: none), in context `cx`. */
 static bytea *
-srm_new(uint32 cap, const srm *from)
+rows_new(const rows_kind *k, uint32 cap, const rows_state *from, MemoryContext cx)
 {
-	bytea *s = palloc_extended(VARHDRSZ + SRM_HDR + (size_t) cap * SA_ROUTE_BYTES, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(s, VARHDRSZ + SRM_HDR + (size_t) cap * SA_ROUTE_BYTES);
+	size_t size = VARHDRSZ + ROWS_HDR + (size_t) cap * k->row;
+	bytea *s = MemoryContextAllocExtended(cx, size, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(s, size);
 	uint8_t *p = (uint8_t *) VARDATA(s);
-	memcpy(p, SRM_MAGIC, 4);
+	memcpy(p, k->magic, 4);
 	sa_store_u32_be(p + 4, from ? from->count : 0);
 	sa_store_u32_be(p + 8, cap);
 	if (from != NULL)
-		memcpy(p + SRM_HDR, from->routes, (size_t) from->count * SA_ROUTE_BYTES);
+		memcpy(p + ROWS_HDR, from->rows, (size_t) from->count * k->row);
 	return s;
 }
 
-/* Room for `more` routes: in place when the state is ours and has it, else a larger copy. */
+/* Room for `more` rows: in place inside an aggregate when there is room, else a larger copy. */
 static bytea *
-srm_reserve(bytea *s, uint32 more, MemoryContext agg)
+rows_reserve(const rows_kind *k, bytea *s, uint32 more, MemoryContext agg)
 {
-	srm r = srm_read(s);
+	rows_state r = rows_read(k, s);
 	if ((uint64) r.count + more > SA_MAX_USERS_GRAPH)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("share_message_agg: more than %u routes to one recipient", SA_MAX_USERS_GRAPH)));
-	if (agg != NULL && !VARATT_IS_SHORT(s) && (uint64) r.count + more <= r.cap)
+		                errmsg("%s: more than %u rows in one group", k->agg, SA_MAX_USERS_GRAPH)));
+	if (agg != NULL && (uint64) r.count + more <= r.cap)
 		return s;
 	uint32 cap = r.cap < 8 ? 8 : r.cap;
 	while (cap < r.count + more)
 		cap = cap > SA_MAX_USERS_GRAPH / 2 ? SA_MAX_USERS_GRAPH : cap * 2;
-	MemoryContext old = agg ? MemoryContextSwitchTo(agg) : CurrentMemoryContext;
-	bytea *n = srm_new(cap, &r);
-	MemoryContextSwitchTo(old);
-	return n;
+	return rows_new(k, cap, &r, agg ? agg : CurrentMemoryContext);
 }
 
 static void
-srm_append(bytea *s, const uint8_t *routes, uint32 count)
+rows_append(const rows_kind *k, bytea *s, const uint8_t *rows, uint32 count)
 {
 	uint8_t *p = (uint8_t *) VARDATA(s);
 	uint32 used = sa_load_u32_be(p + 4);
-	memcpy(p + SRM_HDR + (size_t) used * SA_ROUTE_BYTES, routes, (size_t) count * SA_ROUTE_BYTES);
+	memcpy(p + ROWS_HDR + (size_t) used * k->row, rows, (size_t) count * k->row);
 	sa_store_u32_be(p + 4, used + count);
 }
 
-Datum
-secagg_share_message_trans(PG_FUNCTION_ARGS)
+/* The transition: one row (of exactly k->row bytes, hint naming where rows come from) appended. */
+static Datum
+rows_trans(FunctionCallInfo fcinfo, const rows_kind *k, const char *argname, const char *hint)
 {
-	static const char *const names[] = { "route" };
+	const char *const names[] = { argname };
 	sa_pg_require_args(fcinfo, 1, 1, names);
 	MemoryContext agg;
 	if (!AggCheckCallContext(fcinfo, &agg))
 		agg = NULL;
 	size_t len;
-	const uint8_t *route = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &len);
-	if (len != SA_ROUTE_BYTES)
+	const uint8_t *row = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &len);
+	if (len != k->row)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-		                errmsg("a route is %d bytes, got %zu", SA_ROUTE_BYTES, len),
-		                errhint("Pass the route column of share_routes.")));
-	bytea *s;
-	if (PG_ARGISNULL(0)) {
-		MemoryContext old = agg ? MemoryContextSwitchTo(agg) : CurrentMemoryContext;
-		s = srm_new(8, NULL);
-		MemoryContextSwitchTo(old);
-	} else {
-		s = srm_reserve(PG_GETARG_BYTEA_P(0), 1, agg);
-	}
-	srm_append(s, route, 1);
+		                errmsg("a %s is %zu bytes, got %zu", argname, k->row, len), errhint("%s", hint)));
+	bytea *s = PG_ARGISNULL(0) ? rows_new(k, 8, NULL, agg ? agg : CurrentMemoryContext)
+	                           : rows_reserve(k, PG_GETARG_BYTEA_P(0), 1, agg);
+	rows_append(k, s, row, 1);
 	PG_RETURN_BYTEA_P(s);
 }
 
-Datum
-secagg_share_message_combine(PG_FUNCTION_ARGS)
+static Datum
+rows_combine(FunctionCallInfo fcinfo, const rows_kind *k)
 {
 	if (PG_ARGISNULL(1)) {
 		if (PG_ARGISNULL(0))
@@ -228,17 +245,26 @@ secagg_share_message_combine(PG_FUNCTION_ARGS)
 	MemoryContext agg;
 	if (!AggCheckCallContext(fcinfo, &agg))
 		agg = NULL;
-	bytea *b = PG_GETARG_BYTEA_PP(1);
-	srm rb = srm_read(b);
-	if (PG_ARGISNULL(0)) {
-		MemoryContext old = agg ? MemoryContextSwitchTo(agg) : CurrentMemoryContext;
-		bytea *s = srm_new(rb.count < 8 ? 8 : rb.count, &rb);
-		MemoryContextSwitchTo(old);
-		PG_RETURN_BYTEA_P(s);
-	}
-	bytea *s = srm_reserve(PG_GETARG_BYTEA_P(0), rb.count, agg);
-	srm_append(s, rb.routes, rb.count);
+	rows_state rb = rows_read(k, PG_GETARG_BYTEA_PP(1));
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BYTEA_P(rows_new(k, rb.count < 8 ? 8 : rb.count, &rb, agg ? agg : CurrentMemoryContext));
+	bytea *s = rows_reserve(k, PG_GETARG_BYTEA_P(0), rb.count, agg);
+	rows_append(k, s, rb.rows, rb.count);
 	PG_RETURN_BYTEA_P(s);
+}
+
+/* ---- share_message_agg ---- */
+
+Datum
+secagg_share_message_trans(PG_FUNCTION_ARGS)
+{
+	return rows_trans(fcinfo, &ROUTES, "route", "Pass the route column of share_routes.");
+}
+
+Datum
+secagg_share_message_combine(PG_FUNCTION_ARGS)
+{
+	return rows_combine(fcinfo, &ROUTES);
 }
 
 Datum
@@ -246,10 +272,10 @@ secagg_share_message_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	srm r = srm_read(PG_GETARG_BYTEA_PP(0));
+	rows_state r = rows_read(&ROUTES, PG_GETARG_BYTEA_PP(0));
 	uint8_t *msg;
 	size_t len;
-	sa_status st = sa_share_message(r.routes, r.count, &msg, &len);
+	sa_status st = sa_share_message(r.rows, r.count, &msg, &len);
 	if (st == SA_ERR_DUPLICATE)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
 		                errmsg("share_message_agg: two routes from the same sender"),
@@ -262,5 +288,264 @@ secagg_share_message_final(PG_FUNCTION_ARGS)
 		sa_pg_fail(st, "round-2 message");
 	bytea *b = sa_pg_bytea(msg, len);
 	sa_free(msg);
+	PG_RETURN_BYTEA_P(b);
+}
+
+/* ---- unmask_shares ---- */
+
+static sa_status
+put_share(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES])
+{
+	route_sink *s = arg;
+	bytea *b = sa_pg_bytea(share, SA_UNMASK_SHARE_BYTES);
+	Datum values[2] = { Int64GetDatum((int64) owner), PointerGetDatum(b) };
+	bool nulls[2] = { false, false };
+	tuplestore_putvalues(s->rsi->setResult, s->rsi->setDesc, values, nulls);
+	pfree(b);
+	return SA_OK;
+}
+
+Datum
+secagg_unmask_shares(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "output", "user_id", "message" };
+	sa_pg_require_args(fcinfo, 0, 2, names);
+	size_t olen, mlen;
+	const uint8_t *out = sa_pg_bytes(cached_output(fcinfo), &olen);
+	int64 responder = PG_GETARG_INT64(1);
+	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &mlen);
+	sa_unmask_view uv;
+	sa_status st = sa_unmask_open(out, olen, &uv);
+	if (st == SA_ERR_WRONG_ROUND)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output does not route shares"),
+		                errhint("unmask_shares takes the output of round 4 (Unmasking) of a SecAgg+ session.")));
+	if (st != SA_OK)
+		sa_pg_fail(st, "round output to unmask");
+	InitMaterializedSRF(fcinfo, 0);
+	route_sink sink = { (ReturnSetInfo *) fcinfo->resultinfo };
+	st = sa_unmask_split(&uv, (uint64_t) responder, msg, mlen, put_share, &sink);
+	if (st == SA_ERR_DUPLICATE)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
+		                errmsg("the message of user " INT64_FORMAT " is not the one round 4 accepted from it",
+		                       responder),
+		                errhint("Route the inbox rows the round was closed on; keep one message per user "
+		                        "and round.")));
+	if (st != SA_OK && st != SA_ERR_UNKNOWN_USER)   /* a responder the round did not accept: no shares */
+		sa_pg_fail(st, "Unmasking message to route");
+	return (Datum) 0;
+}
+
+/* ---- unmask_secret_agg ---- */
+
+Datum
+secagg_unmask_secret_trans(PG_FUNCTION_ARGS)
+{
+	return rows_trans(fcinfo, &SHARES, "share", "Pass the share column of unmask_shares.");
+}
+
+Datum
+secagg_unmask_secret_combine(PG_FUNCTION_ARGS)
+{
+	return rows_combine(fcinfo, &SHARES);
+}
+
+Datum
+secagg_unmask_secret_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	rows_state r = rows_read(&SHARES, PG_GETARG_BYTEA_PP(0));
+	uint8_t secret[SA_UNMASK_SECRET_BYTES];
+	CHECK_FOR_INTERRUPTS();
+	sa_status st = sa_unmask_rebuild(r.rows, r.count, secret);
+	uint64 owner = r.count > 0 ? sa_load_u64_be(r.rows + 1 + SA_CTX_BYTES + 4) : 0;
+	if (st == SA_ERR_DUPLICATE)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
+		                errmsg("unmask_secret_agg: two shares of user " UINT64_FORMAT " from the same holder", owner),
+		                errhint("Split each accepted message once: one inbox row per user and round.")));
+	if (st == SA_ERR_SESSION)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+		                errmsg("unmask_secret_agg: shares of different users or sessions in one group"),
+		                errhint("Group by session and owner.")));
+	if (st == SA_ERR_RECONSTRUCT)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_RECONSTRUCT),
+		                errmsg("the shares of user " UINT64_FORMAT " do not rebuild its secret", owner),
+		                errdetail("%u shares; the session's threshold is %u.", r.count,
+		                          r.count > 0 ? sa_load_u32_be(r.rows + 1 + SA_CTX_BYTES) : 0)));
+	if (st != SA_OK)
+		sa_pg_fail(st, "rebuilt secret");
+	bytea *b = sa_pg_bytea(secret, sizeof secret);
+	sodium_memzero(secret, sizeof secret);
+	PG_RETURN_BYTEA_P(b);
+}
+
+/* ---- unmask_agg ---- */
+
+/*
+ * State: magic "SUA1" | count u32 | cap u32 | output_len u64 | output |
+ * cap secret slots. The output comes from the group's first row (the
+ * others' output argument is not read: a secret of another session is
+ * refused by the final function, which checks each against the output).
+ */
+#define UA_MAGIC "SUA1"
+#define UA_HDR 20
+#define SECRET SA_UNMASK_SECRET_BYTES
+
+typedef struct ua_state {
+	uint32 count, cap;
+	const uint8_t *output;
+	size_t output_len;
+	uint8_t *secrets;
+} ua_state;
+
+static ua_state
+ua_read(bytea *s)
+{
+	ua_state u;
+	size_t len = VARSIZE_ANY_EXHDR(s);
+	const uint8_t *p = (const uint8_t *) VARDATA_ANY(s);
+	if (len < UA_HDR || memcmp(p, UA_MAGIC, 4) != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid unmask_agg state")));
+	u.count = sa_load_u32_be(p + 4);
+	u.cap = sa_load_u32_be(p + 8);
+	uint64 olen = sa_load_u64_be(p + 12);
+	if (u.count > u.cap || u.cap > SA_MAX_USERS_GRAPH || olen > len - UA_HDR ||
+	    len - UA_HDR - olen != (size_t) u.cap * SECRET)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid unmask_agg state")));
+	u.output = p + UA_HDR;
+	u.output_len = (size_t) olen;
+	u.secrets = (uint8_t *) p + UA_HDR + olen;
+	return u;
+}
+
+static bytea *
+ua_new(const uint8_t *output, size_t olen, uint32 cap, const ua_state *from, MemoryContext cx)
+{
+	size_t size = VARHDRSZ + UA_HDR + olen + (size_t) cap * SECRET;
+	if (size > MaxAllocSize)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("unmask_agg: the state exceeds 1 GB")));
+	bytea *s = MemoryContextAllocExtended(cx, size, 0);
+	SET_VARSIZE(s, size);
+	uint8_t *p = (uint8_t *) VARDATA(s);
+	memcpy(p, UA_MAGIC, 4);
+	sa_store_u32_be(p + 4, from ? from->count : 0);
+	sa_store_u32_be(p + 8, cap);
+	sa_store_u64_be(p + 12, olen);
+	memcpy(p + UA_HDR, output, olen);
+	if (from != NULL)
+		memcpy(p + UA_HDR + olen, from->secrets, (size_t) from->count * SECRET);
+	return s;
+}
+
+/* Room for `more` secrets (see rows_reserve); the old state is wiped when replaced. */
+static bytea *
+ua_reserve(bytea *s, uint32 more, MemoryContext agg)
+{
+	ua_state u = ua_read(s);
+	if ((uint64) u.count + more > SA_MAX_USERS_GRAPH)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("unmask_agg: more than %u secrets in one group", SA_MAX_USERS_GRAPH)));
+	if (agg != NULL && (uint64) u.count + more <= u.cap)
+		return s;
+	uint32 cap = u.cap < 64 ? 64 : u.cap;
+	while (cap < u.count + more)
+		cap = cap > SA_MAX_USERS_GRAPH / 2 ? SA_MAX_USERS_GRAPH : cap * 2;
+	bytea *n = ua_new(u.output, u.output_len, cap, &u, agg ? agg : CurrentMemoryContext);
+	if (agg != NULL)
+		sodium_memzero(u.secrets, (size_t) u.count * SECRET);
+	return n;
+}
+
+static void
+ua_append(bytea *s, const uint8_t *secrets, uint32 count)
+{
+	ua_state u = ua_read(s);
+	memcpy(u.secrets + (size_t) u.count * SECRET, secrets, (size_t) count * SECRET);
+	sa_store_u32_be((uint8_t *) VARDATA(s) + 4, u.count + count);
+}
+
+Datum
+secagg_unmask_trans(PG_FUNCTION_ARGS)
+{
+	static const char *const names[] = { "secret" };
+	sa_pg_require_args(fcinfo, 2, 2, names);
+	MemoryContext agg;
+	if (!AggCheckCallContext(fcinfo, &agg))
+		agg = NULL;
+	size_t len;
+	const uint8_t *secret = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &len);
+	if (len != SECRET)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+		                errmsg("a secret is %d bytes, got %zu", SECRET, len),
+		                errhint("Pass the result of unmask_secret_agg.")));
+	bytea *s;
+	if (PG_ARGISNULL(0)) {
+		if (PG_ARGISNULL(1))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("output must not be NULL")));
+		size_t olen;
+		const uint8_t *out = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &olen);
+		s = ua_new(out, olen, 64, NULL, agg ? agg : CurrentMemoryContext);
+	} else {
+		s = ua_reserve(PG_GETARG_BYTEA_P(0), 1, agg);
+	}
+	ua_append(s, secret, 1);
+	PG_RETURN_BYTEA_P(s);
+}
+
+Datum
+secagg_unmask_combine(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1)) {
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	MemoryContext agg;
+	if (!AggCheckCallContext(fcinfo, &agg))
+		agg = NULL;
+	ua_state b = ua_read(PG_GETARG_BYTEA_PP(1));
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BYTEA_P(ua_new(b.output, b.output_len, b.count < 64 ? 64 : b.count, &b,
+		                         agg ? agg : CurrentMemoryContext));
+	ua_state a = ua_read(PG_GETARG_BYTEA_P(0));
+	if (a.output_len != b.output_len || memcmp(a.output, b.output, a.output_len) != 0)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+		                errmsg("unmask_agg: partial states of different round outputs"),
+		                errhint("Group by session.")));
+	bytea *s = ua_reserve(PG_GETARG_BYTEA_P(0), b.count, agg);
+	ua_append(s, b.secrets, b.count);
+	PG_RETURN_BYTEA_P(s);
+}
+
+Datum
+secagg_unmask_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	ua_state u = ua_read(PG_GETARG_BYTEA_PP(0));
+	uint8_t *out;
+	size_t out_len;
+	uint64_t failed = 0;
+	sa_status st = sa_unmask_finish(u.output, u.output_len, u.secrets, u.count, (unsigned) sa_threads,
+	                                &out, &out_len, &failed);
+	sa_pg_honour_interrupt(st);
+	if (st == SA_ERR_RECONSTRUCT && failed != 0)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_RECONSTRUCT),
+		                errmsg("unmask_agg: no valid secret of user " UINT64_FORMAT, failed),
+		                errhint("Give unmask_agg the unmask_secret_agg of every owner that unmask_shares "
+		                        "routes shares to, once each.")));
+	if (st == SA_ERR_WRONG_ROUND)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("unmask_agg takes the output of round 4 (Unmasking) of a SecAgg+ session")));
+	if (st == SA_ERR_DUPLICATE)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE), errmsg("unmask_agg: a secret given twice")));
+	if (st == SA_ERR_SESSION)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+		                errmsg("unmask_agg: a secret of another session")));
+	if (st != SA_OK)
+		sa_pg_fail(st, "unmasking");
+	bytea *b = sa_pg_bytea(out, out_len);
+	sa_free(out);
 	PG_RETURN_BYTEA_P(b);
 }

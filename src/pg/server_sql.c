@@ -367,6 +367,11 @@ open_recipients_output(FunctionCallInfo fcinfo, sa_output_view *ov)
 	if (ov->kind == SA_OUTPUT_VECTOR)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
 		                errmsg("this round output holds the final vector, not messages")));
+	if (ov->kind == SA_OUTPUT_UNMASK)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("this round output holds the responders of the Unmasking round, not messages"),
+		                errhint("Round 4 of a SecAgg+ session: the sum is unmask_agg(output, secret) over "
+		                        "unmask_secret_agg(share) of unmask_shares(output, user_id, message), GROUP BY owner.")));
 }
 
 /* An output whose messages the server gives (not routed as rows: SA002 with a hint). */
@@ -385,7 +390,7 @@ open_messages_output(FunctionCallInfo fcinfo, sa_output_view *ov)
 Datum
 secagg_output_kind(PG_FUNCTION_ARGS)
 {
-	static const char *const kinds[] = { "", "messages", "vector", "broadcast", "derived", "routed" };
+	static const char *const kinds[] = { "", "messages", "vector", "broadcast", "derived", "routed", "unmask" };
 	sa_output_view ov;
 	open_output(fcinfo, &ov);
 	PG_RETURN_TEXT_P(cstring_to_text(kinds[ov.kind]));

@@ -4,7 +4,7 @@
 -- match), each with its exact SQLSTATE and message.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(206);
+SELECT plan(211);
 \ir secagg_helpers.psql
 
 SELECT tap.setup('a', 5, 3, 2, 'small');
@@ -51,6 +51,11 @@ FROM (VALUES
   ('SELECT * FROM secagg.share_routes(tap.out4(), NULL, ''\x00''::bytea)', 'user_id'),
   ('SELECT * FROM secagg.share_routes(tap.out4(), 1, NULL)', 'message'),
   ('SELECT secagg.share_message_agg(NULL::bytea)', 'route'),
+  ('SELECT * FROM secagg.unmask_shares(NULL, 1, ''\x00''::bytea)', 'output'),
+  ('SELECT * FROM secagg.unmask_shares(tap.out4(), NULL, ''\x00''::bytea)', 'user_id'),
+  ('SELECT * FROM secagg.unmask_shares(tap.out4(), 1, NULL)', 'message'),
+  ('SELECT secagg.unmask_secret_agg(NULL::bytea)', 'share'),
+  ('SELECT secagg.unmask_agg(tap.out4(), NULL::bytea)', 'secret'),
   ('SELECT secagg.client_create(NULL, 1, 3, tap.sk(1), ''{1,2}'', tap.ros())', 'session_id'),
   ('SELECT secagg.client_create(tap.sid(), NULL, 3, tap.sk(1), ''{1,2}'', tap.ros())', 'user_id'),
   ('SELECT secagg.client_create(tap.sid(), 1, NULL, tap.sk(1), ''{1,2}'', tap.ros())', 'threshold'),

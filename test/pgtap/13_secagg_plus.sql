@@ -9,7 +9,7 @@
 -- are refused.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(36);
+SELECT plan(50);
 \ir secagg_helpers.psql
 
 -- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
@@ -51,7 +51,9 @@ SELECT is((SELECT octet_length(s.output) - octet_length(secagg.output_broadcast(
           true, 'round 0: the output holds the state and 64 bytes per user, not the messages');
 -- What each round's output holds.
 SELECT is((SELECT array_agg(secagg.output_kind(output) ORDER BY round) FROM tap.states WHERE tag = 'u'),
-          ARRAY['derived', 'routed', 'broadcast', 'derived', 'vector'], 'SecAgg+ output kinds, rounds 0 to 4');
+          ARRAY['derived', 'routed', 'broadcast', 'derived', 'vector'], 'SecAgg+ output kinds, rounds 0 to 4 (4: after unmask_agg)');
+SELECT is((SELECT secagg.output_kind(output) FROM tap.unmask WHERE tag = 'u'), 'unmask',
+          'the round-4 aggregate''s own output lists the responders (kind unmask)');
 -- Round 1 routed as rows: the messages users got are what share_routes + share_message_agg build.
 SELECT is((SELECT count(*)::int FROM tap.to_user WHERE tag = 'u' AND round = 2),
           (SELECT count(*)::int FROM secagg.output_recipients((SELECT output FROM tap.states WHERE tag = 'u' AND round = 1))),
@@ -86,6 +88,42 @@ SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_final('\x53524d310000000
 SELECT is(tap.sqlstate_of($$SELECT secagg.share_message_final(
             '\x53524d310000000200000001'::bytea || (SELECT route FROM r1 LIMIT 1))$$), '22P03',
           'share_message_agg: a state using more slots than it has is 22P03');
+-- Round 4 as rows: shares to their owners, each secret rebuilt, the sum.
+CREATE TEMP TABLE u4 AS SELECT output AS o FROM tap.unmask WHERE tag = 'u';
+CREATE TEMP TABLE sh AS SELECT x.owner, x.share FROM u4, tap.to_server m, secagg.unmask_shares(u4.o, m.user_id, m.message) x
+  WHERE m.tag = 'u' AND m.round = 4;
+CREATE TEMP TABLE sec AS SELECT owner, secagg.unmask_secret_agg(share) AS secret FROM sh GROUP BY owner;
+SELECT is((SELECT secagg.output_vector(secagg.unmask_agg(u4.o, sec.secret)) FROM u4, sec), tap.expected('u'),
+          'unmask_agg over the rebuilt secrets: the exact sum');
+SELECT throws_like($$SELECT * FROM secagg.output_messages((SELECT o FROM u4))$$, '%responders of the Unmasking round%',
+                   'output_messages of an unmask output says how to finish the round');
+SELECT is(tap.sqlstate_of($$SELECT count(*) FROM tap.to_server m, secagg.unmask_shares((SELECT o FROM u4), m.user_id,
+            tap.flip(m.message, length(m.message) - 1)) x WHERE m.tag = 'u' AND m.round = 4$$), 'SA004',
+          'unmask_shares of a message that is not the one the round accepted: SA004');
+SELECT is(tap.sqlstate_of($$SELECT * FROM secagg.unmask_shares((SELECT output FROM tap.states WHERE tag = 'u' AND round = 1), 1, '\x00'::bytea)$$),
+          'SA002', 'unmask_shares of another round''s output: SA002');
+-- a group: two owners, a holder twice, fewer than t, a share of the wrong size
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_secret_agg(share) FROM sh WHERE owner IN (SELECT owner FROM sh LIMIT 1)
+            OR owner = (SELECT max(owner) FROM sh)$$), 'SA001', 'unmask_secret_agg: shares of two owners is SA001');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_secret_agg(share) FROM (SELECT share FROM sh WHERE owner = (SELECT min(owner) FROM sh)
+            UNION ALL (SELECT share FROM sh WHERE owner = (SELECT min(owner) FROM sh) LIMIT 1)) q$$), 'SA004',
+          'unmask_secret_agg: a holder twice is SA004');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_secret_agg(share) FROM (SELECT share FROM sh WHERE owner = (SELECT min(owner) FROM sh) LIMIT 3) q$$),
+          'SA010', 'unmask_secret_agg: fewer than t = 4 shares is SA010');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_secret_agg(share || '\x00'::bytea) FROM sh$$), '22P03',
+          'unmask_secret_agg: a share one byte long is 22P03');
+-- the sum: a secret missing, twice, changed
+SELECT throws_like($$SELECT secagg.unmask_agg(u4.o, sec.secret) FROM u4, sec WHERE sec.owner <> (SELECT min(owner) FROM sec)$$,
+                   '%no valid secret of user%', 'unmask_agg: a secret missing fails naming its user');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_agg(u4.o, s.secret) FROM u4, (SELECT secret FROM sec UNION ALL
+            (SELECT secret FROM sec LIMIT 1)) s$$), 'SA004', 'unmask_agg: a secret twice is SA004');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_agg(u4.o, CASE WHEN sec.owner = (SELECT min(owner) FROM sec)
+            THEN tap.flip(sec.secret, 70) ELSE sec.secret END) FROM u4, sec$$), 'SA010',
+          'unmask_agg: a changed secret is SA010');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_agg(u4.o, sec.secret || '\x00'::bytea) FROM u4, sec$$), '22P03',
+          'unmask_agg: a secret one byte long is 22P03');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_final('\x5355413100000001000000010000000000000000'::bytea)$$), '22P03',
+          'unmask_agg: a crafted state claiming a secret it does not hold is 22P03');
 -- the ring inside a stored output's state changed: its messages cannot be derived
 SELECT is(tap.sqlstate_of($$SELECT count(*) FROM tap.states s,
             secagg.output_messages(set_byte(s.output, 13 + 240 + 24 * 40, get_byte(s.output, 13 + 240 + 24 * 40) # 1))
