@@ -9,7 +9,7 @@
 -- are refused.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(50);
+SELECT plan(51);
 \ir secagg_helpers.psql
 
 -- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
@@ -122,6 +122,9 @@ SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_agg(u4.o, CASE WHEN sec.owner =
           'unmask_agg: a changed secret is SA010');
 SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_agg(u4.o, sec.secret || '\x00'::bytea) FROM u4, sec$$), '22P03',
           'unmask_agg: a secret one byte long is 22P03');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_final('\x53554131'::bytea || int4send(2) || int4send(2)
+            || int8send(length(u4.o)) || u4.o || (SELECT secret FROM sec LIMIT 1)) FROM u4$$), '22P03',
+          'unmask_agg: a crafted state with the output and one secret, claiming two, is 22P03');
 SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_final('\x5355413100000001000000010000000000000000'::bytea)$$), '22P03',
           'unmask_agg: a crafted state claiming a secret it does not hold is 22P03');
 -- the ring inside a stored output's state changed: its messages cannot be derived
