@@ -168,6 +168,21 @@ secagg_seeds(uint32_t degree)
 			snprintf(name, sizeof name, "round%d", k);
 			seed("sa_output", name, k == 2, F.out[k].p, F.out[k].len, NULL, 0);
 		}
+		/* the rows harness: outputs (modes 0, 3) and messages (modes 1, 4) of rounds 1 and 4 */
+		prepare_dir("sa_rows");
+		uint8_t hdr[2];
+		for (int r = 1; r <= 4; r += 3) {
+			hdr[0] = (uint8_t) (r == 1 ? 0 : 3);
+			hdr[1] = 0;
+			snprintf(name, sizeof name, "output-round%d", r);
+			seed("sa_rows", name, -1, hdr, 2, F.out[r].p, F.out[r].len);
+			for (int u = 0; u < FX_N; u++) {
+				hdr[0] = (uint8_t) (r == 1 ? 1 : 4);
+				hdr[1] = (uint8_t) u;
+				snprintf(name, sizeof name, "message-round%d-user%d", r, u);
+				seed("sa_rows", name, -1, hdr, 2, F.c2s[r][u].p, F.c2s[r][u].len);
+			}
+		}
 		seed_tag = "";
 		return;
 	}
