@@ -764,6 +764,7 @@ test_plus_share_keys_routed(void)
 	UNIT_CHECK_EQ_U64(sa_share_message(rev, cnt, &msg2, &l2), SA_OK);
 	UNIT_CHECK(l1 == l2 && memcmp(msg1, msg2, l1) == 0 && l1 == s.inbox_len[b] && memcmp(msg1, s.inbox[b], l1) == 0);
 	UNIT_CHECK_EQ_U64(l1, SA_S2C_HEADER_BYTES + 4 + cnt * SA_CT_ENTRY_BYTES);
+	sa_free(msg2);
 	memcpy(rev + SA_ROUTE_BYTES, rev, SA_ROUTE_BYTES);                /* a sender twice */
 	UNIT_CHECK_EQ_U64(sa_share_message(rev, cnt, &msg2, &l2), SA_ERR_DUPLICATE);
 	memcpy(rev, R.buf[b], cnt * SA_ROUTE_BYTES);
