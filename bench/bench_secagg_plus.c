@@ -266,7 +266,23 @@ typedef struct route_acc {
 	uint8_t **buf;
 	size_t *len;
 	const sa_roster *r;
+	size_t *cap;
 } route_acc;
+
+/* Appends `size` bytes to group i, doubling its buffer as a host's aggregate state does. */
+static void
+group_append(uint8_t **buf, size_t *len, size_t *cap, const void *row, size_t size)
+{
+	if (*len + size > *cap) {
+		*cap = *cap ? 2 * *cap : 16 * size;
+		uint8_t *q = realloc(*buf, *cap);
+		if (q == NULL)
+			fail("out of memory (rows)");
+		*buf = q;
+	}
+	memcpy(*buf + *len, row, size);
+	*len += size;
+}
 
 static sa_status
 take_route(void *arg, uint64_t to, const uint8_t route[SA_ROUTE_BYTES])
@@ -275,12 +291,7 @@ take_route(void *arg, uint64_t to, const uint8_t route[SA_ROUTE_BYTES])
 	long i = sa_roster_find(A->r, to);
 	if (i < 0)
 		return SA_ERR_UNKNOWN_USER;
-	uint8_t *q = realloc(A->buf[i], A->len[i] + SA_ROUTE_BYTES);
-	if (q == NULL)
-		fail("out of memory (routes)");
-	memcpy(q + A->len[i], route, SA_ROUTE_BYTES);
-	A->buf[i] = q;
-	A->len[i] += SA_ROUTE_BYTES;
+	group_append(&A->buf[i], &A->len[i], &A->cap[i], route, SA_ROUTE_BYTES);
 	return SA_OK;
 }
 
@@ -294,7 +305,8 @@ route_round1(session *S, const uint8_t *out, size_t out_len)
 {
 	sa_routes rv;
 	check(sa_routes_open(out, out_len, &rv), "sa_routes_open");
-	route_acc A = { calloc(S->n, sizeof(uint8_t *)), calloc(S->n, sizeof(size_t)), &S->roster };
+	route_acc A = { calloc(S->n, sizeof(uint8_t *)), calloc(S->n, sizeof(size_t)), &S->roster,
+	                calloc(S->n, sizeof(size_t)) };
 	for (uint32_t i = 0; i < S->n; i++)
 		if (S->r1_in[i] != NULL)
 			check(sa_routes_split(&rv, S->ids[i], S->r1_in[i], S->r1_in_len[i], take_route, &A),
@@ -317,12 +329,13 @@ route_round1(session *S, const uint8_t *out, size_t out_len)
 	}
 	free(A.buf);
 	free(A.len);
+	free(A.cap);
 }
 
 /* Shares grouped by owner, and each owner's secret rebuilt on the worker threads. */
 typedef struct share_groups {
 	uint8_t **buf;
-	size_t *len;
+	size_t *len, *cap;
 	const sa_roster *r;
 	uint8_t *secrets;
 	uint32_t *owners;          /* roster indices with shares */
@@ -336,12 +349,7 @@ take_share(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES]
 	long i = sa_roster_find(G->r, owner);
 	if (i < 0)
 		return SA_ERR_UNKNOWN_USER;
-	uint8_t *q = realloc(G->buf[i], G->len[i] + SA_UNMASK_SHARE_BYTES);
-	if (q == NULL)
-		fail("out of memory (shares)");
-	memcpy(q + G->len[i], share, SA_UNMASK_SHARE_BYTES);
-	G->buf[i] = q;
-	G->len[i] += SA_UNMASK_SHARE_BYTES;
+	group_append(&G->buf[i], &G->len[i], &G->cap[i], share, SA_UNMASK_SHARE_BYTES);
 	return SA_OK;
 }
 
@@ -367,7 +375,7 @@ unmask_rows(session *S, const uint8_t *blob, size_t len, uint8_t **out, size_t *
 {
 	sa_unmask_view uv;
 	check(sa_unmask_open(blob, len, &uv), "sa_unmask_open");
-	share_groups G = { calloc(S->n, sizeof(uint8_t *)), calloc(S->n, sizeof(size_t)), &S->roster,
+	share_groups G = { calloc(S->n, sizeof(uint8_t *)), calloc(S->n, sizeof(size_t)), calloc(S->n, sizeof(size_t)), &S->roster,
 	                   calloc(S->n, SA_UNMASK_SECRET_BYTES), calloc(S->n, sizeof(uint32_t)), { SA_OK } };
 	for (uint32_t i = 0; i < S->n; i++)
 		if (S->r1_in[i] != NULL) {
@@ -392,6 +400,7 @@ unmask_rows(session *S, const uint8_t *blob, size_t len, uint8_t **out, size_t *
 	free(G.secrets);
 	free(G.buf);
 	free(G.len);
+	free(G.cap);
 	free(G.owners);
 }
 
