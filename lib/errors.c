@@ -6,7 +6,7 @@ typedef struct error_entry {
 	const char *sqlstate;       /* what the SQL layer raises for the same refusal */
 } error_entry;
 
-/* Indexed by code; the SQLSTATEs are src/pg/pg_util.c's and pine_sql.c's. */
+/* Indexed by code; the SQLSTATEs are src/pg/pg_util.c's table. */
 static const error_entry errors[SECAGG_ERROR_COUNT] = {
 	[SECAGG_OK] = { "success", "00000" },
 	[SECAGG_ERR_NOMEM] = { "out of memory", "53200" },
