@@ -11,6 +11,7 @@
 
 #include "pine/pine.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 
 #define MAXS 4
 

@@ -1,7 +1,8 @@
 /*
- * pine.c: the PINE VDAF, draft-chen-cfrg-vdaf-pine-01 (spec/pine-01.md
- * sections 8 and 9): shard, prep_init, prep_shares_to_prep, prep_next,
- * aggregation over encoded bytes and unshard.
+ * pine.c: the PINE VDAF of draft-chen-cfrg-vdaf-pine (-01 and -02), Section
+ * 5 "The PINE VDAF": 5.1 "Sharding" (pine_shard) and 5.2 "Preparation"
+ * (prep_init, prep_shares_to_prep, prep_next). Aggregation (5.3) and
+ * unsharding (5.4): pine_agg.c.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "common/interrupt.h"
 #include "pine/pine_circuit.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 #include "vdaf/flp.h"
 
 /* Elements per chunk when streaming a share through the joint-rand XOFs. */
@@ -19,7 +21,8 @@
 /* ------------------------------------------------------------------------ */
 /* small helpers                                                             */
 
-static vdaf_elem *elems_alloc(size_t n)
+static vdaf_elem *
+elems_alloc(size_t n)
 {
 	if (n == 0)
 		n = 1;
@@ -28,7 +31,8 @@ static vdaf_elem *elems_alloc(size_t n)
 	return calloc(n, sizeof(vdaf_elem));
 }
 
-static void elems_free(vdaf_elem *v, size_t n)
+static void
+elems_free(vdaf_elem *v, size_t n)
 {
 	if (v == NULL)
 		return;
@@ -36,7 +40,8 @@ static void elems_free(vdaf_elem *v, size_t n)
 	free(v);
 }
 
-static pine_status map_vdaf(int rc, const char **why)
+static pine_status
+map_vdaf(int rc, const char **why)
 {
 	switch (rc) {
 	case VDAF_OK:
@@ -72,13 +77,15 @@ static pine_status map_vdaf(int rc, const char **why)
 		goto out;                                                             \
 	} while (0)
 
-static void dst(const pine_params *P, uint16_t usage, uint8_t out[PINE_DST_LEN])
+static void
+dst(const pine_params *P, uint16_t usage, uint8_t out[PINE_DST_LEN])
 {
-	pine_dst(out, P->vdaf_id, usage);
+	vdaf_dst_pine(out, VDAF_PINE_VERSION, P->vdaf_id, usage);
 }
 
 /* A fresh XOF with seed and dst(usage). */
-static int xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t usage)
+static int
+xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t usage)
 {
 	uint8_t d[PINE_DST_LEN];
 	dst(P, usage, d);
@@ -86,8 +93,9 @@ static int xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uin
 }
 
 /* expand_into_vec(seed, dst(usage), binder, n) */
-static int expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
-                  const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n)
+static int
+expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
+       const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n)
 {
 	uint8_t d[PINE_DST_LEN];
 	dst(P, usage, d);
@@ -96,8 +104,9 @@ static int expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
 }
 
 /* joint_rand_seed(parts, usage) = derive_seed(zeros, dst(usage), concat(parts)) */
-static int joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage,
-                           uint8_t *out)
+static int
+joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage,
+                uint8_t *out)
 {
 	uint8_t zeros[PINE_MAX_SEED_SIZE] = { 0 };
 	uint8_t d[PINE_DST_LEN];
@@ -114,10 +123,11 @@ static int joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t 
  * the helper's measurement share (expand(seed, dst(1), byte(id))) and
  * written to `share`; either part may be skipped by passing NULL blinds.
  */
-static int share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
-                       const uint8_t *expand_seed, vdaf_elem *share,
-                       const uint8_t *wr_blind, uint8_t *wr_part,
-                       const uint8_t *vf_blind, uint8_t *vf_part)
+static int
+share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
+            const uint8_t *expand_seed, vdaf_elem *share,
+            const uint8_t *wr_blind, uint8_t *wr_part,
+            const uint8_t *vf_blind, uint8_t *vf_part)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	vdaf_xof xm, xw, xv;
@@ -174,8 +184,9 @@ out:
 }
 
 /* The wraparound results for a (share of the) gradient under wr_seed. */
-static pine_status wr_results(const pine_params *P, const uint8_t *wr_seed,
-                              const vdaf_elem *grad, vdaf_elem *res, const char **why)
+static pine_status
+wr_results(const pine_params *P, const uint8_t *wr_seed,
+           const vdaf_elem *grad, vdaf_elem *res, const char **why)
 {
 	vdaf_xof x;
 	pine_status st;
@@ -192,14 +203,16 @@ static pine_status wr_results(const pine_params *P, const uint8_t *wr_seed,
 	return st;
 }
 
-static int vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr)
+static int
+vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr)
 {
 	uint8_t b = (uint8_t) P->num_proofs;
 	return expand(P, vf_seed, PINE_USAGE_JOINT_RANDOMNESS, &b, 1, jr, P->joint_rands_len);
 }
 
-static int helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
-                               vdaf_elem *out)
+static int
+helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
+                    vdaf_elem *out)
 {
 	uint8_t b[3] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs, agg_id };
 	return expand(P, seed, PINE_USAGE_PROOF_SHARE, b, 3, out, P->proofs_len);
@@ -208,19 +221,21 @@ static int helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8
 /* ------------------------------------------------------------------------ */
 /* shard                                                                     */
 
-pine_status pine_shard(const pine_params *P, const double *measurement, size_t meas_len,
-                       const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
-                       size_t rand_len, uint8_t *public_share,
-                       uint8_t *const *input_shares, const char **why)
+pine_status
+pine_shard(const pine_params *P, const double *measurement, size_t meas_len,
+           const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
+           size_t rand_len, uint8_t *public_share,
+           uint8_t *const *input_shares, const char **why)
 {
 	return pine_shard_impl(P, measurement, meas_len, nonce, nonce_len, rand, rand_len,
 	                       public_share, input_shares, 0, why);
 }
 
-pine_status pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len,
-                            const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
-                            size_t rand_len, uint8_t *public_share,
-                            uint8_t *const *input_shares, unsigned cheat, const char **why)
+pine_status
+pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len,
+                const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
+                size_t rand_len, uint8_t *public_share,
+                uint8_t *const *input_shares, unsigned cheat, const char **why)
 {
 	const vdaf_field *f;
 	size_t L, S, E, n, gn, d;
@@ -377,12 +392,13 @@ out:
 /* ------------------------------------------------------------------------ */
 /* preparation                                                               */
 
-pine_status pine_prep_init(const pine_params *P, const uint8_t *verify_key,
-                           size_t verify_key_len, uint32_t agg_id, const uint8_t *nonce,
-                           size_t nonce_len, const uint8_t *public_share,
-                           size_t public_share_len, const uint8_t *input_share,
-                           size_t input_share_len, uint8_t *prep_state,
-                           uint8_t *prep_share, const char **why)
+pine_status
+pine_prep_init(const pine_params *P, const uint8_t *verify_key,
+               size_t verify_key_len, uint32_t agg_id, const uint8_t *nonce,
+               size_t nonce_len, const uint8_t *public_share,
+               size_t public_share_len, const uint8_t *input_share,
+               size_t input_share_len, uint8_t *prep_state,
+               uint8_t *prep_share, const char **why)
 {
 	const vdaf_field *f;
 	size_t L, S, E, n;
@@ -510,9 +526,10 @@ out:
  * scratch (its outputs are zeroed). Returns VDAF_OK with *why_r set to
  * NONE, proof_r or check_r, or a VDAF error.
  */
-static int decide_parts(const vdaf_valid *v, size_t num, size_t vl, vdaf_elem *ver,
-                        pine_reject_reason proof_r, pine_reject_reason check_r,
-                        pine_reject_reason *why_r)
+static int
+decide_parts(const vdaf_valid *v, size_t num, size_t vl, vdaf_elem *ver,
+             pine_reject_reason proof_r, pine_reject_reason check_r,
+             pine_reject_reason *why_r)
 {
 	int zero = 1, ok;
 
@@ -527,17 +544,19 @@ static int decide_parts(const vdaf_valid *v, size_t num, size_t vl, vdaf_elem *v
 	return VDAF_OK;
 }
 
-pine_status pine_prep_shares_to_prep(const pine_params *P, const uint8_t *const *prep_shares,
-                                     const size_t *lens, size_t num, uint8_t *prep_msg,
-                                     const char **why)
+pine_status
+pine_prep_shares_to_prep(const pine_params *P, const uint8_t *const *prep_shares,
+                         const size_t *lens, size_t num, uint8_t *prep_msg,
+                         const char **why)
 {
 	return pine_prep_shares_to_prep_reason(P, prep_shares, lens, num, prep_msg, NULL, why);
 }
 
-pine_status pine_prep_shares_to_prep_reason(const pine_params *P,
-                                            const uint8_t *const *prep_shares,
-                                            const size_t *lens, size_t num, uint8_t *prep_msg,
-                                            pine_reject_reason *reason, const char **why)
+pine_status
+pine_prep_shares_to_prep_reason(const pine_params *P,
+                                const uint8_t *const *prep_shares,
+                                const size_t *lens, size_t num, uint8_t *prep_msg,
+                                pine_reject_reason *reason, const char **why)
 {
 	const vdaf_field *f;
 	size_t L, S, E, vl;
@@ -604,8 +623,9 @@ out:
 }
 
 /* Which form a state has; PINE_OK only if its length and body are valid. */
-static pine_status prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
-                                   int *seed_form, const char **why)
+static pine_status
+prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
+                int *seed_form, const char **why)
 {
 	size_t L;
 
@@ -648,8 +668,9 @@ static pine_status prep_state_form(const pine_params *P, const uint8_t *state, s
 	return PINE_OK;
 }
 
-pine_status pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
-                                  const char **why)
+pine_status
+pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
+                      const char **why)
 {
 	int seed_form;
 	return prep_state_form(P, state, len, &seed_form, why);
@@ -657,8 +678,9 @@ pine_status pine_prep_state_check(const pine_params *P, const uint8_t *state, si
 
 /* A Helper's output share: the first d elements of its measurement share,
  * expand(seed, dst(1), byte(id)), encoded chunk by chunk into `out`. */
-static pine_status helper_out_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
-                                    uint8_t *out, const char **why)
+static pine_status
+helper_out_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
+                 uint8_t *out, const char **why)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	size_t d = P->dimension, E = P->elem_size;
@@ -682,16 +704,18 @@ out:
 	return st;
 }
 
-pine_status pine_prep_next(const pine_params *P, const uint8_t *state, size_t state_len,
-                           const uint8_t *msg, size_t msg_len, uint8_t *out_share,
-                           const char **why)
+pine_status
+pine_prep_next(const pine_params *P, const uint8_t *state, size_t state_len,
+               const uint8_t *msg, size_t msg_len, uint8_t *out_share,
+               const char **why)
 {
 	return pine_prep_next_reason(P, state, state_len, msg, msg_len, out_share, NULL, why);
 }
 
-pine_status pine_prep_next_reason(const pine_params *P, const uint8_t *state, size_t state_len,
-                                  const uint8_t *msg, size_t msg_len, uint8_t *out_share,
-                                  pine_reject_reason *reason, const char **why)
+pine_status
+pine_prep_next_reason(const pine_params *P, const uint8_t *state, size_t state_len,
+                      const uint8_t *msg, size_t msg_len, uint8_t *out_share,
+                      pine_reject_reason *reason, const char **why)
 {
 	pine_status st;
 	size_t L;
@@ -728,85 +752,4 @@ pine_status pine_prep_next_reason(const pine_params *P, const uint8_t *state, si
 		                        state + PINE_STATE_HDR_LEN + 2 * L + 1, out_share, why);
 	memcpy(out_share, state + PINE_STATE_HDR_LEN + 2 * L, P->out_share_len);
 	return PINE_OK;
-}
-
-/* ------------------------------------------------------------------------ */
-/* aggregation and unsharding                                                */
-
-void pine_agg_init(const pine_params *P, uint8_t *agg)
-{
-	memset(agg, 0, P->agg_share_len);
-}
-
-pine_status pine_agg_add(const pine_params *P, uint8_t *agg, size_t agg_len,
-                         const uint8_t *share, size_t share_len, const char **why)
-{
-	pine_status st;
-
-	if (P == NULL || agg == NULL || share == NULL) {
-		pine_set_why(why, "NULL argument");
-		return PINE_ERR_PARAM;
-	}
-	if (agg_len != P->agg_share_len || share_len != P->out_share_len) {
-		pine_set_why(why, "aggregate or output share has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
-	st = pine_vec_add_encoded(P->field, agg, share, P->dimension);
-	if (st != PINE_OK)
-		pine_set_why(why, "output share has a non-canonical element");
-	return st;
-}
-
-pine_status pine_unshard(const pine_params *P, const uint8_t *const *agg_shares,
-                         const size_t *lens, size_t num, uint64_t num_measurements,
-                         double *result, const char **why)
-{
-	uint8_t *sum;
-	pine_status st = PINE_OK;
-	size_t E, d;
-
-	if (P == NULL || agg_shares == NULL || lens == NULL || result == NULL) {
-		pine_set_why(why, "NULL argument");
-		return PINE_ERR_PARAM;
-	}
-	if (num != P->num_shares) {
-		pine_set_why(why, "wrong number of aggregate shares");
-		return PINE_ERR_MALFORMED;
-	}
-	if (num_measurements > P->max_measurements) {
-		pine_set_why(why, "too many measurements for the norm bound: the sum may wrap around");
-		return PINE_ERR_PARAM;
-	}
-	if (num_measurements < P->cfg.min_batch_size) {
-		pine_set_why(why, "fewer measurements than min_batch_size: the sum is not released");
-		return PINE_ERR_BATCH_SIZE;
-	}
-	for (size_t j = 0; j < num; j++)
-		if (agg_shares[j] == NULL || lens[j] != P->agg_share_len) {
-			pine_set_why(why, "aggregate share has the wrong length");
-			return PINE_ERR_MALFORMED;
-		}
-	E = P->elem_size, d = P->dimension;
-	sum = calloc(d, E);
-	if (sum == NULL) {
-		pine_set_why(why, "out of memory");
-		return PINE_ERR_NOMEM;
-	}
-	for (size_t j = 0; j < num; j++) {
-		if (pine_vec_add_encoded(P->field, sum, agg_shares[j], d) != PINE_OK) {
-			st = PINE_ERR_NONCANONICAL;
-			pine_set_why(why, "aggregate share has a non-canonical element");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < d; i++) {
-		uint64_t v[2] = { 0, 0 };
-		const uint8_t *b = sum + i * E;
-		for (size_t k = 0; k < E; k++)
-			v[k / 8] |= (uint64_t) b[k] << (8 * (k % 8));
-		result[i] = pine_decode_value(P, v);
-	}
-out:
-	free(sum);
-	return st;
 }
