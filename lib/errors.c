@@ -81,6 +81,7 @@ secagg_code_from_pine(pine_status st)
 	case PINE_ERR_INTERRUPTED: return SECAGG_ERR_INTERRUPTED;
 	case PINE_REJECT:                /* an aggregator's outcome, never a client's */
 	case PINE_ERR_BATCH_SIZE:        /* unsharding, which clients do not do */
+	case PINE_ERR_STATE_MISMATCH:    /* preparation, likewise */
 	case PINE_ERR_INTERNAL: break;
 	}
 	return SECAGG_ERR_INTERNAL;

@@ -38,6 +38,8 @@
 #define ERRCODE_SECAGG_PINE_RETRY      MAKE_SQLSTATE('S','A','0','2','1')
 /* PINE: a batch smaller than the parameters' min_batch_size (pine_agg, pine_unshard). */
 #define ERRCODE_SECAGG_PINE_BATCH_SIZE MAKE_SQLSTATE('S','A','0','2','2')
+/* PINE: the input share given to finish preparation is not the one the Leader's prep state was made from. */
+#define ERRCODE_SECAGG_PINE_STATE_MISMATCH MAKE_SQLSTATE('S','A','0','2','3')
 
 /* Core status codes -> SQLSTATEs (one table, pg_util.c). */
 int sa_pg_sqlstate(sa_status st);

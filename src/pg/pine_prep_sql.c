@@ -7,9 +7,16 @@
  * (accepted = false, with reject_reason), never an error. Malformed input
  * raises an error with a specific SQLSTATE (the table in pg_util.c).
  *
- * The prep state jsonb holds the base64 of the core's state image: the
- * Leader's share of the output (d encoded elements), or a Helper's
- * measurement-share seed (a few dozen bytes). Either is secret.
+ * The prep state jsonb holds the base64 of the core's state image, a few
+ * dozen bytes, secret: the two joint-randomness seeds and, for the Leader,
+ * the SHA-256 digest of its input share (pine_prep_init_digest), for a
+ * Helper its measurement-share seed. Neither carries the output share: the
+ * Leader's is the first d elements of its input share, which the caller
+ * passes again to pine_prep_next / pine_prep_finish (input_share, checked
+ * against the digest in constant time: SA023 if it is another report's),
+ * and a Helper's is re-expanded from its seed. A Leader's state made by
+ * secagg 0.3.0 (its output share in the state, d encoded elements) is
+ * still accepted, with or without input_share.
  */
 #include "pine_pg.h"
 
@@ -37,7 +44,7 @@ state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 }
 
 /* The state image of a prep state jsonb, checked against the parameters;
- * its length (one of the two forms, see pine_prep_state_check) in *len. */
+ * its length (one of the three forms, see pine_prep_state_check) in *len. */
 static uint8_t *
 jsonb_to_state(const pine_params *P, Jsonb *jb, size_t *len)
 {
@@ -60,7 +67,8 @@ jsonb_to_state(const pine_params *P, Jsonb *jb, size_t *len)
 		                errmsg("%s belongs to different PINE parameters", what)));
 	sa_pg_jsonb_string(jb, "state", what, &s, &slen);
 	if ((size_t) slen != sodium_base64_encoded_len(P->prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1 &&
-	    (size_t) slen != sodium_base64_encoded_len(P->helper_prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1)
+	    (size_t) slen != sodium_base64_encoded_len(P->helper_prep_state_len, sodium_base64_VARIANT_ORIGINAL) - 1 &&
+	    (size_t) slen != sodium_base64_encoded_len(P->leader_digest_state_len, sodium_base64_VARIANT_ORIGINAL) - 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" has the wrong length for these parameters", what)));
 	uint8_t *img = sa_pg_unbase64_public(s, (size_t) slen, len);
@@ -97,12 +105,12 @@ secagg_pine_prep_init(PG_FUNCTION_ARGS)
 	sa_pg_check_len("public_share", pub_len, P->public_share_len);
 	sa_pg_check_len(agg_id == 0 ? "input_share (Leader)" : "input_share (Helper)", in_len,
 	          pine_input_share_len(P, (uint32_t) agg_id));
-	size_t state_len = pine_prep_state_len(P, (uint32_t) agg_id);
-	uint8_t *state = palloc_extended(state_len, MCXT_ALLOC_HUGE);
+	size_t state_len = pine_prep_state_len_digest(P, (uint32_t) agg_id);
+	uint8_t *state = palloc(state_len);
 	uint8_t *share = palloc_extended(P->prep_share_len, MCXT_ALLOC_HUGE);
 	const char *why = NULL;
-	pine_status st = pine_prep_init(P, vk, vk_len, (uint32_t) agg_id, nonce, nonce_len, pub, pub_len, in,
-	                                in_len, state, share, &why);
+	pine_status st = pine_prep_init_digest(P, vk, vk_len, (uint32_t) agg_id, nonce, nonce_len, pub, pub_len,
+	                                       in, in_len, state, share, &why);
 	if (st == PINE_REJECT)
 		ereport(ERROR, (errcode(sa_pg_pine_sqlstate(st)),
 		                errmsg("pine_prep_init: report rejected (query randomness hit a root of unity)"),
@@ -169,22 +177,68 @@ secagg_pine_prep_shares_to_prep(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(sa_pg_make_record(fcinfo, values, nulls));
 }
 
+/* The optional input_share argument (NULL if not given). */
+typedef struct input_arg {
+	const uint8_t *bytes;
+	size_t len;
+} input_arg;
+
+static input_arg
+input_share_arg(FunctionCallInfo fcinfo, int argno)
+{
+	input_arg in = { NULL, 0 };
+	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
+		in.bytes = sa_pg_bytes(PG_GETARG_BYTEA_PP(argno), &in.len);
+	return in;
+}
+
+/* Errors about the input share of a Leader's state (22004, SA023), else sa_pg_pine_fail. */
+pg_attribute_noreturn() static void
+prep_fail(pine_status st, const char *what, const char *why, const uint8_t *img, size_t len, input_arg in)
+{
+	if (in.bytes == NULL && pine_prep_state_is_digest(img, len))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+		                errmsg("%s: input_share must be given for a Leader's prep state", what),
+		                errdetail("The Leader's prep state holds the digest of its input share, not its output share."),
+		                errhint("Pass the Leader's input share of this report again as input_share.")));
+	if (st == PINE_ERR_STATE_MISMATCH)
+		ereport(ERROR, (errcode(sa_pg_pine_sqlstate(st)),
+		                errmsg("%s: input_share is not the input share this prep state was made from", what),
+		                errhint("Pass the Leader's input share of the same report as to pine_prep_init.")));
+	sa_pg_pine_fail(st, what, why);
+}
+
+/* The state image of state_jb, checked, and for a Leader's state the input share against its digest. */
+static uint8_t *
+state_with_input(const pine_params *P, Jsonb *state_jb, input_arg in, const char *what, size_t *len)
+{
+	uint8_t *img = jsonb_to_state(P, state_jb, len);
+	const char *why = NULL;
+	pine_status st = pine_prep_state_check_input(P, img, *len, in.bytes, in.len, &why);
+	if (st != PINE_OK)
+		prep_fail(st, what, why, img, *len, in);
+	return img;
+}
+
 /* Finishes preparation; false (and *reason) if the prep message does not match. */
 static bool
-prep_next(const pine_params *P, Jsonb *state_jb, const uint8_t *msg, size_t msg_len, uint8_t *out,
-          pine_reject_reason *reason)
+prep_next(const pine_params *P, Jsonb *state_jb, input_arg in, const uint8_t *msg, size_t msg_len, uint8_t *out,
+          pine_reject_reason *reason, const char *what)
 {
 	size_t len;
 	uint8_t *img = jsonb_to_state(P, state_jb, &len);
 	sa_pg_check_len("prep_message", msg_len, P->prep_msg_len);
 	const char *why = NULL;
-	pine_status st = pine_prep_next_reason(P, img, len, msg, msg_len, out, reason, &why);
+	pine_status st = pine_prep_next_input(P, img, len, in.bytes, in.len, msg, msg_len, out, reason, &why);
+	if (st == PINE_REJECT && *reason != PINE_REASON_NONE) {
+		sodium_memzero(img, len);
+		pfree(img);
+		return false;
+	}
+	if (st != PINE_OK)
+		prep_fail(st, what, why, img, len, in);
 	sodium_memzero(img, len);
 	pfree(img);
-	if (st == PINE_REJECT && *reason != PINE_REASON_NONE)
-		return false;
-	if (st != PINE_OK)
-		sa_pg_pine_fail(st, "pine_prep_next", why);
 	return true;
 }
 
@@ -200,8 +254,9 @@ outcome_record(FunctionCallInfo fcinfo, const pine_params *P, bool ok, uint8_t *
 	return sa_pg_make_record(fcinfo, values, nulls);
 }
 
-/* pine_prep_next(params, prep_state jsonb, prep_message bytea)
- *   -> (accepted boolean, output_share bytea, reject_reason text) */
+/* pine_prep_next(params, prep_state jsonb, prep_message bytea, input_share bytea DEFAULT NULL)
+ *   -> (accepted boolean, output_share bytea, reject_reason text)
+ * input_share: the Leader's, required with a Leader's state; ignored with a Helper's. */
 Datum
 secagg_pine_prep_next(PG_FUNCTION_ARGS)
 {
@@ -212,15 +267,17 @@ secagg_pine_prep_next(PG_FUNCTION_ARGS)
 	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &msg_len);
 	uint8_t *out = palloc_extended(P->out_share_len, MCXT_ALLOC_HUGE);
 	pine_reject_reason reason;
-	bool ok = prep_next(P, PG_GETARG_JSONB_P(1), msg, msg_len, out, &reason);
+	bool ok = prep_next(P, PG_GETARG_JSONB_P(1), input_share_arg(fcinfo, 3), msg, msg_len, out, &reason,
+	                    "pine_prep_next");
 	PG_RETURN_DATUM(outcome_record(fcinfo, P, ok, out, reason));
 }
 
 /*
- * pine_prep_finish(params, prep_state jsonb, prep_shares bytea[])
+ * pine_prep_finish(params, prep_state jsonb, prep_shares bytea[], input_share bytea DEFAULT NULL)
  *   -> (accepted boolean, prep_message bytea, output_share bytea, reject_reason text)
  * The Leader's step in one call: combine the prep shares, then finish its own
  * preparation with the resulting prep message (sent on to the Helpers).
+ * input_share: the Leader's, as for pine_prep_next.
  */
 Datum
 secagg_pine_prep_finish(PG_FUNCTION_ARGS)
@@ -231,13 +288,14 @@ secagg_pine_prep_finish(PG_FUNCTION_ARGS)
 	Jsonb *state_jb = PG_GETARG_JSONB_P(1);
 	uint8_t *msg = palloc(P->prep_msg_len);
 	uint8_t *out = palloc_extended(P->out_share_len, MCXT_ALLOC_HUGE);
+	input_arg in = input_share_arg(fcinfo, 3);
 	pine_reject_reason reason = PINE_REASON_NONE;
 	bool ok = shares_to_prep(P, PG_GETARG_ARRAYTYPE_P(2), msg, &reason);
-	bool done = ok && prep_next(P, state_jb, msg, P->prep_msg_len, out, &reason);
+	bool done = ok && prep_next(P, state_jb, in, msg, P->prep_msg_len, out, &reason, "pine_prep_finish");
 	if (!ok) {
-		/* still validate the state, so that malformed input is never hidden by a rejection */
+		/* still validate the state (and input share), so that malformed input is never hidden by a rejection */
 		size_t len;
-		uint8_t *img = jsonb_to_state(P, state_jb, &len);
+		uint8_t *img = state_with_input(P, state_jb, in, "pine_prep_finish", &len);
 		sodium_memzero(img, len);
 		pfree(img);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "common/interrupt.h"
@@ -392,12 +393,55 @@ out:
 /* ------------------------------------------------------------------------ */
 /* preparation                                                               */
 
-pine_status
-pine_prep_init(const pine_params *P, const uint8_t *verify_key,
+/* SHA-256 of the Leader's input share (the digest form of its prep state). */
+static int
+input_share_digest(const uint8_t *input_share, size_t len, uint8_t out[PINE_STATE_INPUT_DIGEST_LEN])
+{
+	unsigned int n = 0;
+	return EVP_Digest(input_share, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	       n == PINE_STATE_INPUT_DIGEST_LEN;
+}
+
+/*
+ * The prep state after the header and the two seeds:
+ *   Leader, output form: "PNs1" || digest[0:8] || wr_seed || vf_seed || encvec(out_share)
+ *   Leader, digest form: "PNl1" || digest[0:8] || wr_seed || vf_seed || SHA-256(input_share)
+ *   Helper:              "PNh1" || digest[0:8] || wr_seed || vf_seed || byte(id) || meas seed
+ * meas: the Aggregator's measurement share (the Leader's output share is its first d elements).
+ */
+static pine_status
+write_state(const pine_params *P, uint32_t agg_id, int digest_form, const uint8_t *wr_seed,
+            const uint8_t *vf_seed, const vdaf_elem *meas, const uint8_t *input_share,
+            size_t input_share_len, uint8_t *prep_state, const char **why)
+{
+	size_t L = P->seed_size;
+	uint8_t *body = prep_state + PINE_STATE_HDR_LEN + 2 * L;
+
+	memcpy(prep_state, agg_id != 0 ? PINE_STATE_MAGIC_SEED
+	                   : digest_form ? PINE_STATE_MAGIC_DIGEST : PINE_STATE_MAGIC, 4);
+	memcpy(prep_state + 4, P->digest, 8);
+	memcpy(prep_state + PINE_STATE_HDR_LEN, wr_seed, L);
+	memcpy(prep_state + PINE_STATE_HDR_LEN + L, vf_seed, L);
+	if (agg_id != 0) {
+		body[0] = (uint8_t) agg_id;
+		memcpy(body + 1, input_share, L);
+	} else if (digest_form) {
+		if (!input_share_digest(input_share, input_share_len, body)) {
+			pine_set_why(why, "SHA-256 failed");
+			return PINE_ERR_INTERNAL;
+		}
+	} else {
+		pine_vdaf_field(P)->encode_vec(body, meas, P->dimension);
+	}
+	return PINE_OK;
+}
+
+static pine_status
+prep_init_impl(const pine_params *P, const uint8_t *verify_key,
                size_t verify_key_len, uint32_t agg_id, const uint8_t *nonce,
                size_t nonce_len, const uint8_t *public_share,
                size_t public_share_len, const uint8_t *input_share,
-               size_t input_share_len, uint8_t *prep_state,
+               size_t input_share_len, int digest_form, uint8_t *prep_state,
                uint8_t *prep_share, const char **why)
 {
 	const vdaf_field *f;
@@ -492,19 +536,8 @@ pine_prep_init(const pine_params *P, const uint8_t *verify_key,
 	memcpy(prep_share + P->verifiers_len * E, wr_parts + agg_id * L, L);
 	memcpy(prep_share + P->verifiers_len * E + L, vf_parts + agg_id * L, L);
 
-	/* Leader: "PNs1" || digest[0:8] || wr_seed || vf_seed || encvec(out_share)
-	 * Helper: "PNh1" || digest[0:8] || wr_seed || vf_seed || byte(id) || meas seed */
-	memcpy(prep_state, agg_id == 0 ? PINE_STATE_MAGIC : PINE_STATE_MAGIC_SEED, 4);
-	memcpy(prep_state + 4, P->digest, 8);
-	memcpy(prep_state + PINE_STATE_HDR_LEN, wr_seed, L);
-	memcpy(prep_state + PINE_STATE_HDR_LEN + L, vf_seed, L);
-	if (agg_id == 0) {
-		f->encode_vec(prep_state + PINE_STATE_HDR_LEN + 2 * L, meas, P->dimension);
-	} else {
-		prep_state[PINE_STATE_HDR_LEN + 2 * L] = (uint8_t) agg_id;
-		memcpy(prep_state + PINE_STATE_HDR_LEN + 2 * L + 1, input_share, L);
-	}
-	st = PINE_OK;
+	st = write_state(P, agg_id, digest_form, wr_seed, vf_seed, meas, input_share,
+	                 input_share_len, prep_state, why);
 out:
 	elems_free(meas, P->flp_meas_len);
 	elems_free(proofs, P->proofs_len);
@@ -516,6 +549,30 @@ out:
 	sodium_memzero(wr_seed, sizeof wr_seed);
 	sodium_memzero(vf_seed, sizeof vf_seed);
 	return st;
+}
+
+pine_status
+pine_prep_init(const pine_params *P, const uint8_t *verify_key, size_t verify_key_len,
+               uint32_t agg_id, const uint8_t *nonce, size_t nonce_len,
+               const uint8_t *public_share, size_t public_share_len,
+               const uint8_t *input_share, size_t input_share_len, uint8_t *prep_state,
+               uint8_t *prep_share, const char **why)
+{
+	return prep_init_impl(P, verify_key, verify_key_len, agg_id, nonce, nonce_len, public_share,
+	                      public_share_len, input_share, input_share_len, 0, prep_state,
+	                      prep_share, why);
+}
+
+pine_status
+pine_prep_init_digest(const pine_params *P, const uint8_t *verify_key, size_t verify_key_len,
+                      uint32_t agg_id, const uint8_t *nonce, size_t nonce_len,
+                      const uint8_t *public_share, size_t public_share_len,
+                      const uint8_t *input_share, size_t input_share_len,
+                      uint8_t *prep_state, uint8_t *prep_share, const char **why)
+{
+	return prep_init_impl(P, verify_key, verify_key_len, agg_id, nonce, nonce_len, public_share,
+	                      public_share_len, input_share, input_share_len, 1, prep_state,
+	                      prep_share, why);
 }
 
 /*
@@ -622,12 +679,19 @@ out:
 	return st;
 }
 
+/* The three forms of a prep state (pine_internal.h). */
+typedef enum state_form {
+	FORM_OUTPUT,    /* "PNs1" */
+	FORM_SEED,      /* "PNh1" */
+	FORM_DIGEST     /* "PNl1" */
+} state_form;
+
 /* Which form a state has; PINE_OK only if its length and body are valid. */
 static pine_status
 prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
-                int *seed_form, const char **why)
+                state_form *form, const char **why)
 {
-	size_t L;
+	size_t L, want;
 
 	if (P == NULL || state == NULL) {
 		pine_set_why(why, "NULL argument");
@@ -639,14 +703,16 @@ prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
 		return PINE_ERR_MALFORMED;
 	}
 	if (memcmp(state, PINE_STATE_MAGIC, 4) == 0)
-		*seed_form = 0;
+		*form = FORM_OUTPUT, want = P->prep_state_len;
 	else if (memcmp(state, PINE_STATE_MAGIC_SEED, 4) == 0)
-		*seed_form = 1;
+		*form = FORM_SEED, want = P->helper_prep_state_len;
+	else if (memcmp(state, PINE_STATE_MAGIC_DIGEST, 4) == 0)
+		*form = FORM_DIGEST, want = P->leader_digest_state_len;
 	else {
 		pine_set_why(why, "not a PINE prep state");
 		return PINE_ERR_MALFORMED;
 	}
-	if (len != (*seed_form ? P->helper_prep_state_len : P->prep_state_len)) {
+	if (len != want) {
 		pine_set_why(why, "prep state has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
@@ -654,13 +720,14 @@ prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
 		pine_set_why(why, "prep state belongs to different PINE parameters");
 		return PINE_ERR_PARAM;
 	}
-	if (*seed_form) {
+	if (*form == FORM_SEED) {
 		uint8_t id = state[PINE_STATE_HDR_LEN + 2 * L];
 		if (id == 0 || id >= P->num_shares) {
 			pine_set_why(why, "prep state names an aggregator that is not a Helper");
 			return PINE_ERR_MALFORMED;
 		}
-	} else if (pine_vec_check_encoded(P->field, state + PINE_STATE_HDR_LEN + 2 * L,
+	} else if (*form == FORM_OUTPUT &&
+	           pine_vec_check_encoded(P->field, state + PINE_STATE_HDR_LEN + 2 * L,
 	                                  P->dimension) != PINE_OK) {
 		pine_set_why(why, "prep state has a non-canonical element");
 		return PINE_ERR_NONCANONICAL;
@@ -672,8 +739,40 @@ pine_status
 pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
                       const char **why)
 {
-	int seed_form;
-	return prep_state_form(P, state, len, &seed_form, why);
+	state_form form;
+	return prep_state_form(P, state, len, &form, why);
+}
+
+/*
+ * The Leader's input share against the digest of a digest-form state: the
+ * Leader's length, and SHA-256 equal in constant time.
+ */
+static pine_status
+check_input_share(const pine_params *P, const uint8_t *state, const uint8_t *input_share,
+                  size_t input_share_len, const char **why)
+{
+	uint8_t dig[PINE_STATE_INPUT_DIGEST_LEN];
+	int same;
+
+	if (input_share == NULL) {
+		pine_set_why(why, "the Leader's digest-form prep state needs its input share");
+		return PINE_ERR_PARAM;
+	}
+	if (input_share_len != P->leader_input_share_len) {
+		pine_set_why(why, "input share has the wrong length for the Leader");
+		return PINE_ERR_MALFORMED;
+	}
+	if (!input_share_digest(input_share, input_share_len, dig)) {
+		pine_set_why(why, "SHA-256 failed");
+		return PINE_ERR_INTERNAL;
+	}
+	same = sodium_memcmp(dig, state + PINE_STATE_HDR_LEN + 2 * P->seed_size, sizeof dig) == 0;
+	sodium_memzero(dig, sizeof dig);
+	if (!same) {
+		pine_set_why(why, "the input share is not the one this prep state was made from");
+		return PINE_ERR_STATE_MISMATCH;
+	}
+	return PINE_OK;
 }
 
 /* A Helper's output share: the first d elements of its measurement share,
@@ -704,6 +803,24 @@ out:
 	return st;
 }
 
+int
+pine_prep_state_is_digest(const uint8_t *state, size_t len)
+{
+	return state != NULL && len >= 4 && memcmp(state, PINE_STATE_MAGIC_DIGEST, 4) == 0;
+}
+
+pine_status
+pine_prep_state_check_input(const pine_params *P, const uint8_t *state, size_t len,
+                            const uint8_t *input_share, size_t input_share_len, const char **why)
+{
+	state_form form;
+	pine_status st = prep_state_form(P, state, len, &form, why);
+
+	if (st != PINE_OK || form != FORM_DIGEST)
+		return st;
+	return check_input_share(P, state, input_share, input_share_len, why);
+}
+
 pine_status
 pine_prep_next(const pine_params *P, const uint8_t *state, size_t state_len,
                const uint8_t *msg, size_t msg_len, uint8_t *out_share,
@@ -717,13 +834,23 @@ pine_prep_next_reason(const pine_params *P, const uint8_t *state, size_t state_l
                       const uint8_t *msg, size_t msg_len, uint8_t *out_share,
                       pine_reject_reason *reason, const char **why)
 {
+	return pine_prep_next_input(P, state, state_len, NULL, 0, msg, msg_len, out_share, reason,
+	                            why);
+}
+
+pine_status
+pine_prep_next_input(const pine_params *P, const uint8_t *state, size_t state_len,
+                     const uint8_t *input_share, size_t input_share_len, const uint8_t *msg,
+                     size_t msg_len, uint8_t *out_share, pine_reject_reason *reason,
+                     const char **why)
+{
 	pine_status st;
 	size_t L;
-	int seed_form;
+	state_form form;
 
 	if (reason != NULL)
 		*reason = PINE_REASON_NONE;
-	if ((st = prep_state_form(P, state, state_len, &seed_form, why)) != PINE_OK)
+	if ((st = prep_state_form(P, state, state_len, &form, why)) != PINE_OK)
 		return st;
 	if (msg == NULL || out_share == NULL) {
 		pine_set_why(why, "NULL argument");
@@ -734,6 +861,9 @@ pine_prep_next_reason(const pine_params *P, const uint8_t *state, size_t state_l
 		pine_set_why(why, "prep message has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
+	if (form == FORM_DIGEST &&
+	    (st = check_input_share(P, state, input_share, input_share_len, why)) != PINE_OK)
+		return st;
 	/* Constant-time comparisons of wr_seed, then vf_seed. */
 	if (sodium_memcmp(state + PINE_STATE_HDR_LEN, msg, L) != 0) {
 		if (reason != NULL)
@@ -747,9 +877,11 @@ pine_prep_next_reason(const pine_params *P, const uint8_t *state, size_t state_l
 		pine_set_why(why, "joint randomness check failed");
 		return PINE_REJECT;
 	}
-	if (seed_form)
+	if (form == FORM_SEED)
 		return helper_out_share(P, state[PINE_STATE_HDR_LEN + 2 * L],
 		                        state + PINE_STATE_HDR_LEN + 2 * L + 1, out_share, why);
-	memcpy(out_share, state + PINE_STATE_HDR_LEN + 2 * L, P->out_share_len);
+	/* the Leader's output share: the first d elements of its measurement share */
+	memcpy(out_share, form == FORM_DIGEST ? input_share : state + PINE_STATE_HDR_LEN + 2 * L,
+	       P->out_share_len);
 	return PINE_OK;
 }

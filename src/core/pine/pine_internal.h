@@ -35,11 +35,15 @@ enum {
 
 /* Prep state header: a magic followed by the first 8 bytes of the parameter
  * digest. "PNs1": the body after the two joint-randomness seeds is the
- * encoded output share (the Leader's form; earlier versions also wrote it
- * for Helpers). "PNh1": the body is byte(agg_id) || the Helper's
- * measurement-share seed, re-expanded by prep_next. */
+ * encoded output share (the Leader's form of pine_prep_init; earlier
+ * versions also wrote it for Helpers). "PNh1": the body is byte(agg_id) ||
+ * the Helper's measurement-share seed, re-expanded by prep_next. "PNl1":
+ * the body is SHA-256(the Leader's input share), whose first d elements
+ * prep_next takes as the output share (pine_prep_init_digest). */
 #define PINE_STATE_MAGIC "PNs1"
 #define PINE_STATE_MAGIC_SEED "PNh1"
+#define PINE_STATE_MAGIC_DIGEST "PNl1"
+#define PINE_STATE_INPUT_DIGEST_LEN 32
 #define PINE_STATE_HDR_LEN 12
 
 /* *why = msg, unless why is NULL. */

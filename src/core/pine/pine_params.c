@@ -78,6 +78,7 @@ pine_strerror(pine_status st)
 	case PINE_ERR_INTERNAL: return "internal error";
 	case PINE_ERR_INTERRUPTED: return "interrupted";
 	case PINE_ERR_BATCH_SIZE: return "batch smaller than the minimum batch size";
+	case PINE_ERR_STATE_MISMATCH: return "input share does not match the prep state";
 	}
 	return "unknown PINE status";
 }
@@ -501,6 +502,7 @@ pine_params_init(pine_params *P, const pine_config *in, const char **why)
 	if (!pine_add_sz(P->out_share_len, PINE_STATE_HDR_LEN + 2 * L, &P->prep_state_len))
 		FAIL("size overflow");
 	P->helper_prep_state_len = PINE_STATE_HDR_LEN + 2 * L + 1 + L;
+	P->leader_digest_state_len = PINE_STATE_HDR_LEN + 2 * L + PINE_STATE_INPUT_DIGEST_LEN;
 
 	{
 		uint8_t enc[PINE_PARAMS_ENCODED_LEN];
@@ -520,4 +522,10 @@ size_t
 pine_prep_state_len(const pine_params *P, uint32_t agg_id)
 {
 	return agg_id == 0 ? P->prep_state_len : P->helper_prep_state_len;
+}
+
+size_t
+pine_prep_state_len_digest(const pine_params *P, uint32_t agg_id)
+{
+	return agg_id == 0 ? P->leader_digest_state_len : P->helper_prep_state_len;
 }
