@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SQL-level PINE preparation against the C core (target: SQL-level prep
-# within 1.2x of the C core), Pine64, l2 bound 1.0, 15 fractional bits,
+# within 1.1x of the C core), Pine64, l2 bound 1.0, 15 fractional bits,
 # 2 Aggregators, proof-size-minimising chunk lengths (as bench/bench_pine.c).
 #
 #   bench/bench_pine_sql.sh [DIMENSIONS...]      default: 1000 10000 100000
