@@ -54,6 +54,38 @@ pine_set_why(const char **why, const char *msg)
 		*why = msg;
 }
 
+/* Elements per chunk when streaming a share through the joint-rand XOFs. */
+#define STREAM_CHUNK 2048
+
+/* ---- pine_xof.c ---- */
+
+/* n zeroed elements (at least one); NULL on overflow or out of memory. */
+vdaf_elem *pine_elems_alloc(size_t n);
+/* Wipes and frees n elements (v may be NULL). */
+void pine_elems_free(vdaf_elem *v, size_t n);
+/* A VDAF_* code as a pine_status, with *why. */
+pine_status pine_map_vdaf(int rc, const char **why);
+/* A fresh XOF with seed and dst(usage). */
+int pine_xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t usage);
+/* expand_into_vec(seed, dst(usage), binder, n) */
+int pine_expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
+                const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n);
+/* joint_rand_seed(parts, usage) = derive_seed(zeros, dst(usage), concat(parts)) */
+int pine_joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage, uint8_t *out);
+/* The wraparound and verification joint-randomness parts of one share (see pine_xof.c). */
+int pine_share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
+                     const uint8_t *expand_seed, vdaf_elem *share,
+                     const uint8_t *wr_blind, uint8_t *wr_part,
+                     const uint8_t *vf_blind, uint8_t *vf_part);
+/* The wraparound results for a (share of the) gradient under wr_seed. */
+pine_status pine_wr_results(const pine_params *P, const uint8_t *wr_seed,
+                            const vdaf_elem *grad, vdaf_elem *res, const char **why);
+/* The verification joint randomness from its seed. */
+int pine_vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr);
+/* A Helper's proofs share, expanded from its seed. */
+int pine_helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
+                             vdaf_elem *out);
+
 /* ---- pine_params.c ---- */
 
 /* The vdaf field of a PINE field id; NULL for an unknown id. */

@@ -13,7 +13,7 @@
 #include "vdaf/field.h"
 #include "vdaf/xof.h"
 
-/* ---- pine.c (pine_shard is pine_shard_impl with cheat 0) ---- */
+/* ---- pine_shard.c (pine_shard is pine_shard_impl with cheat 0) ---- */
 
 /* "Malicious client" switches of pine_shard_impl and the encoders: */
 #define PINE_CHEAT_NORM 1u /* skip the client's norm checks; claim sq = bound if it does not fit */

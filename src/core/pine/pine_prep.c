@@ -1,394 +1,19 @@
 /*
- * pine.c: the PINE VDAF of draft-chen-cfrg-vdaf-pine (-01 and -02), Section
- * 5 "The PINE VDAF": 5.1 "Sharding" (pine_shard) and 5.2 "Preparation"
- * (prep_init, prep_shares_to_prep, prep_next). Aggregation (5.3) and
- * unsharding (5.4): pine_agg.c.
+ * pine_prep.c: PINE preparation, draft-chen-cfrg-vdaf-pine (-01 and -02)
+ * Section 5.2 "Preparation": prep_init (the state in the output-share or
+ * the Leader's digest form), prep_shares_to_prep, the prep state forms and
+ * prep_next. The forms are described in pine_internal.h.
  */
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 #include <sodium.h>
 
-#include "common/interrupt.h"
 #include "pine/pine_circuit.h"
+#include "pine/pine_exit.h"
 #include "pine/pine_internal.h"
-#include "pine/pine_testing.h"
 #include "vdaf/flp.h"
-
-/* Elements per chunk when streaming a share through the joint-rand XOFs. */
-#define STREAM_CHUNK 2048
-
-/* ------------------------------------------------------------------------ */
-/* small helpers                                                             */
-
-static vdaf_elem *
-elems_alloc(size_t n)
-{
-	if (n == 0)
-		n = 1;
-	if (n > SIZE_MAX / sizeof(vdaf_elem))
-		return NULL;
-	return calloc(n, sizeof(vdaf_elem));
-}
-
-static void
-elems_free(vdaf_elem *v, size_t n)
-{
-	if (v == NULL)
-		return;
-	sodium_memzero(v, n * sizeof *v);
-	free(v);
-}
-
-static pine_status
-map_vdaf(int rc, const char **why)
-{
-	switch (rc) {
-	case VDAF_OK:
-		return PINE_OK;
-	case VDAF_ERR_NOMEM:
-		pine_set_why(why, "out of memory");
-		return PINE_ERR_NOMEM;
-	case VDAF_ERR_ROOT:
-		pine_set_why(why, "query randomness hit a root of unity");
-		return PINE_REJECT;
-	case VDAF_ERR_INTERRUPTED:
-		pine_set_why(why, "interrupted");
-		return PINE_ERR_INTERRUPTED;
-	default:
-		pine_set_why(why, "internal error in the VDAF building blocks");
-		return PINE_ERR_INTERNAL;
-	}
-}
-
-#define CHECK_VDAF(expr)                                                      \
-	do {                                                                      \
-		int rc_ = (expr);                                                     \
-		if (rc_ != VDAF_OK) {                                                 \
-			st = map_vdaf(rc_, why);                                          \
-			goto out;                                                         \
-		}                                                                     \
-	} while (0)
-
-#define FAIL(code, msg)                                                       \
-	do {                                                                      \
-		pine_set_why(why, msg);                                               \
-		st = (code);                                                          \
-		goto out;                                                             \
-	} while (0)
-
-static void
-dst(const pine_params *P, uint16_t usage, uint8_t out[PINE_DST_LEN])
-{
-	vdaf_dst_pine(out, VDAF_PINE_VERSION, P->vdaf_id, usage);
-}
-
-/* A fresh XOF with seed and dst(usage). */
-static int
-xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t usage)
-{
-	uint8_t d[PINE_DST_LEN];
-	dst(P, usage, d);
-	return vdaf_xof_init(x, pine_vdaf_xof(P), seed, P->seed_size, d, sizeof d);
-}
-
-/* expand_into_vec(seed, dst(usage), binder, n) */
-static int
-expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
-       const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n)
-{
-	uint8_t d[PINE_DST_LEN];
-	dst(P, usage, d);
-	return vdaf_xof_expand_into_vec(pine_vdaf_xof(P), pine_vdaf_field(P), seed, P->seed_size,
-	                                d, sizeof d, binder, binder_len, out, n);
-}
-
-/* joint_rand_seed(parts, usage) = derive_seed(zeros, dst(usage), concat(parts)) */
-static int
-joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage,
-                uint8_t *out)
-{
-	uint8_t zeros[PINE_MAX_SEED_SIZE] = { 0 };
-	uint8_t d[PINE_DST_LEN];
-	dst(P, usage, d);
-	return vdaf_xof_derive_seed(pine_vdaf_xof(P), zeros, P->seed_size, d, sizeof d, parts,
-	                            P->num_shares * P->seed_size, out);
-}
-
-/*
- * Joint-rand parts of one share, both at once:
- *   wr part = derive_seed(wr_blind, dst(10), byte(id) || nonce || encvec(share[0 : d + 2 n_sq]))
- *   vf part = derive_seed(vf_blind, dst(7),  byte(id) || nonce || encvec(share[0 : MEAS_LEN]))
- * If `expand_seed` is not NULL the share is first produced chunk by chunk as
- * the helper's measurement share (expand(seed, dst(1), byte(id))) and
- * written to `share`; either part may be skipped by passing NULL blinds.
- */
-static int
-share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
-            const uint8_t *expand_seed, vdaf_elem *share,
-            const uint8_t *wr_blind, uint8_t *wr_part,
-            const uint8_t *vf_blind, uint8_t *vf_part)
-{
-	const vdaf_field *f = pine_vdaf_field(P);
-	vdaf_xof xm, xw, xv;
-	size_t gn = P->grad_norm_len, n = P->meas_len;
-	int rc;
-
-	memset(&xm, 0, sizeof xm);
-	memset(&xw, 0, sizeof xw);
-	memset(&xv, 0, sizeof xv);
-	if (expand_seed != NULL) {
-		if ((rc = xof_start(P, &xm, expand_seed, PINE_USAGE_MEAS_SHARE)) != VDAF_OK ||
-		    (rc = vdaf_xof_update(&xm, &agg_id, 1)) != VDAF_OK)
-			goto out;
-	}
-	if (wr_blind != NULL) {
-		if ((rc = xof_start(P, &xw, wr_blind, PINE_USAGE_WR_JOINT_RAND_PART)) != VDAF_OK ||
-		    (rc = vdaf_xof_update(&xw, &agg_id, 1)) != VDAF_OK ||
-		    (rc = vdaf_xof_update(&xw, nonce, PINE_NONCE_SIZE)) != VDAF_OK)
-			goto out;
-	}
-	if (vf_blind != NULL) {
-		if ((rc = xof_start(P, &xv, vf_blind, PINE_USAGE_JOINT_RAND_PART)) != VDAF_OK ||
-		    (rc = vdaf_xof_update(&xv, &agg_id, 1)) != VDAF_OK ||
-		    (rc = vdaf_xof_update(&xv, nonce, PINE_NONCE_SIZE)) != VDAF_OK)
-			goto out;
-	}
-	for (size_t i = 0; i < n; i += STREAM_CHUNK) {
-		size_t len = n - i < STREAM_CHUNK ? n - i : STREAM_CHUNK;
-		if (sa_interrupted()) {
-			rc = VDAF_ERR_INTERRUPTED;
-			goto out;
-		}
-		if (expand_seed != NULL &&
-		    (rc = vdaf_xof_next_vec(&xm, f, share + i, len)) != VDAF_OK)
-			goto out;
-		if (wr_blind != NULL && i < gn) {
-			size_t wl = gn - i < len ? gn - i : len;
-			if ((rc = vdaf_xof_update_vec(&xw, f, share + i, wl)) != VDAF_OK)
-				goto out;
-		}
-		if (vf_blind != NULL && (rc = vdaf_xof_update_vec(&xv, f, share + i, len)) != VDAF_OK)
-			goto out;
-	}
-	rc = VDAF_OK;
-	if (wr_blind != NULL && (rc = vdaf_xof_next(&xw, wr_part, P->seed_size)) != VDAF_OK)
-		goto out;
-	if (vf_blind != NULL && (rc = vdaf_xof_next(&xv, vf_part, P->seed_size)) != VDAF_OK)
-		goto out;
-out:
-	vdaf_xof_free(&xm);
-	vdaf_xof_free(&xw);
-	vdaf_xof_free(&xv);
-	return rc;
-}
-
-/* The wraparound results for a (share of the) gradient under wr_seed. */
-static pine_status
-wr_results(const pine_params *P, const uint8_t *wr_seed,
-           const vdaf_elem *grad, vdaf_elem *res, const char **why)
-{
-	vdaf_xof x;
-	pine_status st;
-	int rc;
-
-	memset(&x, 0, sizeof x);
-	rc = xof_start(P, &x, wr_seed, PINE_USAGE_WR_JOINT_RANDOMNESS);
-	if (rc != VDAF_OK) {
-		vdaf_xof_free(&x);
-		return map_vdaf(rc, why);
-	}
-	st = pine_run_wr_checks(P, grad, &x, res, why);
-	vdaf_xof_free(&x);
-	return st;
-}
-
-static int
-vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr)
-{
-	uint8_t b = (uint8_t) P->num_proofs;
-	return expand(P, vf_seed, PINE_USAGE_JOINT_RANDOMNESS, &b, 1, jr, P->joint_rands_len);
-}
-
-static int
-helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
-                    vdaf_elem *out)
-{
-	uint8_t b[3] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs, agg_id };
-	return expand(P, seed, PINE_USAGE_PROOF_SHARE, b, 3, out, P->proofs_len);
-}
-
-/* ------------------------------------------------------------------------ */
-/* shard                                                                     */
-
-pine_status
-pine_shard(const pine_params *P, const double *measurement, size_t meas_len,
-           const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
-           size_t rand_len, uint8_t *public_share,
-           uint8_t *const *input_shares, const char **why)
-{
-	return pine_shard_impl(P, measurement, meas_len, nonce, nonce_len, rand, rand_len,
-	                       public_share, input_shares, 0, why);
-}
-
-pine_status
-pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len,
-                const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
-                size_t rand_len, uint8_t *public_share,
-                uint8_t *const *input_shares, unsigned cheat, const char **why)
-{
-	const vdaf_field *f;
-	size_t L, S, E, n, gn, d;
-	vdaf_elem *meas = NULL;   /* FLP input: meas || wr_res */
-	vdaf_elem *lead = NULL;   /* -(sum of helper shares), then the leader share */
-	vdaf_elem *h = NULL;      /* one helper share */
-	vdaf_elem *lp = NULL;     /* leader share prefix (d + 2 n_sq) */
-	vdaf_elem *proofs = NULL, *tmp = NULL, *pr = NULL, *jr = NULL;
-	uint8_t *wr_parts = NULL, *vf_parts = NULL;
-	uint8_t wr_seed[PINE_MAX_SEED_SIZE], vf_seed[PINE_MAX_SEED_SIZE];
-	vdaf_valid vmain, vne;
-	pine_status st = PINE_OK;
-
-	if (P == NULL || measurement == NULL || nonce == NULL || rand == NULL ||
-	    public_share == NULL || input_shares == NULL) {
-		pine_set_why(why, "NULL argument");
-		return PINE_ERR_PARAM;
-	}
-	f = pine_vdaf_field(P);
-	L = P->seed_size, S = P->num_shares, E = P->elem_size;
-	n = P->meas_len, gn = P->grad_norm_len, d = P->dimension;
-	if (meas_len != d) {
-		pine_set_why(why, "measurement length does not match the dimension");
-		return PINE_ERR_MALFORMED;
-	}
-	if (nonce_len != PINE_NONCE_SIZE) {
-		pine_set_why(why, "nonce must be 16 bytes");
-		return PINE_ERR_MALFORMED;
-	}
-	if (rand_len != P->rand_len) {
-		pine_set_why(why, "rand has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
-	for (size_t j = 0; j < S; j++)
-		if (input_shares[j] == NULL) {
-			pine_set_why(why, "NULL input share buffer");
-			return PINE_ERR_PARAM;
-		}
-
-	/* rand layout: per helper j: meas_seed, proof_seed, wr_blind, vf_blind;
-	 * then wr_blind_0, vf_blind_0, k_prove. */
-#define H_MEAS(j) (rand + (4 * ((j) - 1) + 0) * L)
-#define H_PROOF(j) (rand + (4 * ((j) - 1) + 1) * L)
-#define H_WR(j) (rand + (4 * ((j) - 1) + 2) * L)
-#define H_VF(j) (rand + (4 * ((j) - 1) + 3) * L)
-	const uint8_t *l_wr = rand + 4 * (S - 1) * L;
-	const uint8_t *l_vf = l_wr + L;
-	const uint8_t *k_prove = l_vf + L;
-
-	meas = elems_alloc(P->flp_meas_len);
-	lead = elems_alloc(n);
-	h = elems_alloc(n);
-	lp = elems_alloc(gn);
-	proofs = elems_alloc(P->proofs_len);
-	tmp = elems_alloc(P->proofs_len);
-	pr = elems_alloc(P->prove_rands_len);
-	jr = elems_alloc(P->joint_rands_len);
-	wr_parts = malloc(S * L);
-	vf_parts = malloc(S * L);
-	if (!meas || !lead || !h || !lp || !proofs || !tmp || !pr || !jr || !wr_parts || !vf_parts)
-		FAIL(PINE_ERR_NOMEM, "out of memory");
-
-	if ((st = pine_encode_gradient_and_norm(P, measurement, meas, cheat, why)) != PINE_OK)
-		goto out;
-
-	/* Wraparound joint randomness over the first d + 2 n_sq elements.
-	 * lead accumulates -(sum of the helper shares) over all MEAS_LEN. */
-	for (size_t j = 1; j < S; j++) {
-		CHECK_VDAF(share_parts(P, (uint8_t) j, nonce, H_MEAS(j), h, H_WR(j),
-		                       wr_parts + j * L, NULL, NULL));
-		f->vec_sub(lead, h, n);
-	}
-	/* leader prefix = m1 + lead[0:gn] (computed into tmp2; h keeps the
-	 * last helper's share for the second pass) */
-	memcpy(lp, meas, gn * sizeof *lp);
-	f->vec_add(lp, lead, gn);
-	CHECK_VDAF(share_parts(P, 0, nonce, NULL, lp, l_wr, wr_parts, NULL, NULL));
-	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, wr_seed));
-	if ((st = wr_results(P, wr_seed, meas, meas + n, why)) != PINE_OK)
-		goto out;
-	if ((st = pine_encode_wr_checks(P, meas + n, meas + gn, cheat, why)) != PINE_OK)
-		goto out;
-
-	/* Verification joint randomness over the full shared measurement. */
-	/* h still holds the last helper's share: hash it first, then re-expand
-	 * the others (streamed together with the hash). */
-	CHECK_VDAF(share_parts(P, (uint8_t) (S - 1), nonce, NULL, h, NULL, NULL, H_VF(S - 1),
-	                       vf_parts + (S - 1) * L));
-	for (size_t j = 1; j + 1 < S; j++)
-		CHECK_VDAF(share_parts(P, (uint8_t) j, nonce, H_MEAS(j), h, NULL, NULL, H_VF(j),
-		                       vf_parts + j * L));
-	f->vec_add(lead, meas, n); /* leader share = meas - sum_j h_j */
-	CHECK_VDAF(share_parts(P, 0, nonce, NULL, lead, NULL, NULL, l_vf, vf_parts));
-	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, vf_seed));
-	CHECK_VDAF(vf_joint_rands(P, vf_seed, jr));
-
-	/* Proofs: NE first, then main. */
-	{
-		uint8_t b[2] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs };
-		size_t ne_len = P->proof_len_ne * P->num_proofs_ne;
-		CHECK_VDAF(expand(P, k_prove, PINE_USAGE_PROVE_RANDOMNESS, b, 2, pr,
-		                  P->prove_rands_len));
-		pine_circuits_init(P, &vmain, &vne);
-		CHECK_VDAF(vdaf_flp_prove_multi(&vne, P->num_proofs_ne, meas, pr, NULL, proofs));
-		CHECK_VDAF(vdaf_flp_prove_multi(&vmain, P->num_proofs, meas,
-		                                pr + P->chunk_length_ne * P->num_proofs_ne, jr,
-		                                proofs + ne_len));
-	}
-	for (size_t j = 1; j < S; j++) {
-		CHECK_VDAF(helper_proofs_share(P, (uint8_t) j, H_PROOF(j), tmp));
-		f->vec_sub(proofs, tmp, P->proofs_len);
-	}
-
-	/* Outputs. */
-	memcpy(public_share, wr_parts, S * L);
-	memcpy(public_share + S * L, vf_parts, S * L);
-	{
-		uint8_t *o = input_shares[0];
-		f->encode_vec(o, lead, n);
-		o += n * E;
-		f->encode_vec(o, proofs, P->proofs_len);
-		o += P->proofs_len * E;
-		memcpy(o, l_wr, L);
-		memcpy(o + L, l_vf, L);
-	}
-	for (size_t j = 1; j < S; j++) {
-		uint8_t *o = input_shares[j];
-		memcpy(o, H_MEAS(j), L);
-		memcpy(o + L, H_PROOF(j), L);
-		memcpy(o + 2 * L, H_WR(j), L);
-		memcpy(o + 3 * L, H_VF(j), L);
-	}
-	st = PINE_OK;
-#undef H_MEAS
-#undef H_PROOF
-#undef H_WR
-#undef H_VF
-out:
-	elems_free(meas, P->flp_meas_len);
-	elems_free(lead, n);
-	elems_free(h, n);
-	elems_free(lp, gn);
-	elems_free(proofs, P->proofs_len);
-	elems_free(tmp, P->proofs_len);
-	elems_free(pr, P->prove_rands_len);
-	elems_free(jr, P->joint_rands_len);
-	free(wr_parts);
-	free(vf_parts);
-	sodium_memzero(wr_seed, sizeof wr_seed);
-	sodium_memzero(vf_seed, sizeof vf_seed);
-	return st;
-}
 
 /* ------------------------------------------------------------------------ */
 /* preparation                                                               */
@@ -481,11 +106,11 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 		return PINE_ERR_MALFORMED;
 	}
 
-	meas = elems_alloc(P->flp_meas_len);
-	proofs = elems_alloc(P->proofs_len);
-	qr = elems_alloc(P->query_rands_len);
-	jr = elems_alloc(P->joint_rands_len);
-	ver = elems_alloc(P->verifiers_len);
+	meas = pine_elems_alloc(P->flp_meas_len);
+	proofs = pine_elems_alloc(P->proofs_len);
+	qr = pine_elems_alloc(P->query_rands_len);
+	jr = pine_elems_alloc(P->joint_rands_len);
+	ver = pine_elems_alloc(P->verifiers_len);
 	wr_parts = malloc(S * L);
 	vf_parts = malloc(S * L);
 	if (!meas || !proofs || !qr || !jr || !ver || !wr_parts || !vf_parts)
@@ -501,27 +126,27 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 			FAIL(PINE_ERR_NONCANONICAL, "leader proofs share has a non-canonical element");
 		wr_blind = input_share + n1 + n2;
 		vf_blind = wr_blind + L;
-		CHECK_VDAF(share_parts(P, 0, nonce, NULL, meas, wr_blind, wr_parts, vf_blind,
+		CHECK_VDAF(pine_share_parts(P, 0, nonce, NULL, meas, wr_blind, wr_parts, vf_blind,
 		                       vf_parts));
 	} else {
 		wr_blind = input_share + 2 * L;
 		vf_blind = input_share + 3 * L;
-		CHECK_VDAF(share_parts(P, (uint8_t) agg_id, nonce, input_share, meas, wr_blind,
+		CHECK_VDAF(pine_share_parts(P, (uint8_t) agg_id, nonce, input_share, meas, wr_blind,
 		                       wr_parts + agg_id * L, vf_blind, vf_parts + agg_id * L));
-		CHECK_VDAF(helper_proofs_share(P, (uint8_t) agg_id, input_share + L, proofs));
+		CHECK_VDAF(pine_helper_proofs_share(P, (uint8_t) agg_id, input_share + L, proofs));
 	}
 
-	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, wr_seed));
-	if ((st = wr_results(P, wr_seed, meas, meas + n, why)) != PINE_OK)
+	CHECK_VDAF(pine_joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, wr_seed));
+	if ((st = pine_wr_results(P, wr_seed, meas, meas + n, why)) != PINE_OK)
 		goto out;
-	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, vf_seed));
-	CHECK_VDAF(vf_joint_rands(P, vf_seed, jr));
+	CHECK_VDAF(pine_joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, vf_seed));
+	CHECK_VDAF(pine_vf_joint_rands(P, vf_seed, jr));
 	{
 		uint8_t b[2 + PINE_NONCE_SIZE];
 		b[0] = (uint8_t) P->num_proofs_ne;
 		b[1] = (uint8_t) P->num_proofs;
 		memcpy(b + 2, nonce, PINE_NONCE_SIZE);
-		CHECK_VDAF(expand(P, verify_key, PINE_USAGE_QUERY_RANDOMNESS, b, sizeof b, qr,
+		CHECK_VDAF(pine_expand(P, verify_key, PINE_USAGE_QUERY_RANDOMNESS, b, sizeof b, qr,
 		                  P->query_rands_len));
 	}
 	pine_circuits_init(P, &vmain, &vne);
@@ -539,11 +164,11 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 	st = write_state(P, agg_id, digest_form, wr_seed, vf_seed, meas, input_share,
 	                 input_share_len, prep_state, why);
 out:
-	elems_free(meas, P->flp_meas_len);
-	elems_free(proofs, P->proofs_len);
-	elems_free(qr, P->query_rands_len);
-	elems_free(jr, P->joint_rands_len);
-	elems_free(ver, P->verifiers_len);
+	pine_elems_free(meas, P->flp_meas_len);
+	pine_elems_free(proofs, P->proofs_len);
+	pine_elems_free(qr, P->query_rands_len);
+	pine_elems_free(jr, P->joint_rands_len);
+	pine_elems_free(ver, P->verifiers_len);
 	free(wr_parts);
 	free(vf_parts);
 	sodium_memzero(wr_seed, sizeof wr_seed);
@@ -641,8 +266,8 @@ pine_prep_shares_to_prep_reason(const pine_params *P,
 			return PINE_ERR_MALFORMED;
 		}
 	}
-	sum = elems_alloc(vl);
-	tmp = elems_alloc(vl);
+	sum = pine_elems_alloc(vl);
+	tmp = pine_elems_alloc(vl);
 	wr_parts = malloc(S * L);
 	vf_parts = malloc(S * L);
 	if (!sum || !tmp || !wr_parts || !vf_parts)
@@ -668,12 +293,12 @@ pine_prep_shares_to_prep_reason(const pine_params *P,
 		                      ? "norm-equality proof rejected"
 		                      : "main proof rejected");
 	}
-	CHECK_VDAF(joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, prep_msg));
-	CHECK_VDAF(joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, prep_msg + L));
+	CHECK_VDAF(pine_joint_rand_seed(P, wr_parts, PINE_USAGE_WR_JOINT_RAND_SEED, prep_msg));
+	CHECK_VDAF(pine_joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, prep_msg + L));
 	st = PINE_OK;
 out:
-	elems_free(sum, vl);
-	elems_free(tmp, vl);
+	pine_elems_free(sum, vl);
+	pine_elems_free(tmp, vl);
 	free(wr_parts);
 	free(vf_parts);
 	return st;
@@ -783,14 +408,14 @@ helper_out_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	size_t d = P->dimension, E = P->elem_size;
-	vdaf_elem *buf = elems_alloc(STREAM_CHUNK);
+	vdaf_elem *buf = pine_elems_alloc(STREAM_CHUNK);
 	vdaf_xof x;
 	pine_status st = PINE_OK;
 
 	memset(&x, 0, sizeof x);
 	if (buf == NULL)
 		FAIL(PINE_ERR_NOMEM, "out of memory");
-	CHECK_VDAF(xof_start(P, &x, seed, PINE_USAGE_MEAS_SHARE));
+	CHECK_VDAF(pine_xof_start(P, &x, seed, PINE_USAGE_MEAS_SHARE));
 	CHECK_VDAF(vdaf_xof_update(&x, &agg_id, 1));
 	for (size_t i = 0; i < d; i += STREAM_CHUNK) {
 		size_t len = d - i < STREAM_CHUNK ? d - i : STREAM_CHUNK;
@@ -799,7 +424,7 @@ helper_out_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
 	}
 out:
 	vdaf_xof_free(&x);
-	elems_free(buf, STREAM_CHUNK);
+	pine_elems_free(buf, STREAM_CHUNK);
 	return st;
 }
 
