@@ -61,6 +61,34 @@ write_state(const pine_params *P, uint32_t agg_id, int digest_form, const uint8_
 	return PINE_OK;
 }
 
+/* The Aggregator id and the lengths of prep_init's inputs. */
+static pine_status
+prep_init_lengths(const pine_params *P, size_t verify_key_len, uint32_t agg_id, size_t nonce_len,
+                  size_t public_share_len, size_t input_share_len, const char **why)
+{
+	if (agg_id >= P->num_shares) {
+		pine_set_why(why, "aggregator id out of range");
+		return PINE_ERR_PARAM;
+	}
+	if (verify_key_len != P->verify_key_len) {
+		pine_set_why(why, "verify key has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	if (nonce_len != PINE_NONCE_SIZE) {
+		pine_set_why(why, "nonce must be 16 bytes");
+		return PINE_ERR_MALFORMED;
+	}
+	if (public_share_len != P->public_share_len) {
+		pine_set_why(why, "public share has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	if (input_share_len != pine_input_share_len(P, agg_id)) {
+		pine_set_why(why, "input share has the wrong length");
+		return PINE_ERR_MALFORMED;
+	}
+	return PINE_OK;
+}
+
 static pine_status
 prep_init_impl(const pine_params *P, const uint8_t *verify_key,
                size_t verify_key_len, uint32_t agg_id, const uint8_t *nonce,
@@ -83,28 +111,11 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 		pine_set_why(why, "NULL argument");
 		return PINE_ERR_PARAM;
 	}
+	if ((st = prep_init_lengths(P, verify_key_len, agg_id, nonce_len, public_share_len,
+	                            input_share_len, why)) != PINE_OK)
+		return st;
 	f = pine_vdaf_field(P);
 	L = P->seed_size, S = P->num_shares, E = P->elem_size, n = P->meas_len;
-	if (agg_id >= S) {
-		pine_set_why(why, "aggregator id out of range");
-		return PINE_ERR_PARAM;
-	}
-	if (verify_key_len != P->verify_key_len) {
-		pine_set_why(why, "verify key has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
-	if (nonce_len != PINE_NONCE_SIZE) {
-		pine_set_why(why, "nonce must be 16 bytes");
-		return PINE_ERR_MALFORMED;
-	}
-	if (public_share_len != P->public_share_len) {
-		pine_set_why(why, "public share has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
-	if (input_share_len != pine_input_share_len(P, agg_id)) {
-		pine_set_why(why, "input share has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
 
 	meas = pine_elems_alloc(P->flp_meas_len);
 	proofs = pine_elems_alloc(P->proofs_len);
@@ -127,12 +138,12 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 		wr_blind = input_share + n1 + n2;
 		vf_blind = wr_blind + L;
 		CHECK_VDAF(pine_share_parts(P, 0, nonce, NULL, meas, wr_blind, wr_parts, vf_blind,
-		                       vf_parts));
+		                            vf_parts));
 	} else {
 		wr_blind = input_share + 2 * L;
 		vf_blind = input_share + 3 * L;
 		CHECK_VDAF(pine_share_parts(P, (uint8_t) agg_id, nonce, input_share, meas, wr_blind,
-		                       wr_parts + agg_id * L, vf_blind, vf_parts + agg_id * L));
+		                            wr_parts + agg_id * L, vf_blind, vf_parts + agg_id * L));
 		CHECK_VDAF(pine_helper_proofs_share(P, (uint8_t) agg_id, input_share + L, proofs));
 	}
 
@@ -147,7 +158,7 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 		b[1] = (uint8_t) P->num_proofs;
 		memcpy(b + 2, nonce, PINE_NONCE_SIZE);
 		CHECK_VDAF(pine_expand(P, verify_key, PINE_USAGE_QUERY_RANDOMNESS, b, sizeof b, qr,
-		                  P->query_rands_len));
+		                       P->query_rands_len));
 	}
 	pine_circuits_init(P, &vmain, &vne);
 	CHECK_VDAF(vdaf_flp_query_multi(&vne, P->num_proofs_ne, meas, proofs, qr, NULL, S, ver));

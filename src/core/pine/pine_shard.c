@@ -27,33 +27,18 @@ pine_shard(const pine_params *P, const double *measurement, size_t meas_len,
 	                       public_share, input_shares, 0, why);
 }
 
-pine_status
-pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len,
-                const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
-                size_t rand_len, uint8_t *public_share,
-                uint8_t *const *input_shares, unsigned cheat, const char **why)
+/* The arguments' presence and lengths. */
+static pine_status
+shard_args(const pine_params *P, const double *measurement, size_t meas_len,
+           const uint8_t *nonce, size_t nonce_len, const uint8_t *rand, size_t rand_len,
+           const uint8_t *public_share, uint8_t *const *input_shares, const char **why)
 {
-	const vdaf_field *f;
-	size_t L, S, E, n, gn, d;
-	vdaf_elem *meas = NULL;   /* FLP input: meas || wr_res */
-	vdaf_elem *lead = NULL;   /* -(sum of helper shares), then the leader share */
-	vdaf_elem *h = NULL;      /* one helper share */
-	vdaf_elem *lp = NULL;     /* leader share prefix (d + 2 n_sq) */
-	vdaf_elem *proofs = NULL, *tmp = NULL, *pr = NULL, *jr = NULL;
-	uint8_t *wr_parts = NULL, *vf_parts = NULL;
-	uint8_t wr_seed[PINE_MAX_SEED_SIZE], vf_seed[PINE_MAX_SEED_SIZE];
-	vdaf_valid vmain, vne;
-	pine_status st = PINE_OK;
-
 	if (P == NULL || measurement == NULL || nonce == NULL || rand == NULL ||
 	    public_share == NULL || input_shares == NULL) {
 		pine_set_why(why, "NULL argument");
 		return PINE_ERR_PARAM;
 	}
-	f = pine_vdaf_field(P);
-	L = P->seed_size, S = P->num_shares, E = P->elem_size;
-	n = P->meas_len, gn = P->grad_norm_len, d = P->dimension;
-	if (meas_len != d) {
+	if (meas_len != P->dimension) {
 		pine_set_why(why, "measurement length does not match the dimension");
 		return PINE_ERR_MALFORMED;
 	}
@@ -65,11 +50,64 @@ pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len
 		pine_set_why(why, "rand has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
-	for (size_t j = 0; j < S; j++)
+	for (size_t j = 0; j < P->num_shares; j++)
 		if (input_shares[j] == NULL) {
 			pine_set_why(why, "NULL input share buffer");
 			return PINE_ERR_PARAM;
 		}
+	return PINE_OK;
+}
+
+/*
+ * The public share (the joint-randomness parts) and the input shares: the
+ * Leader's encvec(meas share) || encvec(proofs share) || wr_blind || vf_blind,
+ * a Helper's four seeds as drawn from rand (helper_rand: its 4 L bytes).
+ */
+static void
+write_shares(const pine_params *P, const uint8_t *wr_parts, const uint8_t *vf_parts,
+             const vdaf_elem *lead, const vdaf_elem *proofs, const uint8_t *rand,
+             uint8_t *public_share, uint8_t *const *input_shares)
+{
+	const vdaf_field *f = pine_vdaf_field(P);
+	size_t L = P->seed_size, S = P->num_shares, E = P->elem_size;
+	const uint8_t *l_blinds = rand + 4 * (S - 1) * L;   /* wr_blind_0, vf_blind_0 */
+	uint8_t *o = input_shares[0];
+
+	memcpy(public_share, wr_parts, S * L);
+	memcpy(public_share + S * L, vf_parts, S * L);
+	f->encode_vec(o, lead, P->meas_len);
+	o += P->meas_len * E;
+	f->encode_vec(o, proofs, P->proofs_len);
+	o += P->proofs_len * E;
+	memcpy(o, l_blinds, 2 * L);
+	for (size_t j = 1; j < S; j++)
+		memcpy(input_shares[j], rand + 4 * (j - 1) * L, 4 * L);
+}
+
+pine_status
+pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len,
+                const uint8_t *nonce, size_t nonce_len, const uint8_t *rand,
+                size_t rand_len, uint8_t *public_share,
+                uint8_t *const *input_shares, unsigned cheat, const char **why)
+{
+	const vdaf_field *f;
+	size_t L, S, n, gn;
+	vdaf_elem *meas = NULL;   /* FLP input: meas || wr_res */
+	vdaf_elem *lead = NULL;   /* -(sum of helper shares), then the leader share */
+	vdaf_elem *h = NULL;      /* one helper share */
+	vdaf_elem *lp = NULL;     /* leader share prefix (d + 2 n_sq) */
+	vdaf_elem *proofs = NULL, *tmp = NULL, *pr = NULL, *jr = NULL;
+	uint8_t *wr_parts = NULL, *vf_parts = NULL;
+	uint8_t wr_seed[PINE_MAX_SEED_SIZE], vf_seed[PINE_MAX_SEED_SIZE];
+	vdaf_valid vmain, vne;
+	pine_status st = PINE_OK;
+
+	if ((st = shard_args(P, measurement, meas_len, nonce, nonce_len, rand, rand_len, public_share,
+	                     input_shares, why)) != PINE_OK)
+		return st;
+	f = pine_vdaf_field(P);
+	L = P->seed_size, S = P->num_shares;
+	n = P->meas_len, gn = P->grad_norm_len;
 
 	/* rand layout: per helper j: meas_seed, proof_seed, wr_blind, vf_blind;
 	 * then wr_blind_0, vf_blind_0, k_prove. */
@@ -101,7 +139,7 @@ pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len
 	 * lead accumulates -(sum of the helper shares) over all MEAS_LEN. */
 	for (size_t j = 1; j < S; j++) {
 		CHECK_VDAF(pine_share_parts(P, (uint8_t) j, nonce, H_MEAS(j), h, H_WR(j),
-		                       wr_parts + j * L, NULL, NULL));
+		                            wr_parts + j * L, NULL, NULL));
 		f->vec_sub(lead, h, n);
 	}
 	/* leader prefix = m1 + lead[0:gn] (computed into tmp2; h keeps the
@@ -119,10 +157,10 @@ pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len
 	/* h still holds the last helper's share: hash it first, then re-expand
 	 * the others (streamed together with the hash). */
 	CHECK_VDAF(pine_share_parts(P, (uint8_t) (S - 1), nonce, NULL, h, NULL, NULL, H_VF(S - 1),
-	                       vf_parts + (S - 1) * L));
+	                            vf_parts + (S - 1) * L));
 	for (size_t j = 1; j + 1 < S; j++)
 		CHECK_VDAF(pine_share_parts(P, (uint8_t) j, nonce, H_MEAS(j), h, NULL, NULL, H_VF(j),
-		                       vf_parts + j * L));
+		                            vf_parts + j * L));
 	f->vec_add(lead, meas, n); /* leader share = meas - sum_j h_j */
 	CHECK_VDAF(pine_share_parts(P, 0, nonce, NULL, lead, NULL, NULL, l_vf, vf_parts));
 	CHECK_VDAF(pine_joint_rand_seed(P, vf_parts, PINE_USAGE_JOINT_RAND_SEED, vf_seed));
@@ -133,7 +171,7 @@ pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len
 		uint8_t b[2] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs };
 		size_t ne_len = P->proof_len_ne * P->num_proofs_ne;
 		CHECK_VDAF(pine_expand(P, k_prove, PINE_USAGE_PROVE_RANDOMNESS, b, 2, pr,
-		                  P->prove_rands_len));
+		                       P->prove_rands_len));
 		pine_circuits_init(P, &vmain, &vne);
 		CHECK_VDAF(vdaf_flp_prove_multi(&vne, P->num_proofs_ne, meas, pr, NULL, proofs));
 		CHECK_VDAF(vdaf_flp_prove_multi(&vmain, P->num_proofs, meas,
@@ -145,25 +183,7 @@ pine_shard_impl(const pine_params *P, const double *measurement, size_t meas_len
 		f->vec_sub(proofs, tmp, P->proofs_len);
 	}
 
-	/* Outputs. */
-	memcpy(public_share, wr_parts, S * L);
-	memcpy(public_share + S * L, vf_parts, S * L);
-	{
-		uint8_t *o = input_shares[0];
-		f->encode_vec(o, lead, n);
-		o += n * E;
-		f->encode_vec(o, proofs, P->proofs_len);
-		o += P->proofs_len * E;
-		memcpy(o, l_wr, L);
-		memcpy(o + L, l_vf, L);
-	}
-	for (size_t j = 1; j < S; j++) {
-		uint8_t *o = input_shares[j];
-		memcpy(o, H_MEAS(j), L);
-		memcpy(o + L, H_PROOF(j), L);
-		memcpy(o + 2 * L, H_WR(j), L);
-		memcpy(o + 3 * L, H_VF(j), L);
-	}
+	write_shares(P, wr_parts, vf_parts, lead, proofs, rand, public_share, input_shares);
 	st = PINE_OK;
 #undef H_MEAS
 #undef H_PROOF

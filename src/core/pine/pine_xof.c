@@ -71,7 +71,7 @@ pine_xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t 
 /* expand_into_vec(seed, dst(usage), binder, n) */
 int
 pine_expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
-       const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n)
+            const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n)
 {
 	uint8_t d[PINE_DST_LEN];
 	dst(P, usage, d);
@@ -82,7 +82,7 @@ pine_expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
 /* joint_rand_seed(parts, usage) = derive_seed(zeros, dst(usage), concat(parts)) */
 int
 pine_joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage,
-                uint8_t *out)
+                     uint8_t *out)
 {
 	uint8_t zeros[PINE_MAX_SEED_SIZE] = { 0 };
 	uint8_t d[PINE_DST_LEN];
@@ -101,9 +101,9 @@ pine_joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage,
  */
 int
 pine_share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
-            const uint8_t *expand_seed, vdaf_elem *share,
-            const uint8_t *wr_blind, uint8_t *wr_part,
-            const uint8_t *vf_blind, uint8_t *vf_part)
+                 const uint8_t *expand_seed, vdaf_elem *share,
+                 const uint8_t *wr_blind, uint8_t *wr_part,
+                 const uint8_t *vf_blind, uint8_t *vf_part)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	vdaf_xof xm, xw, xv;
@@ -162,7 +162,7 @@ out:
 /* The wraparound results for a (share of the) gradient under wr_seed. */
 pine_status
 pine_wr_results(const pine_params *P, const uint8_t *wr_seed,
-           const vdaf_elem *grad, vdaf_elem *res, const char **why)
+                const vdaf_elem *grad, vdaf_elem *res, const char **why)
 {
 	vdaf_xof x;
 	pine_status st;
@@ -188,7 +188,7 @@ pine_vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr)
 
 int
 pine_helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
-                    vdaf_elem *out)
+                         vdaf_elem *out)
 {
 	uint8_t b[3] = { (uint8_t) P->num_proofs_ne, (uint8_t) P->num_proofs, agg_id };
 	return pine_expand(P, seed, PINE_USAGE_PROOF_SHARE, b, 3, out, P->proofs_len);
