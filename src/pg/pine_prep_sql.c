@@ -192,11 +192,15 @@ input_share_arg(FunctionCallInfo fcinfo, int argno)
 	return in;
 }
 
-/* Errors about the input share of a Leader's state (22004, SA023), else sa_pg_pine_fail. */
+/* Wipes and frees the state image, then raises: about the input share of a
+ * Leader's state (22004, SA023), else sa_pg_pine_fail. */
 pg_attribute_noreturn() static void
-prep_fail(pine_status st, const char *what, const char *why, const uint8_t *img, size_t len, input_arg in)
+prep_fail(pine_status st, const char *what, const char *why, uint8_t *img, size_t len, input_arg in)
 {
-	if (in.bytes == NULL && pine_prep_state_is_digest(img, len))
+	bool digest_state = pine_prep_state_is_digest(img, len);
+	sodium_memzero(img, len);
+	pfree(img);
+	if (in.bytes == NULL && digest_state)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 		                errmsg("%s: input_share must be given for a Leader's prep state", what),
 		                errdetail("The Leader's prep state holds the digest of its input share, not its output share."),
