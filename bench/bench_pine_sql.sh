@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # SQL-level PINE preparation against the C core (target: SQL-level prep
-# within 1.2x of the C core), Pine64, l2 bound 1.0, 15 fractional bits,
+# within 1.1x of the C core), Pine64, l2 bound 1.0, 15 fractional bits,
 # 2 Aggregators, proof-size-minimising chunk lengths (as bench/bench_pine.c).
 #
 #   bench/bench_pine_sql.sh [DIMENSIONS...]      default: 1000 10000 100000
 #
+# Environment: RUNS (default 7); PORT (default 54413) for the throwaway
+# cluster; STAGE=DIR installs the extension staged under DIR (make install
+# DESTDIR=DIR, loaded through extension_destdir) instead of into the system.
+#
 # For each d, RUNS rounds (default 7), each one: the C core's prep_init
-# (build/bench/bench_pine pine64 d 3, the median of 3) right before one run
+# (build/bench/bench_pine pine64 d 3, the median of 3; for the Leader the
+# digest-form prep_init the SQL layer calls, and in the row "leader vs C
+# PNs1 form" the core's plain prep_init, whose state carries the output
+# share instead of hashing the input share) right before one run
 # of a statement that prepares a whole table of N reports (the set-level
 # form: SELECT ... FROM report r, LATERAL secagg.pine_prep_init(...) p),
 # timed inside the server and divided by N. Interleaving keeps the two
@@ -24,11 +31,18 @@ cd "$(dirname "$0")/.."
 trap stop_clusters EXIT
 export PATH="$PG_BIN:$PATH"
 install_deps
-build_and_install
+if [ -n "${STAGE:-}" ]; then
+	make -s -j2 PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+	make -s install DESTDIR="$STAGE" PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+	CLUSTER_EXTRA_CONF="extension_destdir='$STAGE'
+dynamic_library_path='$STAGE$("$PG_BIN/pg_config" --pkglibdir):\$libdir'"
+else
+	build_and_install
+fi
 make -s build/bench/bench_pine >/dev/null
 DIMS=${*:-1000 10000 100000}
 RUNS=${RUNS:-7}
-start_cluster pinebench 54413
+start_cluster pinebench "${PORT:-54413}"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 psql <<'SQL'
 CREATE EXTENSION secagg;
@@ -75,29 +89,35 @@ SQL
 	for r in $(seq 1 "$RUNS"); do
 		cw=$(./build/bench/bench_pine pine64 "$d" 3)
 		cc=$(./build/bench/bench_pine pine64 "$d" 3 cpu)
-		w_leader=$(echo "$cw" | awk '/prep_init leader/{print $3}')
+		# the Leader against the core function the SQL layer calls (digest-form
+		# state), and against the output-share form (the core's plain prep_init)
+		w_leader=$(echo "$cw" | awk '/prep_init leader digest/{print $4}')
+		w_leader_full=$(echo "$cw" | awk '/prep_init leader  /{print $3}')
 		w_helper=$(echo "$cw" | awk '/prep_init helper/{print $3}')
-		c_leader=$(echo "$cc" | awk '/prep_init leader/{print $3}')
+		c_leader=$(echo "$cc" | awk '/prep_init leader digest/{print $4}')
+		c_leader_full=$(echo "$cc" | awk '/prep_init leader  /{print $3}')
 		c_helper=$(echo "$cc" | awk '/prep_init helper/{print $3}')
 		psql -o /dev/null <<SQL
 SET max_parallel_workers_per_gather = 0;
 SELECT bench($d, 'prep_init leader', \$q\$$Q_LEADER\$q\$, $n, 1, false, $r - 1, $w_leader, $c_leader);
 SELECT bench($d, 'prep_init helper', \$q\$$Q_HELPER\$q\$, $n, 1, false, $r - 1, $w_helper, $c_helper);
+INSERT INTO timing SELECT d, 'leader vs C PNs1 form', run, ms_per_report, cpu_ms_per_report, $w_leader_full, $c_leader_full
+  FROM timing WHERE d = $d AND what = 'prep_init leader' AND run = $r;
 SQL
 	done
 	psql -o /dev/null <<SQL
 SET client_min_messages = warning;
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE prep AS
-  SELECT r.i, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
+  SELECT r.i, r.leader AS l_input, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
   FROM report r, task t,
        LATERAL secagg.pine_prep_init(t.params, t.vk, 0, r.nonce, r.public_share, r.leader) l,
        LATERAL secagg.pine_prep_init(t.params, t.vk, 1, r.nonce, r.public_share, r.helper) h;
 SELECT bench($d, 'prep_finish leader',
-  'SELECT count(f.output_share) FROM prep p, task t, LATERAL secagg.pine_prep_finish(t.params, p.l_state, ARRAY[p.l_share, p.h_share]) f', $n, $RUNS);
+  'SELECT count(f.output_share) FROM prep p, task t, LATERAL secagg.pine_prep_finish(t.params, p.l_state, ARRAY[p.l_share, p.h_share], p.l_input) f', $n, $RUNS);
 CREATE TABLE outcome AS
   SELECT p.i, p.h_state, f.prep_message, f.output_share
-  FROM prep p, task t, LATERAL secagg.pine_prep_finish(t.params, p.l_state, ARRAY[p.l_share, p.h_share]) f;
+  FROM prep p, task t, LATERAL secagg.pine_prep_finish(t.params, p.l_state, ARRAY[p.l_share, p.h_share], p.l_input) f;
 SELECT bench($d, 'prep_next helper',
   'SELECT count(n.output_share) FROM outcome o, task t, LATERAL secagg.pine_prep_next(t.params, o.h_state, o.prep_message) n', $n, $RUNS);
 SELECT bench($d, 'pine_agg fold',

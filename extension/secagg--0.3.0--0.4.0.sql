@@ -8,6 +8,8 @@
 -- * PINE for operators: the L2 bound as the draft's integer
 --   (l2_norm_bound_fixed), rejection reasons as values (reject_reason),
 --   min_batch_size, differential privacy on aggregate shares.
+-- * PINE: the Leader's prep state is small (seeds and the digest of its input
+--   share); pine_prep_next and pine_prep_finish take input_share.
 \echo Use "ALTER EXTENSION secagg UPDATE TO '0.4.0'" to load this file. \quit
 
 DROP FUNCTION @extschema@.server_create(bytea, integer, integer, bytea);
@@ -55,6 +57,10 @@ COMMENT ON FUNCTION @extschema@.pine_params(text, double precision, bigint, inte
   'Validates PINE parameters (variant Pine64 | Pine128 | Pine64HmacSha256Aes128 | Pine32HmacSha256Aes128, and under draft ''02'' also Pine40HmacSha256Aes128; the L2 bound as exactly one of l2_norm_bound, real-valued and stored as floor(l2_norm_bound * 2^num_frac_bits), or l2_norm_bound_fixed, the draft''s integer fixed-point value (22023 if both or neither); dimension required (22004 if NULL); draft ''01'' or ''02'' (draft-chen-cfrg-vdaf-pine-01 floors measurements to fixed point, -02 rounds them half to even); min_batch_size: pine_agg and pine_unshard refuse (SA022) batches of fewer reports) and returns the canonical params jsonb with the draft and every derived value: message sizes, proof lengths, max_measurements, digest. NULL optional arguments take the defaults; NULL chunk lengths are the proof-size-minimising ones.';
 
 -- Rejection reasons: the preparation functions gain OUT reject_reason text.
+-- The Leader's prep state holds the digest of its input share instead of its
+-- output share: pine_prep_next and pine_prep_finish gain input_share bytea
+-- DEFAULT NULL, the Leader's input share given again (states made by 0.3.0,
+-- holding the output share, still finish without it).
 DROP FUNCTION @extschema@.pine_prep_shares_to_prep(jsonb, bytea[]);
 DROP FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea);
 DROP FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]);
@@ -67,19 +73,24 @@ COMMENT ON FUNCTION @extschema@.pine_prep_shares_to_prep(jsonb, bytea[]) IS
   'Combines the prep shares of all Aggregators (in Aggregator order) into the prep message. A report whose proofs do not verify is not an error: accepted = false, prep_message is NULL and reject_reason names the check that failed (norm_equality_proof, norm_equality_check, main_proof, range_and_wraparound_checks); NULL when accepted.';
 
 CREATE FUNCTION @extschema@.pine_prep_next(params jsonb, prep_state jsonb, prep_message bytea,
+                                           input_share bytea DEFAULT NULL,
                                            OUT accepted boolean, OUT output_share bytea, OUT reject_reason text)
   RETURNS record
   AS 'MODULE_PATHNAME', 'secagg_pine_prep_next' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea) IS
-  'Finishes preparation: the output share (d encoded field elements) to aggregate with pine_agg. A prep message that does not match the state (inconsistent joint randomness) is not an error: accepted = false, output_share is NULL and reject_reason is wraparound_joint_rand_seed or joint_rand_seed (the seed that differs, the wraparound one compared first); NULL when accepted.';
+COMMENT ON FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea, bytea) IS
+  'Finishes preparation: the output share (d encoded field elements) to aggregate with pine_agg. input_share: the Leader''s input share of the report, given again (its state holds only a digest of it; 22004 without it, SA023 if it is not the one the state was made from; a Leader''s state made by 0.3.0 needs none); ignored for a Helper. A prep message that does not match the state (inconsistent joint randomness) is not an error: accepted = false, output_share is NULL and reject_reason is wraparound_joint_rand_seed or joint_rand_seed (the seed that differs, the wraparound one compared first); NULL when accepted.';
 
 CREATE FUNCTION @extschema@.pine_prep_finish(params jsonb, prep_state jsonb, prep_shares bytea[],
+                                             input_share bytea DEFAULT NULL,
                                              OUT accepted boolean, OUT prep_message bytea, OUT output_share bytea,
                                              OUT reject_reason text)
   RETURNS record
   AS 'MODULE_PATHNAME', 'secagg_pine_prep_finish' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]) IS
-  'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state. prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects, and reject_reason then names the check that failed (as for those two functions).';
+COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[], bytea) IS
+  'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state with input_share, the Leader''s input share of the report given again (as for pine_prep_next). prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects, and reject_reason then names the check that failed (as for those two functions).';
+
+COMMENT ON FUNCTION @extschema@.pine_prep_init(jsonb, bytea, integer, bytea, bytea, bytea) IS
+  'PINE Aggregator agg_id (0 = Leader), round 1: returns its prep state (a small jsonb holding the joint-randomness seeds and the digest of the Leader''s input share, or a Helper''s measurement-share seed: keep it private; the Leader passes its input share again to pine_prep_next or pine_prep_finish) and the prep share to send to the other Aggregators.';
 
 -- ---------------------------------------------------------------------------
 -- PINE: differential privacy on aggregate shares

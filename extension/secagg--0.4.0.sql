@@ -262,7 +262,7 @@ CREATE FUNCTION @extschema@.pine_prep_init(params jsonb, verify_key bytea, agg_i
   RETURNS record
   AS 'MODULE_PATHNAME', 'secagg_pine_prep_init' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.pine_prep_init(jsonb, bytea, integer, bytea, bytea, bytea) IS
-  'PINE Aggregator agg_id (0 = Leader), round 1: returns its prep state (jsonb holding the Leader''s output share, or a Helper''s measurement-share seed: keep it private) and the prep share to send to the other Aggregators.';
+  'PINE Aggregator agg_id (0 = Leader), round 1: returns its prep state (a small jsonb holding the joint-randomness seeds and the digest of the Leader''s input share, or a Helper''s measurement-share seed: keep it private; the Leader passes its input share again to pine_prep_next or pine_prep_finish) and the prep share to send to the other Aggregators.';
 
 CREATE FUNCTION @extschema@.pine_prep_shares_to_prep(params jsonb, prep_shares bytea[],
                                                      OUT accepted boolean, OUT prep_message bytea,
@@ -273,19 +273,21 @@ COMMENT ON FUNCTION @extschema@.pine_prep_shares_to_prep(jsonb, bytea[]) IS
   'Combines the prep shares of all Aggregators (in Aggregator order) into the prep message. A report whose proofs do not verify is not an error: accepted = false, prep_message is NULL and reject_reason names the check that failed (norm_equality_proof, norm_equality_check, main_proof, range_and_wraparound_checks); NULL when accepted.';
 
 CREATE FUNCTION @extschema@.pine_prep_next(params jsonb, prep_state jsonb, prep_message bytea,
+                                           input_share bytea DEFAULT NULL,
                                            OUT accepted boolean, OUT output_share bytea, OUT reject_reason text)
   RETURNS record
   AS 'MODULE_PATHNAME', 'secagg_pine_prep_next' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea) IS
-  'Finishes preparation: the output share (d encoded field elements) to aggregate with pine_agg. A prep message that does not match the state (inconsistent joint randomness) is not an error: accepted = false, output_share is NULL and reject_reason is wraparound_joint_rand_seed or joint_rand_seed (the seed that differs, the wraparound one compared first); NULL when accepted.';
+COMMENT ON FUNCTION @extschema@.pine_prep_next(jsonb, jsonb, bytea, bytea) IS
+  'Finishes preparation: the output share (d encoded field elements) to aggregate with pine_agg. input_share: the Leader''s input share of the report, given again (its state holds only a digest of it; 22004 without it, SA023 if it is not the one the state was made from; a Leader''s state made by 0.3.0 needs none); ignored for a Helper. A prep message that does not match the state (inconsistent joint randomness) is not an error: accepted = false, output_share is NULL and reject_reason is wraparound_joint_rand_seed or joint_rand_seed (the seed that differs, the wraparound one compared first); NULL when accepted.';
 
 CREATE FUNCTION @extschema@.pine_prep_finish(params jsonb, prep_state jsonb, prep_shares bytea[],
+                                             input_share bytea DEFAULT NULL,
                                              OUT accepted boolean, OUT prep_message bytea, OUT output_share bytea,
                                              OUT reject_reason text)
   RETURNS record
   AS 'MODULE_PATHNAME', 'secagg_pine_prep_finish' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[]) IS
-  'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state. prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects, and reject_reason then names the check that failed (as for those two functions).';
+COMMENT ON FUNCTION @extschema@.pine_prep_finish(jsonb, jsonb, bytea[], bytea) IS
+  'The Leader''s second step in one call: pine_prep_shares_to_prep, then pine_prep_next on its own state with input_share, the Leader''s input share of the report given again (as for pine_prep_next). prep_message (to send to the Helpers) is NULL if the proofs do not verify; accepted is false if either step rejects, and reject_reason then names the check that failed (as for those two functions).';
 
 CREATE FUNCTION @extschema@.pine_agg_trans(bytea, jsonb, bytea) RETURNS bytea
   AS 'MODULE_PATHNAME', 'secagg_pine_agg_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;

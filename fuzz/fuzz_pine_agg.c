@@ -20,6 +20,7 @@
  */
 #include "pine_fixture.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 
 /* acc + src with the vdaf field, or -1 if src does not decode. */
 static int

@@ -360,6 +360,20 @@ pine_seeds(void)
 			snprintf(name, sizeof name, "%s-agg%u", nm, j);
 			seed(H_STATE, name, c, C->state[0][j], pine_prep_state_len(P, j), NULL, 0);
 		}
+		/* and the Leader's digest-form state of report 0 */
+		{
+			uint8_t *dst = malloc(P->leader_digest_state_len), *dps = malloc(P->prep_share_len);
+			if (pine_prep_init_digest(P, C->vk, P->verify_key_len, 0, C->nonce, PINE_NONCE_SIZE, C->pub[0],
+			                          P->public_share_len, C->in[0][0], P->leader_input_share_len, dst, dps,
+			                          NULL) != PINE_OK) {
+				fprintf(stderr, "make_seeds: prep_init_digest failed\n");
+				exit(1);
+			}
+			snprintf(name, sizeof name, "%s-agg0-digest", nm);
+			seed(H_STATE, name, c, dst, P->leader_digest_state_len, NULL, 0);
+			free(dst);
+			free(dps);
+		}
 		/* agg: Aggregator j adds report 1's output share to report 0's */
 		for (unsigned j = 0; j < S; j++) {
 			snprintf(name, sizeof name, "%s-agg%u", nm, j);

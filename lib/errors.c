@@ -6,7 +6,7 @@ typedef struct error_entry {
 	const char *sqlstate;       /* what the SQL layer raises for the same refusal */
 } error_entry;
 
-/* Indexed by code; the SQLSTATEs are src/pg/pg_util.c's and pine_sql.c's. */
+/* Indexed by code; the SQLSTATEs are src/pg/pg_util.c's table. */
 static const error_entry errors[SECAGG_ERROR_COUNT] = {
 	[SECAGG_OK] = { "success", "00000" },
 	[SECAGG_ERR_NOMEM] = { "out of memory", "53200" },
@@ -81,6 +81,7 @@ secagg_code_from_pine(pine_status st)
 	case PINE_ERR_INTERRUPTED: return SECAGG_ERR_INTERRUPTED;
 	case PINE_REJECT:                /* an aggregator's outcome, never a client's */
 	case PINE_ERR_BATCH_SIZE:        /* unsharding, which clients do not do */
+	case PINE_ERR_STATE_MISMATCH:    /* preparation, likewise */
 	case PINE_ERR_INTERNAL: break;
 	}
 	return SECAGG_ERR_INTERNAL;

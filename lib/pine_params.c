@@ -1,6 +1,6 @@
 /*
  * pine_params.c: PINE parameters from the canonical JSON text of
- * secagg.pine_params(), checked as src/pg/pine_sql.c does: the
+ * secagg.pine_params(), checked as src/pg/pine_params_sql.c does: the
  * configuration keys are read, every derived value is computed again by
  * the core (pine_params_init), and the object must hold exactly the keys
  * of the canonical object with equal values (strings byte for byte,
@@ -33,7 +33,7 @@ name_index(int (*by_name)(const char *, size_t), const json_member *m)
 	return by_name(m->str, strlen(m->str));
 }
 
-/* A configuration key holding a non-negative integer (jb_u64 in pine_sql.c). */
+/* A configuration key holding a non-negative integer (jb_u64 in src/pg/pine_params_sql.c). */
 static int
 config_u64(const json_object *o, const char *key, uint64_t max, uint64_t *out)
 {

@@ -2,11 +2,12 @@
 # Mutation testing: applies the mutations of test/mutations.txt one at a time
 # to a scratch copy of the tree and checks that the test suites named by each
 # entry notice (kill) it. Never touches the tree it is run from, the system's
-# installed extension, or any port but 54420.
+# installed extension, or any port but 54420 (or the one given with --port).
 #
 #   scripts/mutate.sh [options] [PATTERN]
 #     PATTERN         run only the entries whose id matches this extended regex
 #     --list          list the catalogue (id, file, suites, description) and exit
+#     --port N        the throwaway cluster's port (default 54420)
 #     --timeout SECS  time limit per mutant, build included (default 300); a
 #                     mutant still running then is killed ("timeout")
 #     --keep          keep the scratch directory (logs in <scratch>/logs)
@@ -16,7 +17,7 @@
 # C-core entries (suite "unit") are rebuilt incrementally with
 # `make unit BUILD=build-mutate` in the scratch copy. Entries naming "regress"
 # or "pgtap" rebuild the extension there, stage it with DESTDIR and run the
-# suite against one throwaway cluster (port 54420) that loads the staged
+# suite against one throwaway cluster (port 54420, or --port) that loads the staged
 # build (extension_destdir + dynamic_library_path, as scripts/ubsan_sql.sh).
 #
 # Exit status: 0 if every non-equivalent mutant was killed; 1 if one
@@ -46,6 +47,8 @@ parse_args() {
 		--keep) KEEP=1 ;;
 		--committed) COMMITTED=1 ;;
 		--timeout) TIMEOUT=${2:?--timeout needs a value}; shift ;;
+		--port) PORT=${2:?--port needs a value}; shift ;;
+		--port=*) PORT=${1#*=} ;;
 		--timeout=*) TIMEOUT=${1#*=} ;;
 		-h|--help) usage; exit 0 ;;
 		-*) echo "mutate.sh: unknown option $1" >&2; usage >&2; exit 2 ;;

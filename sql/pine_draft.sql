@@ -35,12 +35,12 @@ FROM (SELECT secagg.pine_params('Pine64', 1.0, 20, 7, 150, 4) AS p) s;
 CREATE FUNCTION one_report(params jsonb, x float8[]) RETURNS float8[] LANGUAGE sql VOLATILE AS $$
   WITH s AS (SELECT * FROM secagg.pine_shard(params, x, '\x000102030405060708090a0b0c0d0e0f'::bytea)),
   vk AS (SELECT substr(decode(repeat('5a', 32), 'hex'), 1, (params->>'verify_key_len')::int) AS k),
-  p AS (SELECT j, i.prep_state, i.prep_share
+  p AS (SELECT j, i.prep_state, i.prep_share, s.input_shares[j + 1] AS input_share
         FROM s, vk, generate_series(0, 1) j,
              LATERAL secagg.pine_prep_init(params, vk.k, j, '\x000102030405060708090a0b0c0d0e0f'::bytea,
                                            s.public_share, s.input_shares[j + 1]) i),
   m AS (SELECT (secagg.pine_prep_shares_to_prep(params, array_agg(prep_share ORDER BY j))).* FROM p),
-  o AS (SELECT p.j, (secagg.pine_prep_next(params, p.prep_state, m.prep_message)).output_share FROM p, m)
+  o AS (SELECT p.j, (secagg.pine_prep_next(params, p.prep_state, m.prep_message, p.input_share)).output_share FROM p, m)
   SELECT secagg.pine_unshard(params, array_agg(output_share ORDER BY j), 1) FROM o $$;
 SELECT v.variant, v.draft,
        pd.one_report(secagg.pine_params(v.variant, 1.0, 5, 2, draft => v.draft),

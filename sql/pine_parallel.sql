@@ -20,8 +20,8 @@ CREATE TABLE out_share AS
        LATERAL secagg.pine_prep_init(t.params, t.vk, 0, c.nonce, s.public_share, s.input_shares[1]) l,
        LATERAL secagg.pine_prep_init(t.params, t.vk, 1, c.nonce, s.public_share, s.input_shares[2]) h,
        LATERAL secagg.pine_prep_shares_to_prep(t.params, ARRAY[l.prep_share, h.prep_share]) m,
-       LATERAL (VALUES (0, l.prep_state), (1, h.prep_state)) j(agg_id, st),
-       LATERAL secagg.pine_prep_next(t.params, j.st, m.prep_message) n
+       LATERAL (VALUES (0, l.prep_state, s.input_shares[1]), (1, h.prep_state, s.input_shares[2])) j(agg_id, st, input_share),
+       LATERAL secagg.pine_prep_next(t.params, j.st, m.prep_message, j.input_share) n
   WHERE m.accepted;
 ANALYZE out_share;
 SELECT count(*) AS output_shares FROM out_share;

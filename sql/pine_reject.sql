@@ -52,7 +52,7 @@ INSERT INTO attack
        LATERAL secagg.pine_shard(t.loose, ARRAY[1.3, 0, 0, 0, 0, 0, 0, 0]::float8[], n) s;
 
 CREATE TABLE attack_prep AS
-  SELECT a.name, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
+  SELECT a.name, a.leader, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
   FROM attack a, task t,
        LATERAL secagg.pine_prep_init(t.params, t.vk, 0, a.nonce_l, a.pub, a.leader) l,
        LATERAL secagg.pine_prep_init(t.params, a.vk_h, 1, a.nonce_h, a.pub, a.helper) h;
@@ -61,7 +61,7 @@ CREATE TABLE attack_out AS
          m.prep_message IS NULL AS msg_null, h.output_share IS NULL AS out_null
   FROM attack_prep p, task t,
        LATERAL secagg.pine_prep_shares_to_prep(t.params, ARRAY[p.l_share, p.h_share]) m,
-       LATERAL secagg.pine_prep_next(t.params, p.l_state, coalesce(m.prep_message, '\x'::bytea)) l,
+       LATERAL secagg.pine_prep_next(t.params, p.l_state, coalesce(m.prep_message, '\x'::bytea), p.leader) l,
        LATERAL secagg.pine_prep_next(t.params, p.h_state, coalesce(m.prep_message, '\x'::bytea)) h
   WHERE m.accepted
   UNION ALL
@@ -80,7 +80,7 @@ FROM task t,
              LATERAL secagg.pine_prep_init(t2.params, t2.vk, 1, r.nonce, r.public_share, r.helper_share) y,
              LATERAL secagg.pine_prep_shares_to_prep(t2.params, ARRAY[x.prep_share, y.prep_share]) m
       WHERE r.i = 8) other,
-     LATERAL secagg.pine_prep_next(t.params, a.l_state, other.prep_message) l,
+     LATERAL secagg.pine_prep_next(t.params, a.l_state, other.prep_message, a.leader) l,
      LATERAL secagg.pine_prep_next(t.params, a.h_state, other.prep_message) h;
 
 -- The whole batch: 20 honest reports plus the attacks (tampered copies of
@@ -95,7 +95,7 @@ CREATE TABLE batch_prep AS
   FROM batch b, task t,
        LATERAL secagg.pine_prep_init(t.params, t.vk, 0, b.nonce, b.pub, b.leader) l,
        LATERAL secagg.pine_prep_init(t.params, t.vk, 1, b.nonce, b.pub, b.helper) h,
-       LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share]) f;
+       LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share], b.leader) f;
 SELECT count(*) FILTER (WHERE accepted) AS accepted, count(*) FILTER (WHERE NOT accepted) AS rejected,
        string_agg(name, ', ' ORDER BY name) FILTER (WHERE NOT accepted) AS rejected_reports
 FROM batch_prep;

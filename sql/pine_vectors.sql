@@ -101,7 +101,8 @@ CREATE TABLE sharded AS
 
 -- Each Aggregator prepares from the vector's own bytes.
 CREATE TABLE prep1 AS
-  SELECT r.name, r.report, j.agg_id, p.prep_state, p.prep_share
+  SELECT r.name, r.report, j.agg_id, p.prep_state, p.prep_share,
+         decode(r.rep->'input_shares'->>j.agg_id, 'hex') AS input_share
   FROM report r JOIN task t USING (name),
        generate_series(0, (t.params->>'num_shares')::int - 1) j(agg_id),
        LATERAL secagg.pine_prep_init(t.params, t.vk, j.agg_id, r.nonce,
@@ -116,14 +117,14 @@ CREATE TABLE prepmsg AS
 CREATE TABLE outshare AS
   SELECT p.name, p.report, p.agg_id, o.accepted, o.output_share
   FROM prep1 p JOIN prepmsg m USING (name, report) JOIN task t USING (name),
-       LATERAL secagg.pine_prep_next(t.params, p.prep_state, m.prep_message) o;
+       LATERAL secagg.pine_prep_next(t.params, p.prep_state, m.prep_message, p.input_share) o;
 
 -- The Leader's one-call variant gives the same message and output share.
 CREATE TABLE finish AS
   SELECT p.name, p.report, f.*
   FROM (SELECT name, report, array_agg(prep_share ORDER BY agg_id) AS shares FROM prep1 GROUP BY 1, 2) p
   JOIN prep1 l ON l.name = p.name AND l.report = p.report AND l.agg_id = 0
-  JOIN task t ON t.name = p.name, LATERAL secagg.pine_prep_finish(t.params, l.prep_state, p.shares) f;
+  JOIN task t ON t.name = p.name, LATERAL secagg.pine_prep_finish(t.params, l.prep_state, p.shares, l.input_share) f;
 
 CREATE TABLE aggshare AS
   SELECT o.name, o.agg_id, secagg.pine_agg(t.params, o.output_share) AS agg_share,

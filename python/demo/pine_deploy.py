@@ -132,10 +132,12 @@ def main() -> int:
     with leader.cursor() as cur:
         cur.executemany("INSERT INTO helper_prep VALUES (%s, %s)",
                         helper.execute("SELECT report_id, prep_share FROM prep").fetchall())
+    # (the Leader's prep state holds only a digest of its input share: it passes the share again)
     leader.execute("""CREATE TABLE outcome AS
       SELECT l.report_id, f.accepted, f.reject_reason, f.prep_message, f.output_share
-      FROM prep l JOIN helper_prep h USING (report_id), task t,
-           LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share]) f""")
+      FROM prep l JOIN helper_prep h USING (report_id) JOIN report r USING (report_id), task t,
+           LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share],
+                                           r.input_share) f""")
     rejected = leader.execute("SELECT report_id, reject_reason FROM outcome WHERE NOT accepted "
                               "ORDER BY report_id").fetchall()
     # Leader -> Helper: prep messages of the accepted reports; the Helper finishes

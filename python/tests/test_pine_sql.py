@@ -28,7 +28,7 @@ def run_aggregators(db: Any, params: str, reports: List[secagg.Report], rejected
                         [(i, j, r.nonce, r.public_share, share)
                          for i, r in enumerate(reports) for j, share in enumerate(r.input_shares)])
     db.execute("""CREATE TEMP TABLE prep AS
-                  SELECT u.report_id, u.agg_id, p.prep_state, p.prep_share
+                  SELECT u.report_id, u.agg_id, p.prep_state, p.prep_share, u.input_share
                   FROM upload u, LATERAL secagg.pine_prep_init(%s::jsonb, %s, u.agg_id, u.nonce, u.public_share,
                                                                u.input_share) p""", (params, verify_key))
     # the Leader combines all prep shares and finishes; the Helpers finish with its prep message
@@ -36,7 +36,8 @@ def run_aggregators(db: Any, params: str, reports: List[secagg.Report], rejected
         WITH leader AS (
           SELECT l.report_id, f.*
           FROM prep l, LATERAL secagg.pine_prep_finish(%s::jsonb, l.prep_state,
-                 (SELECT array_agg(p.prep_share ORDER BY p.agg_id) FROM prep p WHERE p.report_id = l.report_id)) f
+                 (SELECT array_agg(p.prep_share ORDER BY p.agg_id) FROM prep p WHERE p.report_id = l.report_id),
+                 l.input_share) f
           WHERE l.agg_id = 0),
         helpers AS (
           SELECT h.agg_id, n.output_share

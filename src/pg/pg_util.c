@@ -5,13 +5,16 @@
 #include <openssl/opensslv.h>
 #include <sodium.h>
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "pine/pine.h"
 #include "secagg/protocol.h"
 
 /* EVP_DecodeBlock refuses bytes >= 0x80 since OpenSSL 1.1.0 (older ones masked them to ASCII). */
@@ -19,34 +22,62 @@
 #error "secagg needs OpenSSL 1.1.0 or later"
 #endif
 
+/*
+ * Core status codes -> SQLSTATEs: the one table for both cores (a secure
+ * aggregation sa_status, a PINE pine_status; -1 where a row has no code of
+ * that core). Codes missing here map to XX000.
+ */
+static const struct sqlstate_row {
+	int sa;
+	int pine;
+	int sqlstate;
+} sqlstates[] = {
+	{ SA_ERR_NOMEM, PINE_ERR_NOMEM, ERRCODE_OUT_OF_MEMORY },
+	{ SA_ERR_PARAM, PINE_ERR_PARAM, ERRCODE_INVALID_PARAMETER_VALUE },
+	{ SA_ERR_MALFORMED, PINE_ERR_MALFORMED, ERRCODE_INVALID_BINARY_REPRESENTATION },
+	{ SA_ERR_NONCANONICAL, PINE_ERR_NONCANONICAL, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE },
+	{ SA_ERR_VERSION, -1, ERRCODE_FEATURE_NOT_SUPPORTED },
+	{ SA_ERR_SESSION, -1, ERRCODE_SECAGG_WRONG_SESSION },
+	{ SA_ERR_WRONG_ROUND, -1, ERRCODE_SECAGG_WRONG_ROUND },
+	{ SA_ERR_UNKNOWN_USER, -1, ERRCODE_SECAGG_UNKNOWN_USER },
+	{ SA_ERR_DUPLICATE, -1, ERRCODE_SECAGG_DUPLICATE },
+	{ SA_ERR_SIGNATURE, -1, ERRCODE_SECAGG_SIGNATURE },
+	{ SA_ERR_DECRYPT, -1, ERRCODE_SECAGG_DECRYPT },
+	{ SA_ERR_KEYS, -1, ERRCODE_SECAGG_KEYS },
+	{ SA_ERR_THRESHOLD, -1, ERRCODE_SECAGG_THRESHOLD },
+	{ SA_ERR_LENGTH, -1, ERRCODE_SECAGG_LENGTH },
+	{ SA_ERR_RECONSTRUCT, -1, ERRCODE_SECAGG_RECONSTRUCT },
+	{ SA_ERR_STATE, -1, ERRCODE_SECAGG_FINISHED },
+	{ SA_ERR_ROLLBACK, -1, ERRCODE_SECAGG_ROLLBACK },
+	{ SA_ERR_LIMIT, -1, ERRCODE_PROGRAM_LIMIT_EXCEEDED },
+	{ SA_ERR_CRYPTO, PINE_ERR_INTERNAL, ERRCODE_INTERNAL_ERROR },
+	{ SA_ERR_INTERRUPTED, PINE_ERR_INTERRUPTED, ERRCODE_QUERY_CANCELED },
+	{ SA_ERR_GRAPH, -1, ERRCODE_SECAGG_GRAPH },
+	{ SA_ERR_NEIGHBOURHOOD, -1, ERRCODE_SECAGG_NEIGHBOURHOOD },
+	{ -1, PINE_ERR_MEASUREMENT, ERRCODE_INVALID_PARAMETER_VALUE },
+	{ -1, PINE_ERR_NORM, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE },
+	{ -1, PINE_REJECT, ERRCODE_SECAGG_REJECTED },
+	{ -1, PINE_RETRY, ERRCODE_SECAGG_PINE_RETRY },
+	{ -1, PINE_ERR_BATCH_SIZE, ERRCODE_SECAGG_PINE_BATCH_SIZE },
+	{ -1, PINE_ERR_STATE_MISMATCH, ERRCODE_SECAGG_PINE_STATE_MISMATCH },
+};
+
 int
 sa_pg_sqlstate(sa_status st)
 {
-	switch (st) {
-	case SA_ERR_NOMEM: return ERRCODE_OUT_OF_MEMORY;
-	case SA_ERR_PARAM: return ERRCODE_INVALID_PARAMETER_VALUE;
-	case SA_ERR_MALFORMED: return ERRCODE_INVALID_BINARY_REPRESENTATION;
-	case SA_ERR_NONCANONICAL: return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
-	case SA_ERR_VERSION: return ERRCODE_FEATURE_NOT_SUPPORTED;
-	case SA_ERR_SESSION: return ERRCODE_SECAGG_WRONG_SESSION;
-	case SA_ERR_WRONG_ROUND: return ERRCODE_SECAGG_WRONG_ROUND;
-	case SA_ERR_UNKNOWN_USER: return ERRCODE_SECAGG_UNKNOWN_USER;
-	case SA_ERR_DUPLICATE: return ERRCODE_SECAGG_DUPLICATE;
-	case SA_ERR_SIGNATURE: return ERRCODE_SECAGG_SIGNATURE;
-	case SA_ERR_DECRYPT: return ERRCODE_SECAGG_DECRYPT;
-	case SA_ERR_KEYS: return ERRCODE_SECAGG_KEYS;
-	case SA_ERR_THRESHOLD: return ERRCODE_SECAGG_THRESHOLD;
-	case SA_ERR_LENGTH: return ERRCODE_SECAGG_LENGTH;
-	case SA_ERR_RECONSTRUCT: return ERRCODE_SECAGG_RECONSTRUCT;
-	case SA_ERR_STATE: return ERRCODE_SECAGG_FINISHED;
-	case SA_ERR_ROLLBACK: return ERRCODE_SECAGG_ROLLBACK;
-	case SA_ERR_LIMIT: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-	case SA_ERR_CRYPTO: return ERRCODE_INTERNAL_ERROR;
-	case SA_ERR_INTERRUPTED: return ERRCODE_QUERY_CANCELED;
-	case SA_ERR_GRAPH: return ERRCODE_SECAGG_GRAPH;
-	case SA_ERR_NEIGHBOURHOOD: return ERRCODE_SECAGG_NEIGHBOURHOOD;
-	default: return ERRCODE_INTERNAL_ERROR;
-	}
+	for (size_t i = 0; i < lengthof(sqlstates); i++)
+		if (sqlstates[i].sa == (int) st)
+			return sqlstates[i].sqlstate;
+	return ERRCODE_INTERNAL_ERROR;
+}
+
+int
+sa_pg_pine_sqlstate(pine_status st)
+{
+	for (size_t i = 0; i < lengthof(sqlstates); i++)
+		if (sqlstates[i].pine == (int) st)
+			return sqlstates[i].sqlstate;
+	return ERRCODE_INTERNAL_ERROR;
 }
 
 void
@@ -73,6 +104,77 @@ sa_pg_fail_detail(sa_status st, const char *what, const char *detail)
 	ereport(ERROR, (errcode(sa_pg_sqlstate(st)), errmsg("%s: %s", what, sa_status_message(st)),
 	                errdetail_internal("%s", detail)));
 	pg_unreachable();
+}
+
+void
+sa_pg_pine_fail(pine_status st, const char *what, const char *why)
+{
+	if (st == PINE_ERR_INTERRUPTED)
+		sa_pg_honour_interrupt(SA_ERR_INTERRUPTED);
+	if (why != NULL)
+		ereport(ERROR, (errcode(sa_pg_pine_sqlstate(st)), errmsg("%s: %s", what, pine_strerror(st)),
+		                errdetail_internal("%s", why)));
+	ereport(ERROR, (errcode(sa_pg_pine_sqlstate(st)), errmsg("%s: %s", what, pine_strerror(st))));
+	pg_unreachable();
+}
+
+void
+sa_pg_check_len(const char *what, size_t got, size_t want)
+{
+	if (got != want)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+		                errmsg("%s must be %zu bytes for these parameters, got %zu", what, want, got)));
+}
+
+Datum
+sa_pg_make_record(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	TupleDesc td;
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	td = BlessTupleDesc(td);
+	return HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
+}
+
+void
+sa_pg_bytea_array(ArrayType *a, const char *what, int n, const uint8_t **ptrs, size_t *lens)
+{
+	if (ARR_ELEMTYPE(a) != BYTEAOID)
+		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH), errmsg("%s must be a bytea[]", what)));
+	int nd = ARR_NDIM(a), count = nd == 0 ? 0 : ARR_DIMS(a)[0];
+	if (nd > 1)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR), errmsg("%s must be one-dimensional", what)));
+	if (count != n)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("%s must have one element per Aggregator (%d), got %d", what, n, count)));
+	Datum *d;
+	bool *nulls;
+	int got;
+	deconstruct_array(a, BYTEAOID, -1, false, TYPALIGN_INT, &d, &nulls, &got);
+	for (int i = 0; i < got; i++) {
+		if (nulls[i])
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("%s must not contain NULL elements", what)));
+		bytea *b = DatumGetByteaPP(d[i]);
+		ptrs[i] = sa_pg_bytes(b, &lens[i]);
+	}
+}
+
+void
+sa_pg_flat_corrupt(const sa_pg_flat_state *k, const char *why)
+{
+	ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("%s state is corrupt: %s", k->name, why),
+	                errhint("%s", k->hint)));
+	pg_unreachable();
+}
+
+const uint8_t *
+sa_pg_flat_header(bytea *s, const sa_pg_flat_state *k)
+{
+	const uint8_t *p = (const uint8_t *) VARDATA(s);
+	if (VARATT_IS_EXTENDED(s) || VARSIZE(s) < VARHDRSZ + k->hdr_len || memcmp(p, k->magic, 4) != 0)
+		sa_pg_flat_corrupt(k, "bad header");
+	return p;
 }
 
 void

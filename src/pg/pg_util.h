@@ -15,6 +15,8 @@
 #endif
 
 #include "common/status.h"
+#include "pine/pine.h"
+#include "utils/array.h"
 
 /* SQLSTATEs of secagg's own class "SA" (see README, "Errors"). */
 #define ERRCODE_SECAGG_WRONG_SESSION   MAKE_SQLSTATE('S','A','0','0','1')
@@ -36,8 +38,12 @@
 #define ERRCODE_SECAGG_PINE_RETRY      MAKE_SQLSTATE('S','A','0','2','1')
 /* PINE: a batch smaller than the parameters' min_batch_size (pine_agg, pine_unshard). */
 #define ERRCODE_SECAGG_PINE_BATCH_SIZE MAKE_SQLSTATE('S','A','0','2','2')
+/* PINE: the input share given to finish preparation is not the one the Leader's prep state was made from. */
+#define ERRCODE_SECAGG_PINE_STATE_MISMATCH MAKE_SQLSTATE('S','A','0','2','3')
 
+/* Core status codes -> SQLSTATEs (one table, pg_util.c). */
 int sa_pg_sqlstate(sa_status st);
+int sa_pg_pine_sqlstate(pine_status st);
 
 /* graph_sql.c: the SecAgg+ degree of a session from graph_params' jsonb (NULL: 0, complete). */
 uint32 sa_pg_session_degree(Jsonb *graph, int32 threshold, uint32 n);
@@ -55,6 +61,31 @@ void sa_pg_honour_interrupt(sa_status st);
 pg_attribute_noreturn() void sa_pg_fail(sa_status st, const char *what);
 /* Same, with a detail line (must not contain secrets). */
 pg_attribute_noreturn() void sa_pg_fail_detail(sa_status st, const char *what, const char *detail);
+
+/* ereport(ERROR) for a failed PINE core call; why (the core's reason, no secrets) as the detail. */
+pg_attribute_noreturn() void sa_pg_pine_fail(pine_status st, const char *what, const char *why);
+
+/* 22P03 unless a value of `what` has the length the parameters give. */
+void sa_pg_check_len(const char *what, size_t got, size_t want);
+/* The composite result of a function returning a row. */
+Datum sa_pg_make_record(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
+/* A one-dimensional bytea[] without NULLs of exactly n elements, one per Aggregator. */
+void sa_pg_bytea_array(ArrayType *a, const char *what, int n, const uint8_t **ptrs, size_t *lens);
+
+/*
+ * Flat aggregate states (server_round_agg, pine_agg): a plain bytea that
+ * starts with a header of hdr_len bytes, the first 4 the magic. name and
+ * hint go into the XX001 (data_corrupted) error raised for a corrupt state.
+ */
+typedef struct sa_pg_flat_state {
+	const char *magic;          /* 4 bytes */
+	size_t hdr_len;
+	const char *name;           /* "<name> state is corrupt: <why>" */
+	const char *hint;
+} sa_pg_flat_state;
+pg_attribute_noreturn() void sa_pg_flat_corrupt(const sa_pg_flat_state *k, const char *why);
+/* The header of s: XX001 unless s is in line, uncompressed, long enough and starts with the magic. */
+const uint8_t *sa_pg_flat_header(bytea *s, const sa_pg_flat_state *k);
 
 /* Raises 22023 unless n/2 < t <= n and t >= 2 (the rule against a malicious server). */
 void sa_pg_check_threshold(int32 t, uint32 n);

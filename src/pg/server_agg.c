@@ -118,20 +118,21 @@ agg_image_cap(bytea *s, uint32 nrej)
 	return agg_cap(s) - (size_t) nrej * REJ;
 }
 
+static const sa_pg_flat_state agg_kind = {
+	AGG_MAGIC, AGG_HDR, "server_round_agg", "Only the server_round_agg aggregate builds these states."
+};
+
 pg_attribute_noreturn() static void
 agg_corrupt(const char *why)
 {
-	ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("server_round_agg state is corrupt: %s", why),
-	                errhint("Only the server_round_agg aggregate builds these states.")));
+	sa_pg_flat_corrupt(&agg_kind, why);
 }
 
 /* Header checks: O(1). */
 static void
 agg_read_hdr(bytea *s, agg_hdr *h)
 {
-	const uint8_t *p = (const uint8_t *) VARDATA(s);
-	if (VARATT_IS_EXTENDED(s) || VARSIZE(s) < VARHDRSZ + AGG_HDR || memcmp(p, AGG_MAGIC, 4) != 0)
-		agg_corrupt("bad header");
+	const uint8_t *p = sa_pg_flat_header(s, &agg_kind);
 	h->kind = p[AGG_KIND_OFF];
 	h->had_pending = p[AGG_PENDING_OFF];
 	h->mode = p[AGG_MODE_OFF];

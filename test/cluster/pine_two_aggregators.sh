@@ -83,13 +83,15 @@ on_leader -d leader -c "$(printf "$prep1" 0)"
 on_helper -d helper -c "$(printf "$prep1" 1)"
 
 # ---- Leader: pulls the Helper's prep shares, combines, finishes its own ----
+# (its prep state holds only a digest of its input share: it passes the share again)
 on_leader -d leader <<SQL
 CREATE TABLE outcome AS
   SELECT l.report_id, l.batch, f.accepted, f.prep_message, f.output_share
   FROM prep l
+  JOIN report r USING (report_id)
   JOIN dblink('$HELPER_DSN', 'SELECT report_id, prep_share FROM prep') AS h(report_id int, prep_share bytea)
     USING (report_id),
-  task t, LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share]) f;
+  task t, LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share], r.input_share) f;
 SQL
 check "leader: every report prepared" "$(on_leader -d leader -tAc "SELECT count(*) FROM outcome")" "$REPORTS"
 check "leader: tampered reports rejected, as values" \

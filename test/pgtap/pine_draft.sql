@@ -45,16 +45,16 @@ ALTER TABLE fx ADD l_state jsonb, ADD l_share bytea, ADD h_state jsonb, ADD h_sh
 UPDATE fx SET (l_state, l_share) = (SELECT * FROM secagg.pine_prep_init(p, vk, 0, nonce, pub, leader)),
               (h_state, h_share) = (SELECT * FROM secagg.pine_prep_init(p, vk, 1, nonce, pub, helper));
 UPDATE fx SET msg = (SELECT prep_message FROM secagg.pine_prep_shares_to_prep(p, ARRAY[l_share, h_share]));
-UPDATE fx SET out = (SELECT output_share FROM secagg.pine_prep_next(p, l_state, msg));
+UPDATE fx SET out = (SELECT output_share FROM secagg.pine_prep_next(p, l_state, msg, leader));
 SELECT is((SELECT count(*) FROM fx WHERE out IS NOT NULL), 2::bigint, 'fixture: a report prepares under each draft');
 
 -- A prep state of one draft is refused under the other (both directions,
 -- Leader and Helper), and so is an aggregate mixing the drafts.
-SELECT throws_ok($$SELECT secagg.pine_prep_next(b.p, a.l_state, a.msg) FROM fx a, fx b WHERE a.draft = '01' AND b.draft = '02'$$,
+SELECT throws_ok($$SELECT secagg.pine_prep_next(b.p, a.l_state, a.msg, a.leader) FROM fx a, fx b WHERE a.draft = '01' AND b.draft = '02'$$,
                  '22023', 'PINE prep state belongs to different PINE parameters', 'prep_next: a -01 Leader state under -02');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(b.p, a.h_state, a.msg) FROM fx a, fx b WHERE a.draft = '02' AND b.draft = '01'$$,
                  '22023', 'PINE prep state belongs to different PINE parameters', 'prep_next: a -02 Helper state under -01');
-SELECT throws_ok($$SELECT secagg.pine_prep_finish(b.p, a.l_state, ARRAY[a.l_share, a.h_share]) FROM fx a, fx b WHERE a.draft = '01' AND b.draft = '02'$$,
+SELECT throws_ok($$SELECT secagg.pine_prep_finish(b.p, a.l_state, ARRAY[a.l_share, a.h_share], a.leader) FROM fx a, fx b WHERE a.draft = '01' AND b.draft = '02'$$,
                  '22023', 'PINE prep state belongs to different PINE parameters', 'prep_finish: a -01 Leader state under -02');
 SELECT throws_ok($$SELECT secagg.pine_agg(q.p, a.out) FROM fx a, fx q WHERE a.draft = '01'$$,
                  '22023', 'pine_agg: rows of one group carry different PINE parameters', 'pine_agg: one group mixing -01 and -02 parameters');

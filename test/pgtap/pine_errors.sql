@@ -4,7 +4,7 @@
 -- SA021 retry), and never a crash.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(132);
+SELECT plan(151);
 
 -- One honest report for Pine64, d = 4, through both Aggregators.
 CREATE TEMP TABLE fx AS
@@ -16,7 +16,7 @@ ALTER TABLE fx ADD l_state jsonb, ADD l_share bytea, ADD h_state jsonb, ADD h_sh
 UPDATE fx SET (l_state, l_share) = (SELECT * FROM secagg.pine_prep_init(p, vk, 0, nonce, pub, leader)),
               (h_state, h_share) = (SELECT * FROM secagg.pine_prep_init(p, vk, 1, nonce, pub, helper));
 UPDATE fx SET msg = (SELECT prep_message FROM secagg.pine_prep_shares_to_prep(p, ARRAY[l_share, h_share]));
-UPDATE fx SET out = (SELECT output_share FROM secagg.pine_prep_next(p, l_state, msg));
+UPDATE fx SET out = (SELECT output_share FROM secagg.pine_prep_next(p, l_state, msg, leader));
 SELECT ok((SELECT out IS NOT NULL AND length(out) = 32 FROM fx), 'fixture: an honest report prepares');
 
 -- ---- NULL arguments: every argument of every PINE function (22004, named) ----
@@ -135,7 +135,7 @@ SELECT throws_ok($$SELECT secagg.pine_prep_next(p, '[]', msg) FROM fx$$, '22023'
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, p, msg) FROM fx$$, '22023', NULL, 'prep_next: params given as state');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', '"AAAA"'), msg) FROM fx$$, '22P03', NULL, 'prep_next: short state image');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(translate(l_state->>'state', 'AQ', '!?'))), msg) FROM fx$$, '22P03', NULL, 'prep_next: invalid base64');
-SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(replace(encode(overlay(decode(l_state->>'state', 'base64') placing '\xffffffffffffffff' from 45), 'base64'), E'\n', ''))), msg) FROM fx$$, '22003', NULL, 'prep_next: non-canonical state element');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(replace(encode('\x504e7331'::bytea || substring(decode(l_state->>'state', 'base64') from 5 for 40) || overlay(out placing '\xffffffffffffffff' from 1), 'base64'), E'\n', ''))), msg) FROM fx$$, '22003', NULL, 'prep_next: non-canonical element in a 0.3.0-form Leader state');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(replace(encode(overlay(decode(l_state->>'state', 'base64') placing 'XXXX' from 1), 'base64'), E'\n', ''))), msg) FROM fx$$, '22P03', NULL, 'prep_next: bad state header');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(secagg.pine_params('Pine64', 1.0, 4, 14), l_state, msg) FROM fx$$, '22023', NULL, 'prep_next: state of other parameters');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, substring(msg from 2)) FROM fx$$, '22P03', NULL, 'prep_next: short prep message');
@@ -172,6 +172,49 @@ SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(h_state, '{state}',
                  '22P03', 'PINE prep state: malformed input', 'prep_next: Helper state naming a Helper that does not exist');
 SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(h_state, '{state}', to_jsonb(replace(encode(substring(decode(h_state->>'state', 'base64') from 1 for 60), 'base64'), E'\n', ''))), msg) FROM fx$$,
                  '22P03', 'PINE prep state: "state" has the wrong length for these parameters', 'prep_next: truncated Helper state');
+
+-- ---- the Leader's state: seeds and the digest of its input share (0.4.0) ----
+SELECT is((SELECT substring(i from 1 for 4) || int4send(length(i)) FROM (SELECT decode(l_state->>'state', 'base64') AS i FROM fx) z),
+          '\x504e6c31'::bytea || int4send(76), 'prep_init: the Leader state is PNl1, 76 bytes (header, seeds, digest)');
+SELECT is((SELECT substring(decode(l_state->>'state', 'base64') from 45) FROM fx), (SELECT sha256(leader) FROM fx),
+          'prep_init: the Leader state ends with SHA-256 of its input share');
+SELECT is((SELECT out FROM fx), (SELECT substring(leader from 1 for 32) FROM fx),
+          'prep_next: the Leader''s output share is the first d elements of its input share');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg) FROM fx$$, '22004',
+                 'pine_prep_next: input_share must be given for a Leader''s prep state', 'prep_next: Leader state without input_share');
+SELECT throws_ok($$SELECT secagg.pine_prep_finish(p, l_state, ARRAY[l_share, h_share]) FROM fx$$, '22004',
+                 'pine_prep_finish: input_share must be given for a Leader''s prep state', 'prep_finish: Leader state without input_share');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg, set_byte(leader, 0, get_byte(leader, 0) # 1)) FROM fx$$, 'SA023',
+                 'pine_prep_next: input_share is not the input share this prep state was made from', 'prep_next: another input share (output part)');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg, set_byte(leader, length(leader) - 1, get_byte(leader, length(leader) - 1) # 128)) FROM fx$$, 'SA023',
+                 NULL, 'prep_next: another input share (last byte, a blind)');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg, l2.leader) FROM fx,
+                     LATERAL secagg.pine_shard(p, ARRAY[0.5, -0.25, 0.125, 0]::float8[], nonce) s2, LATERAL (SELECT s2.input_shares[1] AS leader) l2$$, 'SA023',
+                 NULL, 'prep_next: the Leader''s input share of another report of the same measurement');
+SELECT throws_ok($$SELECT secagg.pine_prep_finish(p, l_state, ARRAY[l_share, h_share], set_byte(leader, 3, get_byte(leader, 3) # 4)) FROM fx$$, 'SA023',
+                 'pine_prep_finish: input_share is not the input share this prep state was made from', 'prep_finish: another input share');
+SELECT is((SELECT accepted FROM fx, LATERAL secagg.pine_prep_finish(p, l_state, ARRAY[l_share, l_share], leader)), false,
+          'prep_finish: prep shares that do not verify reject');
+SELECT throws_ok($$SELECT secagg.pine_prep_finish(p, l_state, ARRAY[l_share, l_share], set_byte(leader, 0, get_byte(leader, 0) # 1)) FROM fx$$, 'SA023',
+                 NULL, 'prep_finish: a wrong input share is an error even when the proofs reject');
+SELECT throws_ok($$SELECT secagg.pine_prep_finish(p, l_state, ARRAY[l_share, l_share]) FROM fx$$, '22004',
+                 NULL, 'prep_finish: a missing input share is an error even when the proofs reject');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg, substring(leader from 2)) FROM fx$$, '22P03', NULL, 'prep_next: short input_share');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, l_state, msg, helper) FROM fx$$, '22P03', NULL, 'prep_next: a Helper''s input share for the Leader''s state');
+SELECT throws_ok($$SELECT secagg.pine_prep_next(p, jsonb_set(l_state, '{state}', to_jsonb(replace(encode(set_byte(i, 75, get_byte(i, 75) # 1), 'base64'), E'\n', ''))), msg, leader)
+                   FROM fx, LATERAL (SELECT decode(l_state->>'state', 'base64') AS i) z$$, 'SA023', NULL, 'prep_next: altered digest in the Leader state');
+SELECT is((SELECT n.accepted::text || n.reject_reason FROM fx, LATERAL secagg.pine_prep_next(p, l_state, set_byte(msg, 0, get_byte(msg, 0) # 1), leader) n),
+          'falsewraparound_joint_rand_seed', 'prep_next: with the right input share, another prep message still rejects');
+SELECT is((SELECT output_share FROM fx, LATERAL secagg.pine_prep_next(p, h_state, msg, leader)),
+          (SELECT output_share FROM fx, LATERAL secagg.pine_prep_next(p, h_state, msg)), 'prep_next: input_share is ignored with a Helper state');
+-- a Leader state made by 0.3.0 (PNs1: its output share inside) finishes with or without input_share
+SELECT is((SELECT n.output_share FROM fx, LATERAL secagg.pine_prep_next(p, jsonb_set(l_state, '{state}',
+             to_jsonb(replace(encode('\x504e7331'::bytea || substring(decode(l_state->>'state', 'base64') from 5 for 40) || out, 'base64'), E'\n', ''))), msg) n),
+          (SELECT out FROM fx), 'prep_next: a Leader state in the 0.3.0 output-share form finishes without input_share');
+SELECT is((SELECT f.output_share FROM fx, LATERAL secagg.pine_prep_finish(p, jsonb_set(l_state, '{state}',
+             to_jsonb(replace(encode('\x504e7331'::bytea || substring(decode(l_state->>'state', 'base64') from 5 for 40) || out, 'base64'), E'\n', ''))),
+             ARRAY[l_share, h_share], leader) f),
+          (SELECT out FROM fx), 'prep_finish: a Leader state in the 0.3.0 output-share form finishes (input_share ignored)');
 
 -- ---- pine_agg ----
 SELECT throws_ok($$SELECT secagg.pine_agg(p, substring(out from 2)) FROM fx$$, '22P03', NULL, 'agg: short output share');

@@ -54,7 +54,7 @@ BEGIN
   -- tamper: flip one bit of the first Helper's measurement seed
   UPDATE s SET shares[2] = set_byte(shares[2], 0, get_byte(shares[2], 0) # 1) WHERE i = tamper;
   CREATE TEMP TABLE p ON COMMIT DROP AS
-    SELECT s.i, j.a, x.prep_state, x.prep_share
+    SELECT s.i, j.a, x.prep_state, x.prep_share, s.shares[j.a + 1] AS input_share
     FROM s, generate_series(0, k - 1) j(a),
          LATERAL secagg.pine_prep_init(params, vk, j.a, s.nonce, s.public_share, s.shares[j.a + 1]) x;
   CREATE TEMP TABLE m ON COMMIT DROP AS
@@ -63,7 +63,7 @@ BEGIN
          LATERAL secagg.pine_prep_shares_to_prep(params, q.sh) x;
   CREATE TEMP TABLE o ON COMMIT DROP AS
     SELECT p.i, p.a, x.output_share
-    FROM p JOIN m USING (i), LATERAL secagg.pine_prep_next(params, p.prep_state, m.prep_message) x
+    FROM p JOIN m USING (i), LATERAL secagg.pine_prep_next(params, p.prep_state, m.prep_message, p.input_share) x
     WHERE m.accepted AND x.accepted;
   RETURN QUERY
   SELECT (SELECT count(*) FROM m WHERE m.accepted), (SELECT count(*) FROM m WHERE NOT m.accepted),
@@ -90,14 +90,14 @@ SELECT is(r.*, row(10::bigint, 0::bigint, true), 'Pine32HmacSha256Aes128, 3 Aggr
 SELECT is(r.*, row(6::bigint, 0::bigint, true), 'Pine64, explicit chunk lengths 5 and 3')
   FROM pg_temp.run(secagg.pine_params('Pine64', 1.0, 9, 15, 5, 3), 6) r;
 
--- ---- floor encoding (spec/pine-01.md 4.1) ----
+-- ---- floor encoding (draft-chen-cfrg-vdaf-pine-01, Section 4.1.2.1) ----
 SELECT is(secagg.pine_unshard(p, ARRAY[l.output_share, h.output_share], 1), '{-0.300018310546875,0.0999755859375,-0.0001220703125,0}'::float8[],
           'floor encoding: -0.3, 0.1, -0.0001, 0 at 15 fractional bits')
   FROM t4, LATERAL secagg.pine_shard(p, '{-0.3,0.1,-0.0001,0}', '\x00000000000000000000000000000001') s,
        LATERAL secagg.pine_prep_init(p, '\x000102030405060708090a0b0c0d0e0f', 0, '\x00000000000000000000000000000001', s.public_share, s.input_shares[1]) a,
        LATERAL secagg.pine_prep_init(p, '\x000102030405060708090a0b0c0d0e0f', 1, '\x00000000000000000000000000000001', s.public_share, s.input_shares[2]) b,
        LATERAL secagg.pine_prep_shares_to_prep(p, ARRAY[a.prep_share, b.prep_share]) m,
-       LATERAL secagg.pine_prep_next(p, a.prep_state, m.prep_message) l,
+       LATERAL secagg.pine_prep_next(p, a.prep_state, m.prep_message, s.input_shares[1]) l,
        LATERAL secagg.pine_prep_next(p, b.prep_state, m.prep_message) h;
 
 -- ---- parameter cache: alternating parameter sets in one statement ----

@@ -71,7 +71,7 @@ CREATE TEMP TABLE attack AS
   UNION ALL
   SELECT 'misconfigured_client', nonce, pub, leader, helper FROM rep WHERE i = 0;
 CREATE TEMP TABLE prep AS
-  SELECT a.name, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
+  SELECT a.name, a.leader, l.prep_state AS l_state, l.prep_share AS l_share, h.prep_state AS h_state, h.prep_share AS h_share
   FROM attack a, task t,
        LATERAL secagg.pine_prep_init(t.p, t.vk, 0, a.nonce, a.pub, a.leader) l,
        LATERAL secagg.pine_prep_init(t.p, t.vk, 1, a.nonce, a.pub, a.helper) h;
@@ -87,7 +87,7 @@ SELECT results_eq(
   'reasons: pine_prep_shares_to_prep names the check that failed (NULL when accepted)');
 SELECT results_eq(
   $$SELECT p.name, f.accepted, f.prep_message IS NULL, f.output_share IS NULL, f.reject_reason
-    FROM prep p, task t, LATERAL secagg.pine_prep_finish(t.p, p.l_state, ARRAY[p.l_share, p.h_share]) f ORDER BY p.name$$,
+    FROM prep p, task t, LATERAL secagg.pine_prep_finish(t.p, p.l_state, ARRAY[p.l_share, p.h_share], p.leader) f ORDER BY p.name$$,
   $$VALUES ('gradient', false, true, true, 'norm_equality_proof'),
            ('honest', true, false, false, NULL),
            ('main_proof', false, true, true, 'main_proof'),
@@ -103,7 +103,7 @@ CREATE TEMP TABLE jr AS
        LATERAL (VALUES ('wr_part', (t.p->>'verifiers_len')::int * 8),
                        ('vf_part', (t.p->>'verifiers_len')::int * 8 + 16)) w(name, off),
        LATERAL secagg.pine_prep_finish(t.p, p.l_state,
-                 ARRAY[p.l_share, set_byte(p.h_share, w.off, get_byte(p.h_share, w.off) # 1)]) f
+                 ARRAY[p.l_share, set_byte(p.h_share, w.off, get_byte(p.h_share, w.off) # 1)], p.leader) f
   WHERE p.name = 'honest';
 SELECT results_eq(
   $$SELECT name, accepted, prep_message IS NULL, output_share IS NULL, reject_reason FROM jr ORDER BY name$$,
@@ -153,7 +153,7 @@ CREATE TEMP TABLE mb_out AS
        LATERAL secagg.pine_shard(mb.p, ARRAY[0.5, -0.25, 0.125, 0]::float8[], n) s,
        LATERAL secagg.pine_prep_init(mb.p, t.vk, 0, n, s.public_share, s.input_shares[1]) l,
        LATERAL secagg.pine_prep_init(mb.p, t.vk, 1, n, s.public_share, s.input_shares[2]) h,
-       LATERAL secagg.pine_prep_finish(mb.p, l.prep_state, ARRAY[l.prep_share, h.prep_share]) lo,
+       LATERAL secagg.pine_prep_finish(mb.p, l.prep_state, ARRAY[l.prep_share, h.prep_share], s.input_shares[1]) lo,
        LATERAL secagg.pine_prep_next(mb.p, h.prep_state, lo.prep_message) ho;
 SELECT is((SELECT count(*)::int FROM mb_out WHERE l_out IS NOT NULL AND h_out IS NOT NULL), 4, 'min batch: fixture of 4 accepted reports');
 SELECT throws_ok($$SELECT secagg.pine_agg(p, l_out) FROM mb, mb_out WHERE i <= 2$$, 'SA022',

@@ -19,6 +19,7 @@
 #include "pine/dp_sampler.h"
 #include "pine/pine.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 
 #define Z 5.0
 

@@ -10,6 +10,7 @@
 
 #include "pine/pine.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 
 static vdaf_elem ref_check(const vdaf_field *f, const vdaf_elem *g, size_t d,
                            const uint8_t *codes)

@@ -1,7 +1,8 @@
 /*
  * test_pine_params.c: PINE parameter validation and derivation, message
  * sizes (spec/pine-performance.md section 3.1), the float encoding KATs
- * (spec/pine-01.md section 4.1; -02 rounds where -01 floors), and the
+ * (draft-chen-cfrg-vdaf-pine-01/-02 Section 4.1.2.1; -02 rounds where -01
+ * floors), and the
  * draft: Pine40HmacSha256Aes128 only under -02, the draft in the digest.
  */
 #include <math.h>
@@ -31,7 +32,7 @@ static pine_status init(const pine_config *c, pine_params *P)
 	return st;
 }
 
-/* Worked example of spec/pine-01.md 3.3 (official vector Pine64_0). */
+/* The derived parameters of the official vector Pine64_0 (draft-chen-cfrg-vdaf-pine-01, test_vec/01). */
 static void test_worked_example(void)
 {
 	pine_config c = base_cfg(PINE_VARIANT_PINE64, 128, 7, 20);

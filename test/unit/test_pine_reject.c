@@ -11,6 +11,7 @@
 
 #include "pine/pine.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 
 #define MAXS 4
 
@@ -510,6 +511,84 @@ static void test_helper_seed_state(void)
 	}
 }
 
+/*
+ * The Leader's digest-form state (pine_prep_init_digest): seeds and
+ * SHA-256(input share); prep_next_input takes the output share from the
+ * input share passed again, and refuses any other input share.
+ */
+static void test_leader_digest_state(void)
+{
+	pine_variant vs[] = { PINE_VARIANT_PINE64, PINE_VARIANT_PINE128,
+	                      PINE_VARIANT_PINE32_HMAC_SHA256_AES128 };
+	for (size_t t = 0; t < 3; t++) {
+		pine_params P = small_params(vs[t], 2);
+		size_t L = P.seed_size, dl = P.leader_digest_state_len;
+		report R;
+		honest_report(&R, &P, 90 + (uint32_t) t);
+		UNIT_CHECK(rep_prepare(&R) == PINE_OK);
+		UNIT_CHECK_EQ_U64(dl, 12 + 2 * L + 32);
+		UNIT_CHECK_EQ_U64(pine_prep_state_len_digest(&P, 0), dl);
+		UNIT_CHECK_EQ_U64(pine_prep_state_len_digest(&P, 1), P.helper_prep_state_len);
+
+		uint8_t *st = malloc(dl), *share = malloc(P.prep_share_len), *out = malloc(P.out_share_len);
+		uint8_t *in = malloc(R.in_len[0]);
+		const char *why = NULL;
+		UNIT_CHECK(pine_prep_init_digest(&P, R.vk, P.verify_key_len, 0, R.nonce, PINE_NONCE_SIZE, R.pub,
+		                                 P.public_share_len, R.in[0], R.in_len[0], st, share,
+		                                 NULL) == PINE_OK);
+		UNIT_CHECK(memcmp(share, R.pshare[0], P.prep_share_len) == 0);
+		UNIT_CHECK(memcmp(st, "PNl1", 4) == 0 && memcmp(st + 4, R.state[0] + 4, 8 + 2 * L) == 0);
+		UNIT_CHECK(pine_prep_state_check(&P, st, dl, NULL) == PINE_OK);
+		UNIT_CHECK(pine_prep_state_check(&P, st, dl - 1, NULL) == PINE_ERR_MALFORMED);
+		UNIT_CHECK(pine_prep_next_input(&P, st, dl, R.in[0], R.in_len[0], R.msg, P.prep_msg_len, out,
+		                                NULL, NULL) == PINE_OK);
+		UNIT_CHECK(memcmp(out, R.out[0], P.out_share_len) == 0);
+		/* the same call accepts the other forms, ignoring the input share */
+		UNIT_CHECK(pine_prep_next_input(&P, R.state[0], P.prep_state_len, NULL, 0, R.msg,
+		                                P.prep_msg_len, out, NULL, NULL) == PINE_OK);
+		UNIT_CHECK(memcmp(out, R.out[0], P.out_share_len) == 0);
+		UNIT_CHECK(pine_prep_next_input(&P, R.state[1], P.helper_prep_state_len, NULL, 0, R.msg,
+		                                P.prep_msg_len, out, NULL, NULL) == PINE_OK);
+		UNIT_CHECK(memcmp(out, R.out[1], P.out_share_len) == 0);
+
+		/* without, or with another, input share */
+		UNIT_CHECK(pine_prep_next(&P, st, dl, R.msg, P.prep_msg_len, out, &why) == PINE_ERR_PARAM);
+		UNIT_CHECK(pine_prep_next_input(&P, st, dl, R.in[0], R.in_len[0] - 1, R.msg, P.prep_msg_len,
+		                                out, NULL, NULL) == PINE_ERR_MALFORMED);
+		UNIT_CHECK(pine_prep_next_input(&P, st, dl, R.in[1], R.in_len[1], R.msg, P.prep_msg_len, out,
+		                                NULL, NULL) == PINE_ERR_MALFORMED);
+		const size_t at[] = { 0, P.out_share_len - 1, R.in_len[0] - 1 };  /* output part, blinds */
+		for (size_t k = 0; k < 3; k++) {
+			memcpy(in, R.in[0], R.in_len[0]);
+			in[at[k]] ^= 0x01;
+			why = NULL;
+			UNIT_CHECK(pine_prep_next_input(&P, st, dl, in, R.in_len[0], R.msg, P.prep_msg_len, out,
+			                                NULL, &why) == PINE_ERR_STATE_MISMATCH);
+			UNIT_CHECK(why != NULL && strstr(why, "not the one") != NULL);
+		}
+		/* checked before the prep message: a mismatch is an error, not a rejection */
+		R.msg[0] ^= 1;
+		UNIT_CHECK(pine_prep_next_input(&P, st, dl, in, R.in_len[0], R.msg, P.prep_msg_len, out, NULL,
+		                                NULL) == PINE_ERR_STATE_MISMATCH);
+		pine_reject_reason reason = PINE_REASON_NONE;
+		UNIT_CHECK(pine_prep_next_input(&P, st, dl, R.in[0], R.in_len[0], R.msg, P.prep_msg_len, out,
+		                                &reason, NULL) == PINE_REJECT);
+		UNIT_CHECK(reason == PINE_REASON_WRAPAROUND_JOINT_RAND_SEED);
+		R.msg[0] ^= 1;
+		/* the digest itself altered */
+		st[12 + 2 * L + 31] ^= 0x80;
+		UNIT_CHECK(pine_prep_next_input(&P, st, dl, R.in[0], R.in_len[0], R.msg, P.prep_msg_len, out,
+		                                NULL, NULL) == PINE_ERR_STATE_MISMATCH);
+		UNIT_CHECK(strcmp(pine_strerror(PINE_ERR_STATE_MISMATCH),
+		                  "input share does not match the prep state") == 0);
+		free(st);
+		free(share);
+		free(out);
+		free(in);
+		rep_free(&R);
+	}
+}
+
 static void test_malformed_inputs(void)
 {
 	pine_params P = small_params(PINE_VARIANT_PINE64, 2);
@@ -962,6 +1041,7 @@ int main(void)
 	UNIT_RUN(test_reject_tampered_measurement);
 	UNIT_RUN(test_reject_tampered_proof);
 	UNIT_RUN(test_reject_wrong_nonce);
+	UNIT_RUN(test_leader_digest_state);
 	UNIT_RUN(test_reject_wrong_verify_key);
 	UNIT_RUN(test_reject_mismatched_prep_msg);
 	UNIT_RUN(test_reject_swapped_helper_share);

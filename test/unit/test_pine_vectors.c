@@ -144,6 +144,9 @@ static int run_vector(const char *path, pine_variant variant, pine_draft draft)
 
 		/* Prepare from the vector's own bytes (identical if shard passed). */
 		uint8_t **states = calloc(S, sizeof *states);
+		uint8_t **dstates = calloc(S, sizeof *dstates);   /* pine_prep_init_digest's */
+		uint8_t **vins = calloc(S, sizeof *vins);
+		size_t *vin_lens = calloc(S, sizeof *vin_lens);
 		uint8_t **pshares = calloc(S, sizeof *pshares);
 		size_t *plens = calloc(S, sizeof *plens);
 		uint8_t *vpub = NULL;
@@ -163,7 +166,16 @@ static int run_vector(const char *path, pine_variant variant, pine_draft draft)
 				fprintf(stderr, "  prep_init %zu: %s\n", j, why);
 			VCHECK(hex_eq(vj_at(vj_at(vj_get(R, "prep_shares"), 0), j), pshares[j],
 			              P.prep_share_len));
-			free(vin);
+			/* the digest form: the same prep share */
+			uint8_t *dshare = malloc(P.prep_share_len);
+			dstates[j] = malloc(pine_prep_state_len_digest(&P, (uint32_t) j));
+			st = pine_prep_init_digest(&P, vk, vk_len, (uint32_t) j, nonce, nonce_len, vpub,
+			                           vpub_len, vin, vin_len, dstates[j], dshare, &why);
+			VCHECK(st == PINE_OK);
+			VCHECK(memcmp(dshare, pshares[j], P.prep_share_len) == 0);
+			free(dshare);
+			vins[j] = vin;
+			vin_lens[j] = vin_len;
 		}
 		uint8_t *msg = malloc(P.prep_msg_len);
 		st = pine_prep_shares_to_prep(&P, (const uint8_t *const *) pshares, plens, S, msg,
@@ -182,16 +194,28 @@ static int run_vector(const char *path, pine_variant variant, pine_draft draft)
 				VCHECK(hex_eq(vj_at(ov, i), outs + i * P.elem_size, P.elem_size));
 			VCHECK(pine_agg_add(&P, agg[j], P.agg_share_len, outs, P.out_share_len, &why) ==
 			       PINE_OK);
+			/* the digest form, given the input share again: the same output share */
+			uint8_t *douts = malloc(P.out_share_len);
+			st = pine_prep_next_input(&P, dstates[j], pine_prep_state_len_digest(&P, (uint32_t) j),
+			                          vins[j], vin_lens[j], msg, P.prep_msg_len, douts, NULL, &why);
+			VCHECK(st == PINE_OK);
+			VCHECK(memcmp(douts, outs, P.out_share_len) == 0);
+			free(douts);
 		}
 
 		free(outs);
 		free(msg);
 		for (size_t j = 0; j < S; j++) {
 			free(states[j]);
+			free(dstates[j]);
+			free(vins[j]);
 			free(pshares[j]);
 			free(in[j]);
 		}
 		free(states);
+		free(dstates);
+		free(vins);
+		free(vin_lens);
 		free(pshares);
 		free(plens);
 		free(in);

@@ -117,7 +117,7 @@ out:
 static void
 test_lengths_pine_shapes(void)
 {
-	/* spec/pine-01.md §3.3 worked example (Pine64_0): c = 150, calls 10; c_ne = 4, calls 5 */
+	/* The shapes of the official vector Pine64_0 (draft-chen-cfrg-vdaf-pine-01, test_vec/01): c = 150, calls 10; c_ne = 4, calls 5 */
 	vdaf_valid v = { 0 };
 	v.field = &vdaf_field64;
 	v.meas_len = 1450;

@@ -35,19 +35,22 @@ struct dp_sampler {
 
 /* ---- randomness --------------------------------------------------------- */
 
-static void system_fill(void *ctx, uint8_t *buf, size_t len)
+static void
+system_fill(void *ctx, uint8_t *buf, size_t len)
 {
 	(void) ctx;
 	randombytes_buf(buf, len);
 }
 
-dp_rng dp_rng_system(void)
+dp_rng
+dp_rng_system(void)
 {
 	dp_rng r = { system_fill, NULL };
 	return r;
 }
 
-static void test_fill(void *ctx, uint8_t *buf, size_t len)
+static void
+test_fill(void *ctx, uint8_t *buf, size_t len)
 {
 	dp_test_rng *t = ctx;
 	while (len > 0) {
@@ -65,7 +68,8 @@ static void test_fill(void *ctx, uint8_t *buf, size_t len)
 	}
 }
 
-dp_rng dp_test_rng_init(dp_test_rng *t, const uint8_t seed[32])
+dp_rng
+dp_test_rng_init(dp_test_rng *t, const uint8_t seed[32])
 {
 	memset(t, 0, sizeof *t);
 	memcpy(t->key, seed, 32);
@@ -77,7 +81,8 @@ dp_rng dp_test_rng_init(dp_test_rng *t, const uint8_t seed[32])
 /* ---- exact Bernoulli trials --------------------------------------------- */
 
 /* out = a uniform integer in [0, n), n > 0. */
-static dp_status uniform_below(const dp_rng *rng, const BIGNUM *n, BIGNUM *out)
+static dp_status
+uniform_below(const dp_rng *rng, const BIGNUM *n, BIGNUM *out)
 {
 	uint8_t buf[DP_MAX_BYTES];
 	int bits = BN_num_bits(n);
@@ -96,8 +101,9 @@ static dp_status uniform_below(const dp_rng *rng, const BIGNUM *n, BIGNUM *out)
 }
 
 /* Bernoulli(num / den), 0 <= num <= den. */
-static dp_status bern_rat(dp_sampler *s, const dp_rng *rng, const BIGNUM *num, const BIGNUM *den,
-                          int *out)
+static dp_status
+bern_rat(dp_sampler *s, const dp_rng *rng, const BIGNUM *num, const BIGNUM *den,
+         int *out)
 {
 	dp_status st = uniform_below(rng, den, s->u);
 	if (st != DP_OK)
@@ -108,8 +114,9 @@ static dp_status bern_rat(dp_sampler *s, const dp_rng *rng, const BIGNUM *num, c
 
 /* Algorithm 1, gamma = num / den in [0, 1]: K = 1; while Bernoulli(gamma / K)
  * K++; return K odd (which has probability exp(-gamma)). */
-static dp_status bern_exp_le1(dp_sampler *s, const dp_rng *rng, const BIGNUM *num,
-                              const BIGNUM *den, int *out)
+static dp_status
+bern_exp_le1(dp_sampler *s, const dp_rng *rng, const BIGNUM *num,
+             const BIGNUM *den, int *out)
 {
 	BIGNUM *dk;
 	uint64_t k = 1;
@@ -137,8 +144,9 @@ static dp_status bern_exp_le1(dp_sampler *s, const dp_rng *rng, const BIGNUM *nu
 
 /* Bernoulli(exp(-num / den)) for num / den >= 0: floor(gamma) trials of
  * Bernoulli(exp(-1)), then one of Bernoulli(exp(-(gamma - floor gamma))). */
-static dp_status bern_exp(dp_sampler *s, const dp_rng *rng, const BIGNUM *num, const BIGNUM *den,
-                          int *out)
+static dp_status
+bern_exp(dp_sampler *s, const dp_rng *rng, const BIGNUM *num, const BIGNUM *den,
+         int *out)
 {
 	BIGNUM *g;
 	dp_status st;
@@ -166,7 +174,8 @@ static dp_status bern_exp(dp_sampler *s, const dp_rng *rng, const BIGNUM *num, c
 	return st;
 }
 
-dp_status dp_bernoulli_exp(const dp_rng *rng, uint64_t num, uint64_t den, int *out)
+dp_status
+dp_bernoulli_exp(const dp_rng *rng, uint64_t num, uint64_t den, int *out)
 {
 	dp_sampler *s;
 	dp_status st;
@@ -191,8 +200,9 @@ dp_status dp_bernoulli_exp(const dp_rng *rng, uint64_t num, uint64_t den, int *o
 /* ---- the distributions -------------------------------------------------- */
 
 /* Algorithm 2: discrete Laplace of scale t / sc (integers). *neg, y = |Y|. */
-static dp_status laplace(dp_sampler *s, const dp_rng *rng, const BIGNUM *t, const BIGNUM *sc,
-                         int *neg, BIGNUM *y)
+static dp_status
+laplace(dp_sampler *s, const dp_rng *rng, const BIGNUM *t, const BIGNUM *sc,
+        int *neg, BIGNUM *y)
 {
 	dp_status st;
 	int d, a;
@@ -233,7 +243,8 @@ static dp_status laplace(dp_sampler *s, const dp_rng *rng, const BIGNUM *t, cons
  * discrete Laplace of scale gt = floor(sigma) + 1, each accepted with
  * probability exp(-(|Y| - sigma^2 / gt)^2 / (2 sigma^2))
  *           = exp(-(|Y| gb gt - ga)^2 / (2 ga gb gt^2)). */
-static dp_status gaussian(dp_sampler *s, const dp_rng *rng, int *neg, BIGNUM *y)
+static dp_status
+gaussian(dp_sampler *s, const dp_rng *rng, int *neg, BIGNUM *y)
 {
 	dp_status st;
 	int c;
@@ -254,7 +265,8 @@ static dp_status gaussian(dp_sampler *s, const dp_rng *rng, int *neg, BIGNUM *y)
 	}
 }
 
-dp_status dp_sample(dp_sampler *s, const dp_rng *rng, int *neg, unsigned __int128 *mag)
+dp_status
+dp_sample(dp_sampler *s, const dp_rng *rng, int *neg, unsigned __int128 *mag)
 {
 	uint8_t b[16];
 	dp_status st;
@@ -277,7 +289,8 @@ dp_status dp_sample(dp_sampler *s, const dp_rng *rng, int *neg, unsigned __int12
 /* ---- setup -------------------------------------------------------------- */
 
 /* x = m * 2^e exactly (x > 0 finite): m as a BIGNUM (odd or any), e. */
-static int split_double(double x, BIGNUM *m, int *e)
+static int
+split_double(double x, BIGNUM *m, int *e)
 {
 	int ex;
 	double f = frexp(x, &ex);            /* x = f 2^ex, f in [0.5, 1) */
@@ -286,7 +299,8 @@ static int split_double(double x, BIGNUM *m, int *e)
 	return BN_set_word(m, mi);
 }
 
-void dp_sampler_free(dp_sampler *s)
+void
+dp_sampler_free(dp_sampler *s)
 {
 	if (s == NULL)
 		return;
@@ -297,7 +311,8 @@ void dp_sampler_free(dp_sampler *s)
 	free(s);
 }
 
-static dp_sampler *sampler_new(int kind)
+static dp_sampler *
+sampler_new(int kind)
 {
 	dp_sampler *s = calloc(1, sizeof *s);
 	if (s == NULL)
@@ -315,7 +330,8 @@ static dp_sampler *sampler_new(int kind)
 	return s;
 }
 
-dp_status dp_sampler_laplace(dp_sampler **out, double scale)
+dp_status
+dp_sampler_laplace(dp_sampler **out, double scale)
 {
 	int e;
 	*out = NULL;
@@ -334,7 +350,8 @@ dp_status dp_sampler_laplace(dp_sampler **out, double scale)
 	return DP_OK;
 }
 
-dp_status dp_sampler_gaussian(dp_sampler **out, double sigma)
+dp_status
+dp_sampler_gaussian(dp_sampler **out, double sigma)
 {
 	int e;
 	*out = NULL;

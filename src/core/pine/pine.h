@@ -48,7 +48,8 @@ typedef enum pine_status {
 	PINE_ERR_NOMEM,        /* out of memory */
 	PINE_ERR_INTERNAL,     /* crypto library failure or an impossible condition */
 	PINE_ERR_INTERRUPTED,  /* the host asked the call to stop (common/interrupt.h) */
-	PINE_ERR_BATCH_SIZE    /* unshard: fewer reports than the parameters' min_batch_size */
+	PINE_ERR_BATCH_SIZE,   /* unshard: fewer reports than the parameters' min_batch_size */
+	PINE_ERR_STATE_MISMATCH /* prep_next: the input share is not the one the prep state was made from */
 } pine_status;
 
 /*
@@ -189,6 +190,7 @@ typedef struct pine_params {
 	size_t prep_msg_len;
 	size_t prep_state_len;   /* the Leader's: header, two seeds, output share */
 	size_t helper_prep_state_len; /* a Helper's: header, two seeds, id, seed */
+	size_t leader_digest_state_len; /* the Leader's digest form: header, two seeds, SHA-256 of its input share */
 	size_t out_share_len;    /* d * elem_size */
 	size_t agg_share_len;    /* d * elem_size */
 
@@ -256,6 +258,25 @@ pine_status pine_prep_init(const pine_params *params, const uint8_t *verify_key,
                            const char **why);
 
 /*
+ * pine_prep_init with the Leader's state in the digest form
+ * (pine_prep_state_len_digest(params, 0) = params->leader_digest_state_len
+ * bytes): the two joint-randomness seeds and the SHA-256 digest of its input
+ * share, in place of its output share (d encoded elements). Finish it with
+ * pine_prep_next_input, passing the same input share again: the output
+ * share is its first d elements. A Helper's state is the seed form either
+ * way. Prep shares are those of pine_prep_init.
+ */
+pine_status pine_prep_init_digest(const pine_params *params, const uint8_t *verify_key,
+                                  size_t verify_key_len, uint32_t agg_id,
+                                  const uint8_t *nonce, size_t nonce_len,
+                                  const uint8_t *public_share, size_t public_share_len,
+                                  const uint8_t *input_share, size_t input_share_len,
+                                  uint8_t *prep_state, uint8_t *prep_share,
+                                  const char **why);
+/* The state size pine_prep_init_digest writes for an Aggregator. */
+size_t pine_prep_state_len_digest(const pine_params *params, uint32_t agg_id);
+
+/*
  * Combine the prep shares of all num_shares Aggregators (in Aggregator
  * order) into the prep message (params->prep_msg_len bytes).
  * PINE_REJECT: the report is invalid (a proof failed to verify).
@@ -290,11 +311,38 @@ pine_status pine_prep_next_reason(const pine_params *params, const uint8_t *prep
                                   size_t prep_msg_len, uint8_t *out_share,
                                   pine_reject_reason *reason, const char **why);
 
+/*
+ * pine_prep_next_reason for a state of any form, given the Aggregator's
+ * input share (input_share may be NULL, and is not read, for a state not in
+ * the digest form). For the Leader's digest form the input share must have
+ * the Leader's length (PINE_ERR_MALFORMED) and the digest the state holds
+ * (compared in constant time, before the prep message:
+ * PINE_ERR_STATE_MISMATCH); the output share is its first d elements.
+ * Without an input share a digest-form state is PINE_ERR_PARAM.
+ */
+pine_status pine_prep_next_input(const pine_params *params, const uint8_t *prep_state,
+                                 size_t prep_state_len, const uint8_t *input_share,
+                                 size_t input_share_len, const uint8_t *prep_msg,
+                                 size_t prep_msg_len, uint8_t *out_share,
+                                 pine_reject_reason *reason, const char **why);
+
+/* Whether a prep state (checked by pine_prep_state_check) is the Leader's
+ * digest form, which needs the input share to finish. */
+int pine_prep_state_is_digest(const uint8_t *prep_state, size_t prep_state_len);
+
+/* The input-share checks of pine_prep_next_input alone (the same status
+ * codes); PINE_OK for a state not in the digest form. */
+pine_status pine_prep_state_check_input(const pine_params *params, const uint8_t *prep_state,
+                                        size_t prep_state_len, const uint8_t *input_share,
+                                        size_t input_share_len, const char **why);
+
 /* Validate a prep state's encoding (header, digest, length, elements or
- * Helper id). Two forms exist, told apart by the magic: the output-share
- * form (params->prep_state_len bytes; the Leader's, and a Helper's from
- * secagg 0.2.0) and the seed form (params->helper_prep_state_len bytes;
- * a Helper's since 0.2.1). prep_next accepts both. */
+ * Helper id). Three forms exist, told apart by the magic: the output-share
+ * form (params->prep_state_len bytes; the Leader's of pine_prep_init, and a
+ * Helper's from secagg 0.2.0), the seed form (params->helper_prep_state_len
+ * bytes; a Helper's since 0.2.1) and the Leader's digest form
+ * (params->leader_digest_state_len bytes; pine_prep_init_digest).
+ * pine_prep_next accepts the first two, pine_prep_next_input all three. */
 pine_status pine_prep_state_check(const pine_params *params,
                                   const uint8_t *prep_state,
                                   size_t prep_state_len, const char **why);

@@ -1,6 +1,8 @@
 /*
- * pine_circuit.c: the two PINE validity circuits (spec/pine-01.md section 6)
- * on top of the generic FLP in vdaf/flp.h.
+ * pine_circuit.c: the two PINE validity circuits of draft-chen-cfrg-vdaf-pine
+ * (-01 and -02), Section 4.2 "The FLP Circuit" (4.2.1 range, 4.2.2 bit,
+ * 4.2.3 L2 norm and 4.2.4 wraparound checks, put together as in 4.2.5), on
+ * top of the generic FLP in vdaf/flp.h.
  *
  * Both take the FLP input m (FLP_MEAS_LEN elements):
  *   grad = m[0:d], bc = m[d : d + bit_checked_len], wr_res = m[d + bcl :]
@@ -20,8 +22,9 @@
  * inputs are produced into buf (arity elements) chunk by chunk.
  */
 
-static int call_chunk(vdaf_flp_ctx *g, vdaf_elem *buf, size_t filled, size_t arity,
-                      const vdaf_field *f, vdaf_elem *acc)
+static int
+call_chunk(vdaf_flp_ctx *g, vdaf_elem *buf, size_t filled, size_t arity,
+           const vdaf_field *f, vdaf_elem *acc)
 {
 	vdaf_elem out;
 	int rc;
@@ -36,8 +39,9 @@ static int call_chunk(vdaf_flp_ctx *g, vdaf_elem *buf, size_t filled, size_t ari
 }
 
 /* Main circuit (PineValid), jr = [r_bit, r_wr, r_fin]. */
-static int pine_valid_eval(const vdaf_valid *v, vdaf_flp_ctx *g, const vdaf_elem *m,
-                           const vdaf_elem *jr, size_t num_shares, vdaf_elem *out)
+static int
+pine_valid_eval(const vdaf_valid *v, vdaf_flp_ctx *g, const vdaf_elem *m,
+                const vdaf_elem *jr, size_t num_shares, vdaf_elem *out)
 {
 	const pine_params *P = v->params;
 	const vdaf_field *f = v->field;
@@ -133,8 +137,9 @@ done:
 }
 
 /* Norm-equality circuit: unbits(sq v-bits) - sum_i grad_i^2 (ParallelSum(x^2)). */
-static int pine_ne_eval(const vdaf_valid *v, vdaf_flp_ctx *g, const vdaf_elem *m,
-                        const vdaf_elem *jr, size_t num_shares, vdaf_elem *out)
+static int
+pine_ne_eval(const vdaf_valid *v, vdaf_flp_ctx *g, const vdaf_elem *m,
+             const vdaf_elem *jr, size_t num_shares, vdaf_elem *out)
 {
 	const pine_params *P = v->params;
 	const vdaf_field *f = v->field;
@@ -170,7 +175,8 @@ static int pine_ne_eval(const vdaf_valid *v, vdaf_flp_ctx *g, const vdaf_elem *m
 	return VDAF_OK;
 }
 
-void pine_circuits_init(const pine_params *P, vdaf_valid *main_c, vdaf_valid *ne_c)
+void
+pine_circuits_init(const pine_params *P, vdaf_valid *main_c, vdaf_valid *ne_c)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 

@@ -15,6 +15,7 @@
 
 #include "pine/dp_sampler.h"
 #include "pine/pine_internal.h"
+#include "pine/pine_testing.h"
 
 #define FAIL(code, msg)                                                       \
 	do {                                                                      \
@@ -26,12 +27,14 @@
  * that rounding never gives less noise than the formula asks for. */
 #define DP_ROUND_UP (1.0 + 0x1p-40)
 
-static double field_p(const pine_params *P)
+static double
+field_p(const pine_params *P)
 {
 	return (double) pine_field_modulus(P->field);
 }
 
-static pine_status check_scale(const pine_params *P, double scale, const char **why)
+static pine_status
+check_scale(const pine_params *P, double scale, const char **why)
 {
 	if (!isfinite(scale) || !(scale > 0.0))
 		FAIL(PINE_ERR_PARAM, "the noise scale must be a positive finite number");
@@ -43,7 +46,8 @@ static pine_status check_scale(const pine_params *P, double scale, const char **
 }
 
 /* floor(sqrt(n)) */
-static pine_u128 isqrt_u128(pine_u128 n)
+static pine_u128
+isqrt_u128(pine_u128 n)
 {
 	pine_u128 x = (pine_u128) sqrtl((long double) n);
 	/* correct the floating estimate to the exact floor */
@@ -55,7 +59,8 @@ static pine_u128 isqrt_u128(pine_u128 n)
 }
 
 /* u128 to double, rounded up. */
-static double u128_up(pine_u128 v)
+static double
+u128_up(pine_u128 v)
 {
 	double x = (double) v;
 	if (x < 0x1p128 && (pine_u128) x < v)
@@ -66,7 +71,8 @@ static double u128_up(pine_u128 v)
 /* Delta_1 = max ||g||_1 over integer vectors g of dimension d with
  * ||g||_2 <= B: at most floor(sqrt(d B^2)) (Cauchy-Schwarz; an integer) and
  * at most B^2 (|x| <= x^2 for integers). Exact where d B^2 fits 128 bits. */
-static double l1_sensitivity(const pine_params *P)
+static double
+l1_sensitivity(const pine_params *P)
 {
 	pine_u128 B = P->cfg.l2_norm_bound, b2 = B * B; /* B^2 < p: no overflow */
 	pine_u128 d = P->dimension, l1;
@@ -77,8 +83,9 @@ static double l1_sensitivity(const pine_params *P)
 	return u128_up(l1 < b2 ? l1 : b2);
 }
 
-pine_status pine_dp_scale(const pine_params *P, pine_dp_mechanism mech, double epsilon,
-                          double delta, double *scale, const char **why)
+pine_status
+pine_dp_scale(const pine_params *P, pine_dp_mechanism mech, double epsilon,
+              double delta, double *scale, const char **why)
 {
 	double B, s;
 
@@ -120,7 +127,8 @@ pine_status pine_dp_scale(const pine_params *P, pine_dp_mechanism mech, double e
 }
 
 /* v + (neg ? -m : m) mod p, for v < p, m < p. */
-static pine_u128 add_signed(pine_u128 v, int neg, pine_u128 m, pine_u128 p)
+static pine_u128
+add_signed(pine_u128 v, int neg, pine_u128 m, pine_u128 p)
 {
 	if (m == 0)
 		return v;
@@ -129,9 +137,10 @@ static pine_u128 add_signed(pine_u128 v, int neg, pine_u128 m, pine_u128 p)
 	return v >= p - m ? v - (p - m) : v + m;
 }
 
-pine_status pine_dp_add_noise_rng(const pine_params *P, pine_dp_mechanism mech, double scale,
-                                  uint8_t *agg_share, size_t len, const dp_rng *rng,
-                                  const char **why)
+pine_status
+pine_dp_add_noise_rng(const pine_params *P, pine_dp_mechanism mech, double scale,
+                      uint8_t *agg_share, size_t len, const dp_rng *rng,
+                      const char **why)
 {
 	dp_sampler *s = NULL;
 	dp_status ds;
@@ -173,8 +182,9 @@ pine_status pine_dp_add_noise_rng(const pine_params *P, pine_dp_mechanism mech, 
 	return PINE_OK;
 }
 
-pine_status pine_dp_add_noise(const pine_params *P, pine_dp_mechanism mech, double scale,
-                              uint8_t *agg_share, size_t len, const char **why)
+pine_status
+pine_dp_add_noise(const pine_params *P, pine_dp_mechanism mech, double scale,
+                  uint8_t *agg_share, size_t len, const char **why)
 {
 	dp_rng rng = dp_rng_system();
 	return pine_dp_add_noise_rng(P, mech, scale, agg_share, len, &rng, why);

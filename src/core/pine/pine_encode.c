@@ -1,7 +1,10 @@
 /*
- * pine_encode.c: float <-> fixed point (-01 floor, -02 round half to even),
- * gradient + squared-norm encoding and
- * the wraparound checks (spec/pine-01.md sections 4 and 5).
+ * pine_encode.c: the measurement encoding of draft-chen-cfrg-vdaf-pine
+ * (-01 and -02), Section 4.1 "Measurement Encoding": float <-> fixed point
+ * (4.1.2.1 "Encoding of Floating Point Numbers into Field Elements"; -01
+ * floors, -02 rounds half to even), the gradient and range-checked squared
+ * norm (4.1.2, 4.1.2.2, with 4.1.1 "Encoding Range-Checked Results"),
+ * running the wraparound checks (4.1.3) and encoding their results (4.1.4).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -10,27 +13,12 @@
 #include <sodium.h>
 
 #include "pine/pine_internal.h"
-
-const vdaf_field *pine_vdaf_field(const pine_params *P)
-{
-	switch (P->field) {
-	case PINE_FIELD64: return &vdaf_field64;
-	case PINE_FIELD128: return &vdaf_field128;
-	case PINE_FIELD32: return &vdaf_field32;
-	case PINE_FIELD40: return &vdaf_field40;
-	}
-	return NULL;
-}
-
-vdaf_xof_kind pine_vdaf_xof(const pine_params *P)
-{
-	return P->xof == PINE_XOF_TURBOSHAKE128 ? VDAF_XOF_TURBOSHAKE128
-	                                        : VDAF_XOF_HMACSHA256_AES128;
-}
+#include "pine/pine_testing.h"
 
 /* floor(y) for |y| < 2^62: truncate, then step down for negative fractions
  * (every double >= 2^53 is already an integer). */
-static int64_t floor_to_int(double y)
+static int64_t
+floor_to_int(double y)
 {
 	int64_t t = (int64_t) y;
 	if ((double) t > y)
@@ -40,7 +28,8 @@ static int64_t floor_to_int(double y)
 
 /* round(y), ties to even, for |y| < 2^62: the fraction y - trunc(y) is
  * exact, so comparing it with 1/2 decides without a rounding mode. */
-static int64_t round_half_even_to_int(double y)
+static int64_t
+round_half_even_to_int(double y)
 {
 	int64_t t = (int64_t) y;
 	double frac = y - (double) t; /* in (-1, 1), same sign as y */
@@ -58,7 +47,8 @@ static int64_t round_half_even_to_int(double y)
  * subnormal are rejected, and so is |x * 2^nfb| >= 2^62 (no honest
  * gradient entry under any usable norm bound comes close).
  */
-pine_status pine_encode_entry(double x, uint32_t num_frac_bits, pine_draft draft, int64_t *out)
+pine_status
+pine_encode_entry(double x, uint32_t num_frac_bits, pine_draft draft, int64_t *out)
 {
 	if (isnan(x) || isinf(x))
 		return PINE_ERR_MEASUREMENT;
@@ -73,14 +63,16 @@ pine_status pine_encode_entry(double x, uint32_t num_frac_bits, pine_draft draft
 	return PINE_OK;
 }
 
-double pine_decode_signed(int64_t v, uint32_t num_frac_bits)
+double
+pine_decode_signed(int64_t v, uint32_t num_frac_bits)
 {
 	return ldexp((double) v, -(int) num_frac_bits);
 }
 
 /* Signed decode: values above (p-1)/2 are negative. (double) of a 128-bit
  * integer is correctly rounded; the power-of-two scaling is then exact. */
-double pine_decode_value(const pine_params *P, const uint64_t v[2])
+double
+pine_decode_value(const pine_params *P, const uint64_t v[2])
 {
 	pine_u128 p = pine_field_modulus(P->field);
 	pine_u128 x = pine_u128_of(v);
@@ -96,8 +88,9 @@ double pine_decode_value(const pine_params *P, const uint64_t v[2])
 	return neg ? -mag : mag;
 }
 
-pine_status pine_encode_gradient_and_norm(const pine_params *P, const double *x,
-                                          vdaf_elem *out, unsigned cheat, const char **why)
+pine_status
+pine_encode_gradient_and_norm(const pine_params *P, const double *x,
+                              vdaf_elem *out, unsigned cheat, const char **why)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	size_t d = P->dimension;
@@ -172,7 +165,8 @@ typedef struct {
 	uint64_t t8[256][8];
 } wr_tables;
 
-static void wr_tables_init(wr_tables *T)
+static void
+wr_tables_init(wr_tables *T)
 {
 	for (unsigned b = 0; b < 256; b++)
 		for (unsigned i = 0; i < 4; i++) {
@@ -185,8 +179,9 @@ static void wr_tables_init(wr_tables *T)
 }
 
 /* acc[0..3]: limb sums for limbs 0..3 (32-bit limbs of the values). */
-static void wr_kernel_scalar(const uint64_t *g, size_t words_per_elem, const uint8_t *codes,
-                             size_t nbytes, const wr_tables *T, uint64_t acc[4])
+static void
+wr_kernel_scalar(const uint64_t *g, size_t words_per_elem, const uint8_t *codes,
+                 size_t nbytes, const wr_tables *T, uint64_t acc[4])
 {
 	for (size_t i = 0; i < nbytes; i++) {
 		const uint64_t *c = T->t4[codes[i]];
@@ -205,8 +200,9 @@ static void wr_kernel_scalar(const uint64_t *g, size_t words_per_elem, const uin
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-static void wr_kernel_sse2(const uint64_t *g, size_t words_per_elem, const uint8_t *codes,
-                           size_t nbytes, const wr_tables *T, uint64_t acc[4])
+static void
+wr_kernel_sse2(const uint64_t *g, size_t words_per_elem, const uint8_t *codes,
+               size_t nbytes, const wr_tables *T, uint64_t acc[4])
 {
 	__m128i a0 = _mm_setzero_si128(), a1 = _mm_setzero_si128();
 	uint64_t out[2];
@@ -297,7 +293,8 @@ wr_kernel_avx2(const uint64_t *g, size_t words_per_elem, const uint8_t *codes, s
 typedef void (*wr_kernel_fn)(const uint64_t *, size_t, const uint8_t *, size_t,
                              const wr_tables *, uint64_t *);
 
-static wr_kernel_fn wr_pick_kernel(int which)
+static wr_kernel_fn
+wr_pick_kernel(int which)
 {
 	if (which == PINE_WR_KERNEL_SCALAR)
 		return wr_kernel_scalar;
@@ -317,14 +314,16 @@ static wr_kernel_fn wr_pick_kernel(int which)
 #endif
 }
 
-pine_status pine_run_wr_checks(const pine_params *P, const vdaf_elem *grad, vdaf_xof *x,
-                               vdaf_elem *res, const char **why)
+pine_status
+pine_run_wr_checks(const pine_params *P, const vdaf_elem *grad, vdaf_xof *x,
+                   vdaf_elem *res, const char **why)
 {
 	return pine_run_wr_checks_with(P, grad, x, res, PINE_WR_KERNEL_AUTO, why);
 }
 
-pine_status pine_run_wr_checks_with(const pine_params *P, const vdaf_elem *grad, vdaf_xof *x,
-                                    vdaf_elem *res, int which, const char **why)
+pine_status
+pine_run_wr_checks_with(const pine_params *P, const vdaf_elem *grad, vdaf_xof *x,
+                        vdaf_elem *res, int which, const char **why)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	size_t d = P->dimension;
@@ -386,8 +385,9 @@ out:
 	return st;
 }
 
-pine_status pine_encode_wr_checks(const pine_params *P, const vdaf_elem *res, vdaf_elem *out,
-                                  unsigned cheat, const char **why)
+pine_status
+pine_encode_wr_checks(const pine_params *P, const vdaf_elem *res, vdaf_elem *out,
+                      unsigned cheat, const char **why)
 {
 	const vdaf_field *f = pine_vdaf_field(P);
 	pine_u128 B = pine_u128_of(P->wr_check_bound);

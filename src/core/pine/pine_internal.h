@@ -1,5 +1,8 @@
 /*
- * pine_internal.h: shared internals of the PINE core (not a public API).
+ * pine_internal.h: what the files of the PINE core share (not a public
+ * API): domain separation, the prep state layout, and each file's
+ * functions for the others. 128-bit helpers: pine_u128.h; checked size
+ * arithmetic: pine_checked.h; entry points for tests: pine_testing.h.
  */
 #ifndef SECAGG_PINE_INTERNAL_H
 #define SECAGG_PINE_INTERNAL_H
@@ -7,12 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pine/dp_sampler.h"
 #include "pine/pine.h"
+#include "pine/pine_checked.h"
+#include "pine/pine_u128.h"
 #include "vdaf/field.h"
 #include "vdaf/xof.h"
-
-typedef unsigned __int128 pine_u128;
 
 /* Usage numbers of the 7-byte PINE domain separation tag. */
 enum {
@@ -28,95 +30,81 @@ enum {
 	PINE_USAGE_WR_JOINT_RAND_PART = 10
 };
 
-#define PINE_VERSION 1
-#define PINE_DST_LEN 7
+/* The 7-byte DST of a usage: vdaf_dst_pine (vdaf/xof.h) with version 1. */
+#define PINE_DST_LEN VDAF_DST_PINE_LEN
 
 /* Prep state header: a magic followed by the first 8 bytes of the parameter
  * digest. "PNs1": the body after the two joint-randomness seeds is the
- * encoded output share (the Leader's form; earlier versions also wrote it
- * for Helpers). "PNh1": the body is byte(agg_id) || the Helper's
- * measurement-share seed, re-expanded by prep_next. */
+ * encoded output share (the Leader's form of pine_prep_init; earlier
+ * versions also wrote it for Helpers). "PNh1": the body is byte(agg_id) ||
+ * the Helper's measurement-share seed, re-expanded by prep_next. "PNl1":
+ * the body is SHA-256(the Leader's input share), whose first d elements
+ * prep_next takes as the output share (pine_prep_init_digest). */
 #define PINE_STATE_MAGIC "PNs1"
 #define PINE_STATE_MAGIC_SEED "PNh1"
+#define PINE_STATE_MAGIC_DIGEST "PNl1"
+#define PINE_STATE_INPUT_DIGEST_LEN 32
 #define PINE_STATE_HDR_LEN 12
 
-/* Field facts needed by parameter validation (modulus as 128-bit). */
-pine_u128 pine_field_modulus(pine_field_id f);
-unsigned pine_field_gen_order_log2(pine_field_id f);
-
-static inline pine_u128 pine_u128_of(const uint64_t v[2])
-{
-	return ((pine_u128) v[1] << 64) | v[0];
-}
-
-/* 7-byte DST: byte(PINE_VERSION) || be32(id) || be16(usage). */
-static inline void pine_dst(uint8_t out[PINE_DST_LEN], uint32_t id, uint16_t usage)
-{
-	out[0] = PINE_VERSION;
-	out[1] = (uint8_t) (id >> 24);
-	out[2] = (uint8_t) (id >> 16);
-	out[3] = (uint8_t) (id >> 8);
-	out[4] = (uint8_t) id;
-	out[5] = (uint8_t) (usage >> 8);
-	out[6] = (uint8_t) usage;
-}
-
-/* Checked size arithmetic: return 0 on overflow. */
-static inline int pine_add_sz(size_t a, size_t b, size_t *out)
-{
-	if (a > SIZE_MAX - b)
-		return 0;
-	*out = a + b;
-	return 1;
-}
-
-static inline int pine_mul_sz(size_t a, size_t b, size_t *out)
-{
-	if (a != 0 && b > SIZE_MAX / a)
-		return 0;
-	*out = a * b;
-	return 1;
-}
-
-static inline void pine_set_why(const char **why, const char *msg)
+/* *why = msg, unless why is NULL. */
+static inline void
+pine_set_why(const char **why, const char *msg)
 {
 	if (why != NULL)
 		*why = msg;
 }
 
-/* ---- pine_encode.c ---- */
+/* Elements per chunk when streaming a share through the joint-rand XOFs. */
+#define STREAM_CHUNK 2048
 
+/* ---- pine_xof.c ---- */
+
+/* n zeroed elements (at least one); NULL on overflow or out of memory. */
+vdaf_elem *pine_elems_alloc(size_t n);
+/* Wipes and frees n elements (v may be NULL). */
+void pine_elems_free(vdaf_elem *v, size_t n);
+/* A VDAF_* code as a pine_status, with *why. */
+pine_status pine_map_vdaf(int rc, const char **why);
+/* A fresh XOF with seed and dst(usage). */
+int pine_xof_start(const pine_params *P, vdaf_xof *x, const uint8_t *seed, uint16_t usage);
+/* expand_into_vec(seed, dst(usage), binder, n) */
+int pine_expand(const pine_params *P, const uint8_t *seed, uint16_t usage,
+                const uint8_t *binder, size_t binder_len, vdaf_elem *out, size_t n);
+/* joint_rand_seed(parts, usage) = derive_seed(zeros, dst(usage), concat(parts)) */
+int pine_joint_rand_seed(const pine_params *P, const uint8_t *parts, uint16_t usage, uint8_t *out);
+/* The wraparound and verification joint-randomness parts of one share (see pine_xof.c). */
+int pine_share_parts(const pine_params *P, uint8_t agg_id, const uint8_t *nonce,
+                     const uint8_t *expand_seed, vdaf_elem *share,
+                     const uint8_t *wr_blind, uint8_t *wr_part,
+                     const uint8_t *vf_blind, uint8_t *vf_part);
+/* The wraparound results for a (share of the) gradient under wr_seed. */
+pine_status pine_wr_results(const pine_params *P, const uint8_t *wr_seed,
+                            const vdaf_elem *grad, vdaf_elem *res, const char **why);
+/* The verification joint randomness from its seed. */
+int pine_vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem *jr);
+/* A Helper's proofs share, expanded from its seed. */
+int pine_helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
+                             vdaf_elem *out);
+
+/* ---- pine_params.c ---- */
+
+/* The vdaf field of a PINE field id; NULL for an unknown id. */
+const vdaf_field *pine_field_vdaf(pine_field_id f);
 /* The vdaf field / XOF kind of a parameter set. */
 const vdaf_field *pine_vdaf_field(const pine_params *P);
 vdaf_xof_kind pine_vdaf_xof(const pine_params *P);
+
+/* ---- pine_encode.c ---- */
 
 /* out[0 .. grad_norm_len) = g || bits(sq) || bits(sq_bound - sq).
  * PINE_ERR_MEASUREMENT / PINE_ERR_NORM on bad input. */
 pine_status pine_encode_gradient_and_norm(const pine_params *P, const double *x,
                                           vdaf_elem *out, unsigned cheat, const char **why);
 
-/* Test-only "malicious client" switches for pine_shard_impl (0 in
- * production): */
-#define PINE_CHEAT_NORM 1u /* skip the client's norm checks; claim sq = bound if it does not fit */
-#define PINE_CHEAT_WR 2u   /* claim success for every wraparound check */
-
-pine_status pine_shard_impl(const pine_params *P, const double *measurement,
-                            size_t meas_len, const uint8_t *nonce, size_t nonce_len,
-                            const uint8_t *rand, size_t rand_len, uint8_t *public_share,
-                            uint8_t *const *input_shares, unsigned cheat, const char **why);
-
 /* res[k] = sum_j s_kj g_j for the r checks, reading r * ceil(d/4) bytes of
  * the (already started) XOF stream x. */
 pine_status pine_run_wr_checks(const pine_params *P, const vdaf_elem *grad,
                                vdaf_xof *x, vdaf_elem *res, const char **why);
-
-/* The same with an explicit kernel (tests): */
-#define PINE_WR_KERNEL_AUTO 0
-#define PINE_WR_KERNEL_SCALAR 1
-#define PINE_WR_KERNEL_SSE2 2   /* falls back to AUTO where unavailable */
-pine_status pine_run_wr_checks_with(const pine_params *P, const vdaf_elem *grad,
-                                    vdaf_xof *x, vdaf_elem *res, int which,
-                                    const char **why);
 
 /* Client: out[0 .. (n_wr + 1) r) = the wraparound bits and success bits for
  * the results res. PINE_RETRY if any check is out of range. */
@@ -124,11 +112,6 @@ pine_status pine_encode_wr_checks(const pine_params *P, const vdaf_elem *res,
                                   vdaf_elem *out, unsigned cheat, const char **why);
 
 /* ---- pine_dp.c ---- */
-
-/* pine_dp_add_noise with a given randomness source (tests: dp_test_rng). */
-pine_status pine_dp_add_noise_rng(const pine_params *P, pine_dp_mechanism mech, double scale,
-                                  uint8_t *agg_share, size_t len, const dp_rng *rng,
-                                  const char **why);
 
 /* Signed decode of a canonical field value (128-bit lo, hi) to a double. */
 double pine_decode_value(const pine_params *P, const uint64_t v[2]);

@@ -1,6 +1,10 @@
 /*
- * pine_params.c: PINE parameter validation and derivation
- * (spec/pine-01.md sections 2, 3).
+ * pine_params.c: PINE parameter validation and derivation, after
+ * draft-chen-cfrg-vdaf-pine (-01 and -02): the user parameters of Section 3
+ * "PINE Overview", the derived ones of Section 4 "The PINE Proof System"
+ * (PineValid: bit lengths, the wraparound bound from alpha, FLP shapes)
+ * and Section 5 "The PINE VDAF" (message sizes), the variants of Section 6
+ * "Variants". The fields themselves are vdaf/field.h's.
  */
 #include <math.h>
 #include <string.h>
@@ -9,46 +13,57 @@
 
 #include "pine/pine_internal.h"
 
-/* Field moduli. */
-#define P64 ((pine_u128) 0xffffffff00000001ULL)
-#define P32 ((pine_u128) 4293918721ULL)
-#define P128 (((pine_u128) 0xffffffffffffffe4ULL << 64) | (pine_u128) 1)
-#define P40 ((pine_u128) 0xfffeb00001ULL)
+/* The fields by pine_field_id (whose numbering differs from vdaf_field_id). */
+static const vdaf_field *const fields[] = {
+	[PINE_FIELD64] = &vdaf_field64,
+	[PINE_FIELD128] = &vdaf_field128,
+	[PINE_FIELD32] = &vdaf_field32,
+	[PINE_FIELD40] = &vdaf_field40,
+};
 
-pine_u128 pine_field_modulus(pine_field_id f)
+const vdaf_field *
+pine_field_vdaf(pine_field_id f)
 {
-	switch (f) {
-	case PINE_FIELD64: return P64;
-	case PINE_FIELD128: return P128;
-	case PINE_FIELD32: return P32;
-	case PINE_FIELD40: return P40;
-	}
-	return 0;
+	return (unsigned) f < sizeof fields / sizeof fields[0] ? fields[f] : NULL;
 }
 
-unsigned pine_field_gen_order_log2(pine_field_id f)
+const vdaf_field *
+pine_vdaf_field(const pine_params *P)
 {
-	switch (f) {
-	case PINE_FIELD64: return 32;
-	case PINE_FIELD128: return 66;
-	case PINE_FIELD32: return 20;
-	case PINE_FIELD40: return 20;
-	}
-	return 0;
+	return pine_field_vdaf(P->field);
 }
 
-size_t pine_field_elem_size(pine_field_id f)
+vdaf_xof_kind
+pine_vdaf_xof(const pine_params *P)
 {
-	switch (f) {
-	case PINE_FIELD64: return 8;
-	case PINE_FIELD128: return 16;
-	case PINE_FIELD32: return 4;
-	case PINE_FIELD40: return 5;
-	}
-	return 0;
+	return P->xof == PINE_XOF_TURBOSHAKE128 ? VDAF_XOF_TURBOSHAKE128
+	                                        : VDAF_XOF_HMACSHA256_AES128;
 }
 
-const char *pine_strerror(pine_status st)
+pine_u128
+pine_field_modulus(pine_field_id f)
+{
+	const vdaf_field *vf = pine_field_vdaf(f);
+	return vf == NULL ? 0 : pine_u128_of(vf->modulus);
+}
+
+/* log2 of the largest power-of-two subgroup (the NTT limit). */
+static unsigned
+gen_order_log2(pine_field_id f)
+{
+	const vdaf_field *vf = pine_field_vdaf(f);
+	return vf == NULL ? 0 : vf->two_adicity;
+}
+
+size_t
+pine_field_elem_size(pine_field_id f)
+{
+	const vdaf_field *vf = pine_field_vdaf(f);
+	return vf == NULL ? 0 : vf->encoded_size;
+}
+
+const char *
+pine_strerror(pine_status st)
 {
 	switch (st) {
 	case PINE_OK: return "success";
@@ -63,11 +78,13 @@ const char *pine_strerror(pine_status st)
 	case PINE_ERR_INTERNAL: return "internal error";
 	case PINE_ERR_INTERRUPTED: return "interrupted";
 	case PINE_ERR_BATCH_SIZE: return "batch smaller than the minimum batch size";
+	case PINE_ERR_STATE_MISMATCH: return "input share does not match the prep state";
 	}
 	return "unknown PINE status";
 }
 
-const char *pine_reject_reason_name(pine_reject_reason r)
+const char *
+pine_reject_reason_name(pine_reject_reason r)
 {
 	switch (r) {
 	case PINE_REASON_NONE: return NULL;
@@ -81,7 +98,8 @@ const char *pine_reject_reason_name(pine_reject_reason r)
 	return NULL;
 }
 
-static unsigned bitlen128(pine_u128 v)
+static unsigned
+bitlen128(pine_u128 v)
 {
 	unsigned n = 0;
 	while (v != 0) {
@@ -91,12 +109,14 @@ static unsigned bitlen128(pine_u128 v)
 	return n;
 }
 
-static size_t ceil_div(size_t a, size_t c)
+static size_t
+ceil_div(size_t a, size_t c)
 {
 	return a / c + (a % c != 0);
 }
 
-static size_t next_pow2(size_t n)
+static size_t
+next_pow2(size_t n)
 {
 	size_t p = 1;
 	while (p < n)
@@ -105,8 +125,9 @@ static size_t next_pow2(size_t n)
 }
 
 /* 2c + 2 (P - 1) + 1 for the main circuit; P = 0 if over the field's NTT limit. */
-static size_t main_proof_len(size_t bcl, size_t r, size_t c, unsigned gen_log2,
-                             size_t *p_out)
+static size_t
+main_proof_len(size_t bcl, size_t r, size_t c, unsigned gen_log2,
+               size_t *p_out)
 {
 	size_t calls = ceil_div(bcl, c) + ceil_div(r, c);
 	size_t p = next_pow2(1 + calls);
@@ -116,7 +137,8 @@ static size_t main_proof_len(size_t bcl, size_t r, size_t c, unsigned gen_log2,
 	return 2 * c + 2 * (p - 1) + 1;
 }
 
-static size_t ne_proof_len(size_t d, size_t c, unsigned gen_log2, size_t *p_out)
+static size_t
+ne_proof_len(size_t d, size_t c, unsigned gen_log2, size_t *p_out)
 {
 	size_t calls = ceil_div(d, c);
 	size_t p = next_pow2(1 + calls);
@@ -126,7 +148,8 @@ static size_t ne_proof_len(size_t d, size_t c, unsigned gen_log2, size_t *p_out)
 	return c + 2 * (p - 1) + 1;
 }
 
-void pine_config_defaults(pine_config *cfg, pine_variant variant)
+void
+pine_config_defaults(pine_config *cfg, pine_variant variant)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->variant = variant;
@@ -146,8 +169,9 @@ void pine_config_defaults(pine_config *cfg, pine_variant variant)
  * Everything except the chunk lengths. Fills the encoding-related fields of
  * *P from cfg (already normalised).
  */
-static pine_status derive_encoding(pine_params *P, const pine_config *cfg,
-                                   const char **why)
+static pine_status
+derive_encoding(pine_params *P, const pine_config *cfg,
+                const char **why)
 {
 	pine_u128 p = pine_field_modulus(P->field);
 
@@ -248,7 +272,8 @@ static pine_status derive_encoding(pine_params *P, const pine_config *cfg,
 	return PINE_OK;
 }
 
-static pine_status normalise(pine_params *P, pine_config *cfg, const char **why)
+static pine_status
+normalise(pine_params *P, pine_config *cfg, const char **why)
 {
 	uint32_t def_proofs, def_ne;
 	int fixed;
@@ -311,8 +336,9 @@ static pine_status normalise(pine_params *P, pine_config *cfg, const char **why)
 	return PINE_OK;
 }
 
-pine_status pine_optimal_chunk_lengths(const pine_config *in, uint64_t *chunk_length,
-                                       uint64_t *chunk_length_ne, const char **why)
+pine_status
+pine_optimal_chunk_lengths(const pine_config *in, uint64_t *chunk_length,
+                           uint64_t *chunk_length_ne, const char **why)
 {
 	pine_params P;
 	pine_config cfg = *in;
@@ -323,7 +349,7 @@ pine_status pine_optimal_chunk_lengths(const pine_config *in, uint64_t *chunk_le
 		return st;
 	if ((st = derive_encoding(&P, &cfg, why)) != PINE_OK)
 		return st;
-	unsigned g = pine_field_gen_order_log2(P.field);
+	unsigned g = gen_order_log2(P.field);
 	size_t best = SIZE_MAX, best_c = 0, pp;
 	size_t max_c = P.bit_checked_len + P.num_wr_checks;
 	if (max_c > PINE_MAX_CHUNK_LENGTH)
@@ -351,13 +377,15 @@ pine_status pine_optimal_chunk_lengths(const pine_config *in, uint64_t *chunk_le
 	return PINE_OK;
 }
 
-static void put_be64(uint8_t *o, uint64_t v)
+static void
+put_be64(uint8_t *o, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--, v >>= 8)
 		o[i] = (uint8_t) v;
 }
 
-static void put_be32(uint8_t *o, uint32_t v)
+static void
+put_be32(uint8_t *o, uint32_t v)
 {
 	for (int i = 3; i >= 0; i--, v >>= 8)
 		o[i] = (uint8_t) v;
@@ -372,7 +400,8 @@ static void put_be32(uint8_t *o, uint32_t v)
  *   44 be32 r_succ | 48 be64 IEEE-754 bits of alpha
  *   56 be64 min_batch_size (0 = none: digests from before it stay valid)
  */
-void pine_params_encode(const pine_params *P, uint8_t out[PINE_PARAMS_ENCODED_LEN])
+void
+pine_params_encode(const pine_params *P, uint8_t out[PINE_PARAMS_ENCODED_LEN])
 {
 	uint64_t abits;
 	memset(out, 0, PINE_PARAMS_ENCODED_LEN);
@@ -394,7 +423,8 @@ void pine_params_encode(const pine_params *P, uint8_t out[PINE_PARAMS_ENCODED_LE
 	put_be64(out + 56, P->cfg.min_batch_size);
 }
 
-pine_status pine_params_init(pine_params *P, const pine_config *in, const char **why)
+pine_status
+pine_params_init(pine_params *P, const pine_config *in, const char **why)
 {
 	pine_config cfg;
 	pine_status st;
@@ -417,7 +447,7 @@ pine_status pine_params_init(pine_params *P, const pine_config *in, const char *
 	P->cfg = cfg;
 	P->chunk_length = (size_t) cfg.chunk_length;
 	P->chunk_length_ne = (size_t) cfg.chunk_length_norm_equality;
-	g = pine_field_gen_order_log2(P->field);
+	g = gen_order_log2(P->field);
 
 	P->proof_len_main = main_proof_len(P->bit_checked_len, P->num_wr_checks,
 	                                   P->chunk_length, g, &P->p_main);
@@ -472,6 +502,7 @@ pine_status pine_params_init(pine_params *P, const pine_config *in, const char *
 	if (!pine_add_sz(P->out_share_len, PINE_STATE_HDR_LEN + 2 * L, &P->prep_state_len))
 		FAIL("size overflow");
 	P->helper_prep_state_len = PINE_STATE_HDR_LEN + 2 * L + 1 + L;
+	P->leader_digest_state_len = PINE_STATE_HDR_LEN + 2 * L + PINE_STATE_INPUT_DIGEST_LEN;
 
 	{
 		uint8_t enc[PINE_PARAMS_ENCODED_LEN];
@@ -481,12 +512,20 @@ pine_status pine_params_init(pine_params *P, const pine_config *in, const char *
 	return PINE_OK;
 }
 
-size_t pine_input_share_len(const pine_params *P, uint32_t agg_id)
+size_t
+pine_input_share_len(const pine_params *P, uint32_t agg_id)
 {
 	return agg_id == 0 ? P->leader_input_share_len : P->helper_input_share_len;
 }
 
-size_t pine_prep_state_len(const pine_params *P, uint32_t agg_id)
+size_t
+pine_prep_state_len(const pine_params *P, uint32_t agg_id)
 {
 	return agg_id == 0 ? P->prep_state_len : P->helper_prep_state_len;
+}
+
+size_t
+pine_prep_state_len_digest(const pine_params *P, uint32_t agg_id)
+{
+	return agg_id == 0 ? P->leader_digest_state_len : P->helper_prep_state_len;
 }

@@ -111,12 +111,6 @@ struct vdaf_field {
 	vdaf_elem (*vec_sum)(const vdaf_elem *a, size_t n);
 	/* sum_i a[2i]*a[2i+1] over n PAIRS (2n elements): ParallelSum(Mul). */
 	vdaf_elem (*vec_pair_products)(const vdaf_elem *a, size_t n_pairs);
-	/* Signed sum selected by 2-bit codes (PINE wraparound check):
-	 * element i uses bits 2*(i%4)..2*(i%4)+1 of codes[i/4] (low bits first):
-	 * 0b00 -> -a[i], 0b11 -> +a[i], 0b01/0b10 -> 0. codes has ceil(n/4)
-	 * bytes; unused high bits of the last byte are ignored. Constant time
-	 * in a (the codes are public). */
-	vdaf_elem (*vec_signed_sum2)(const vdaf_elem *a, size_t n, const uint8_t *codes);
 	/* dst[i] = base * step^i for i < n (powers of a root of unity, r^i, ...). */
 	void (*vec_powers)(vdaf_elem *dst, vdaf_elem base, vdaf_elem step, size_t n);
 	/* One radix-2 Cooley-Tukey pass used by ntt.c: for every block of

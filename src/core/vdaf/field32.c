@@ -7,7 +7,6 @@
  * subtraction; no division instruction is used.
  */
 #include "vdaf/field.h"
-#include "vdaf/sign_codes.h"
 
 #define F32_P 4293918721ULL
 #define F32_GEN 3925978153ULL
@@ -62,7 +61,6 @@ static inline void fe_to_canon(vdaf_elem a, uint64_t out[2]) { out[0] = a.w[0]; 
 #define FE_HAVE_VEC_INNER
 #define FE_HAVE_VEC_SUM
 #define FE_HAVE_VEC_PAIR_PRODUCTS
-#define FE_HAVE_VEC_SIGNED_SUM2
 
 /* Sums of reduced terms (< 2^32) in 64 bits; fold every 2^31 terms. */
 #define F32_BATCH ((size_t) 1 << 31)
@@ -101,40 +99,6 @@ fe_vec_sum(const vdaf_elem *a, size_t n)
 			acc = f32_reduce64(acc);
 	}
 	return mk(f32_reduce64(acc));
-}
-
-static inline vdaf_elem
-fe_vec_signed_sum2(const vdaf_elem *a, size_t n, const uint8_t *codes)
-{
-	/* Lanes contribute x, 0 or 2^32 - 1 - x (32-bit one's complement, see
-	 * sign_codes.h); each negative lane's excess of 2^32 - 1 is removed at
-	 * the end. Terms are < 2^32, so fold every 2^31 bytes. */
-	uint64_t s0 = 0, s1 = 0, negs = 0;
-	size_t full = n / 4;
-	for (size_t k = 0; k < full; k++) {
-		const uint64_t *m = vdaf_sign_code_masks[codes[k]];
-		const vdaf_elem *g = a + 4 * k;
-		s0 += (g[0].w[0] & m[0]) ^ (m[1] & 0xffffffffULL);
-		s1 += (g[1].w[0] & m[2]) ^ (m[3] & 0xffffffffULL);
-		s0 += (g[2].w[0] & m[4]) ^ (m[5] & 0xffffffffULL);
-		s1 += (g[3].w[0] & m[6]) ^ (m[7] & 0xffffffffULL);
-		negs += vdaf_sign_code_negs[codes[k]];
-		if ((k + 1) % F32_BATCH == 0) {
-			s0 = f32_reduce64(s0);
-			s1 = f32_reduce64(s1);
-		}
-	}
-	if (full * 4 < n) {
-		const uint64_t *m = vdaf_sign_code_masks[codes[full]];
-		for (size_t t = 0; t < n - full * 4; t++) {
-			s0 += (a[4 * full + t].w[0] & m[2 * t]) ^ (m[2 * t + 1] & 0xffffffffULL);
-			negs += m[2 * t + 1] & 1;
-		}
-	}
-	uint64_t r = f32_add_raw(f32_reduce64(s0), f32_reduce64(s1));
-	/* excess = negs * (2^32 - 1) mod p */
-	uint64_t excess = f32_reduce64(f32_reduce64(negs) * 0xffffffffULL);
-	return mk(f32_sub_raw(r, excess));
 }
 
 #include "vdaf/field_vec_impl.h"

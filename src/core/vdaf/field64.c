@@ -10,7 +10,6 @@
  * reduce once at the end using 2^128 = -2^32 (mod p).
  */
 #include "vdaf/field.h"
-#include "vdaf/sign_codes.h"
 
 __extension__ typedef unsigned __int128 vdaf_u128;
 
@@ -94,7 +93,6 @@ static inline void fe_to_canon(vdaf_elem a, uint64_t out[2]) { out[0] = a.w[0]; 
 #define FE_HAVE_VEC_INNER
 #define FE_HAVE_VEC_SUM
 #define FE_HAVE_VEC_PAIR_PRODUCTS
-#define FE_HAVE_VEC_SIGNED_SUM2
 
 static inline vdaf_elem
 fe_vec_inner(const vdaf_elem *a, const vdaf_elem *b, size_t n)
@@ -129,43 +127,6 @@ fe_vec_sum(const vdaf_elem *a, size_t n)
 	for (size_t i = 0; i < n; i++)
 		s += a[i].w[0];
 	return mk(f64_reduce128((uint64_t) s, (uint64_t) (s >> 64)));
-}
-
-/*
- * Wraparound-check sums. For each code byte b, a constant table gives per
- * lane t a "non-zero" mask (code 0b00 or 0b11) and a "negative" mask (code
- * 0b00). A lane contributes (x & nz) ^ neg, i.e. x, 0 or ~x = 2^64 - 1 - x;
- * each negative lane therefore adds an excess of 2^64 - 1, removed at the
- * end using the count of negative lanes. The table is indexed by the public
- * codes only. One 128-bit add per element and two independent chains.
- */
-static inline vdaf_elem
-fe_vec_signed_sum2(const vdaf_elem *a, size_t n, const uint8_t *codes)
-{
-	vdaf_u128 s0 = 0, s1 = 0; /* each below n * 2^64: no overflow */
-	uint64_t negs = 0;
-	size_t full = n / 4;
-	for (size_t k = 0; k < full; k++) {
-		const uint64_t *m = vdaf_sign_code_masks[codes[k]];
-		const vdaf_elem *g = a + 4 * k;
-		s0 += (g[0].w[0] & m[0]) ^ m[1];
-		s1 += (g[1].w[0] & m[2]) ^ m[3];
-		s0 += (g[2].w[0] & m[4]) ^ m[5];
-		s1 += (g[3].w[0] & m[6]) ^ m[7];
-		negs += vdaf_sign_code_negs[codes[k]];
-	}
-	if (full * 4 < n) { /* tail: only the low lanes of the last byte count */
-		const uint64_t *m = vdaf_sign_code_masks[codes[full]];
-		for (size_t t = 0; t < n - full * 4; t++) {
-			s0 += (a[4 * full + t].w[0] & m[2 * t]) ^ m[2 * t + 1];
-			negs += m[2 * t + 1] & 1;
-		}
-	}
-	s0 += s1;
-	/* value = s0 - negs * (2^64 - 1) */
-	uint64_t r = f64_reduce128((uint64_t) s0, (uint64_t) (s0 >> 64));
-	vdaf_u128 excess = ((vdaf_u128) negs << 64) - negs;
-	return mk(f64_sub_raw(r, f64_reduce128((uint64_t) excess, (uint64_t) (excess >> 64))));
 }
 
 #include "vdaf/field_vec_impl.h"

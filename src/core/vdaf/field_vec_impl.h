@@ -10,8 +10,8 @@
  *   void      fe_to_canon(vdaf_elem, uint64_t out[2])
  * and the macros FE_ENCODED_SIZE, FE_P_LO, FE_P_HI (modulus limbs).
  * A field may supply faster versions of some operations and define
- * FE_HAVE_VEC_INNER, FE_HAVE_VEC_SUM, FE_HAVE_VEC_PAIR_PRODUCTS or
- * FE_HAVE_VEC_SIGNED_SUM2 to suppress the generic ones.
+ * FE_HAVE_VEC_INNER, FE_HAVE_VEC_SUM or FE_HAVE_VEC_PAIR_PRODUCTS to
+ * suppress the generic ones.
  *
  * All functions here are constant time in element values.
  */
@@ -96,23 +96,6 @@ fe_vec_pair_products(const vdaf_elem *a, size_t n_pairs)
 	for (size_t i = 0; i < n_pairs; i++)
 		acc = fe_add(acc, fe_mul(a[2 * i], a[2 * i + 1]));
 	return acc;
-}
-#endif
-
-#ifndef FE_HAVE_VEC_SIGNED_SUM2
-static inline vdaf_elem
-fe_vec_signed_sum2(const vdaf_elem *a, size_t n, const uint8_t *codes)
-{
-	vdaf_elem pos = vdaf_elem_zero(), neg = vdaf_elem_zero();
-	for (size_t i = 0; i < n; i++) {
-		unsigned sel = (codes[i >> 2] >> (2 * (i & 3))) & 3u;
-		uint64_t pm = 0 - (uint64_t) (sel == 3u);
-		uint64_t nm = 0 - (uint64_t) (sel == 0u);
-		vdaf_elem zero = vdaf_elem_zero();
-		pos = fe_add(pos, vdaf_elem_select(pm, a[i], zero));
-		neg = fe_add(neg, vdaf_elem_select(nm, a[i], zero));
-	}
-	return fe_sub(pos, neg);
 }
 #endif
 
@@ -271,7 +254,7 @@ static vdaf_elem fe_op_pow(vdaf_elem a, uint64_t e) { return fe_pow(a, e); }
 	.vec_axpy = fe_vec_axpy, .vec_mul = fe_vec_mul,                           \
 	.vec_inner = fe_vec_inner, .vec_sum = fe_vec_sum,                         \
 	.vec_pair_products = fe_vec_pair_products,                                \
-	.vec_signed_sum2 = fe_vec_signed_sum2, .vec_powers = fe_vec_powers,       \
+	.vec_powers = fe_vec_powers,                                              \
 	.ntt_pass = fe_ntt_pass
 
 #endif
