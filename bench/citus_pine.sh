@@ -59,7 +59,7 @@ INSERT INTO outcome
   FROM upload u, task t,
        LATERAL secagg.pine_prep_init(t.params, t.verify_key, 0, u.nonce, u.public_share, u.leader_share) l,
        LATERAL secagg.pine_prep_init(t.params, t.verify_key, 1, u.nonce, u.public_share, u.helper_share) h,
-       LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share]) f;
+       LATERAL secagg.pine_prep_finish(t.params, l.prep_state, ARRAY[l.prep_share, h.prep_share], u.leader_share) f;
 TRUNCATE upload;
 SQL
 prep_s=$(( $(date +%s) - t0 ))

@@ -97,8 +97,8 @@ INSERT INTO prep_$1
        LATERAL secagg.pine_prep_init(t.params, t.verify_key, 1, u.nonce, u.public_share, u.helper_share) h;
 INSERT INTO leader_$1
   SELECT p.report_id, p.batch, f.accepted, f.prep_message, f.output_share
-  FROM prep_$1 p, task t,
-       LATERAL secagg.pine_prep_finish(t.params, p.l_state, ARRAY[p.l_share, p.h_share]) f;
+  FROM prep_$1 p JOIN upload_$1 u ON u.batch = p.batch AND u.report_id = p.report_id, task t,
+       LATERAL secagg.pine_prep_finish(t.params, p.l_state, ARRAY[p.l_share, p.h_share], u.leader_share) f;
 INSERT INTO outcome_$1
   SELECT p.report_id, p.batch, l.accepted AND n.accepted, l.output_share, n.output_share
   FROM prep_$1 p JOIN leader_$1 l ON l.batch = p.batch AND l.report_id = p.report_id, task t,
