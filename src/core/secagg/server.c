@@ -135,13 +135,13 @@ payload_len(const view *v, uint32_t ri)
  * keeps its commitment and the digest of its payload (server_route.c),
  * Unmasking the digest alone (server_unmask.c).
  */
-#define ROUTED_REC (SA_COMMIT_BYTES + SA_ROUTE_DIGEST_BYTES)
+#define SHAREKEYS_KEPT (SA_COMMIT_BYTES + SA_ROUTE_DIGEST_BYTES)
 
 static size_t
 record_len(const view *v, uint32_t ri)
 {
 	if (v->k && v->stage == 1)
-		return ROUTED_REC;
+		return SHAREKEYS_KEPT;
 	if (v->k && v->stage == 4)          /* Unmasking: the payload's digest, its shares routed as rows */
 		return SA_ROUTE_DIGEST_BYTES;
 	return payload_len(v, ri);

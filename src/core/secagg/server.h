@@ -228,6 +228,8 @@ void sa_output_cursor_free(sa_output_cursor *c);
 /* ---- round-1 routing of a SecAgg+ session (server_route.c) ---- */
 
 #define SA_ROUTE_DIGEST_BYTES 32
+/* An item of a ROUTES or UNMASK output: user id u64 | digest of its accepted message. */
+#define SA_ROUTED_REC_BYTES (8 + SA_ROUTE_DIGEST_BYTES)
 /* One ciphertext on its way: version u8 | context | sender id u64 | nonce | ciphertext. */
 #define SA_ROUTE_BYTES (1 + SA_CTX_BYTES + SA_CT_ENTRY_BYTES)
 

@@ -431,7 +431,7 @@ srv_graph_close_round1(const view *v, const size_t *idx, const uint32_t *ris, ui
 	if (!u2.failed) {
 		srv_write_image(&state, v, 2, v->u1, v->n1, u2.buf, k, NULL, 0, NULL, 0, NULL);
 		if (!state.failed &&
-		    srv_reserve_output(&o, v, state.len, (size_t) k * (8 + SA_ROUTE_DIGEST_BYTES))) {
+		    srv_reserve_output(&o, v, state.len, (size_t) k * SA_ROUTED_REC_BYTES)) {
 			srv_begin_output(&o, v, SA_OUTPUT_ROUTES, state.buf, state.len);
 			put_senders_digests(&o, v, idx, ris, k, SA_COMMIT_BYTES);
 			st = srv_finish_messages(&o, out, out_len);
@@ -658,7 +658,7 @@ srv_graph_close_round4(const view *v, const size_t *idx, const uint32_t *ris, ui
 		srv_write_image(&state, v, 4, v->u1, v->n1, v->u2, v->n2, v->u3, v->n3, v->u4, v->n4, v->sum);
 		st = SA_ERR_NOMEM;
 		if (!state.failed &&
-		    srv_reserve_output(&o, v, state.len, (size_t) k * (8 + SA_ROUTE_DIGEST_BYTES))) {
+		    srv_reserve_output(&o, v, state.len, (size_t) k * SA_ROUTED_REC_BYTES)) {
 			srv_begin_output(&o, v, SA_OUTPUT_UNMASK, state.buf, state.len);
 			put_senders_digests(&o, v, idx, ris, k, 0);
 			st = srv_finish_messages(&o, out, out_len);

@@ -109,6 +109,10 @@ uint32_t srv_sender_list(const view *v, const size_t *idx, uint32_t *ris);
  */
 void srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], uint8_t round, const uint8_t ctx[SA_CTX_BYTES],
                       uint64_t sender, const uint8_t *payload, size_t len);
+/* An output blob's framing (magic, kind, state, rejection records, count, items), O(1). */
+sa_status srv_output_frame(const uint8_t *blob, size_t len, sa_output_view *ov);
+/* A ROUTES / UNMASK output over a SecAgg+ state of `stage`: exactly count id | digest items. O(1). */
+sa_status srv_routed_items(const sa_output_view *ov, uint8_t stage, view *sv);
 /* Are these nrej rejection records of `round`, with sender statuses, for distinct roster members? */
 sa_status srv_check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej);
 

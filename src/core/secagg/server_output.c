@@ -58,15 +58,13 @@ static sa_status
 open_routes(sa_output_view *ov)
 {
 	view sv;
-	sa_status st = srv_open_view(&sv, ov->state, ov->state_len);
+	sa_status st = srv_routed_items(ov, 2, &sv);
 	if (st != SA_OK)
 		return st;
-	size_t rec = 8 + SA_ROUTE_DIGEST_BYTES;
-	if (sv.k == 0 || sv.stage != 2 || ov->count != sv.n2 || ov->items_len / rec != ov->count ||
-	    ov->items_len % rec != 0)
+	if (ov->count != sv.n2)
 		return SA_ERR_MALFORMED;
 	for (uint32_t i = 0; i < ov->count; i++)
-		if (memcmp(ov->items + (size_t) i * rec, sv.u2 + (size_t) i * U2_REC, 8) != 0)
+		if (memcmp(ov->items + (size_t) i * SA_ROUTED_REC_BYTES, sv.u2 + (size_t) i * U2_REC, 8) != 0)
 			return SA_ERR_MALFORMED;
 	return SA_OK;
 }
@@ -76,24 +74,28 @@ static sa_status
 open_unmask(sa_output_view *ov)
 {
 	view sv;
-	sa_status st = srv_open_view(&sv, ov->state, ov->state_len);
+	sa_status st = srv_routed_items(ov, 4, &sv);
 	if (st != SA_OK)
 		return st;
-	size_t rec = 8 + SA_ROUTE_DIGEST_BYTES;
-	if (sv.k == 0 || sv.stage != 4 || ov->count > sv.n4 || ov->items_len / rec != ov->count ||
-	    ov->items_len % rec != 0)
+	if (ov->count > sv.n4)
 		return SA_ERR_MALFORMED;
 	for (uint32_t i = 0; i < ov->count; i++) {
-		uint64_t id = sa_load_u64_be(ov->items + (size_t) i * rec);
-		if ((i > 0 && id <= sa_load_u64_be(ov->items + (size_t) (i - 1) * rec)) ||
+		uint64_t id = sa_load_u64_be(ov->items + (size_t) i * SA_ROUTED_REC_BYTES);
+		if ((i > 0 && id <= sa_load_u64_be(ov->items + (size_t) (i - 1) * SA_ROUTED_REC_BYTES)) ||
 		    sa_find_id(sv.u4, sv.n4, ID_REC, id) < 0)
 			return SA_ERR_MALFORMED;
 	}
 	return SA_OK;
 }
 
+/*
+ * The framing every output shares, O(1): magic, kind, the state and the
+ * rejection records (bounds only; SAO2 has at least one), the count, and
+ * the items to the end of the blob. Fills ov; the kind's own checks are the
+ * caller's.
+ */
 sa_status
-sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
+srv_output_frame(const uint8_t *blob, size_t len, sa_output_view *ov)
 {
 	sa_reader r;
 	uint8_t kind;
@@ -111,34 +113,61 @@ sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
 	ov->state = sa_get_view(&r, (size_t) slen);
 	ov->state_len = (size_t) slen;
 	if (magic[3] == '2') {
-		/* rejection records: at least one (SAO1 is written otherwise); checked against the state */
 		if (!sa_get_count(&r, &ov->rejected_count, SA_REJECTION_BYTES) || ov->rejected_count == 0)
 			return SA_ERR_MALFORMED;
 		ov->rejected = sa_get_view(&r, (size_t) ov->rejected_count * SA_REJECTION_BYTES);
-		view sv;
-		sa_status st = srv_open_view(&sv, ov->state, ov->state_len);
-		if (st != SA_OK || ov->rejected == NULL || sv.stage == 0)
-			return st == SA_ERR_NOMEM ? st : SA_ERR_MALFORMED;
-		if ((st = srv_check_rejections(&sv, (uint8_t) (sv.stage - 1), ov->rejected, ov->rejected_count)) != SA_OK)
-			return st;
 	}
 	if (!sa_get_u32(&r, &ov->count))
 		return SA_ERR_MALFORMED;
 	ov->items = r.p + r.pos;
 	ov->items_len = sa_reader_remaining(&r);
-	if (kind == SA_OUTPUT_VECTOR) {
+	return SA_OK;
+}
+
+/*
+ * A routed output (ROUTES, UNMASK) over a SecAgg+ state of `stage`:
+ * exactly count records id | digest. O(1); *sv is the state's view.
+ */
+sa_status
+srv_routed_items(const sa_output_view *ov, uint8_t stage, view *sv)
+{
+	sa_status st = srv_open_view(sv, ov->state, ov->state_len);
+	if (st != SA_OK)
+		return st;
+	if (sv->k == 0 || sv->stage != stage || ov->count > SA_MAX_USERS_GRAPH ||
+	    ov->items_len / SA_ROUTED_REC_BYTES != ov->count || ov->items_len % SA_ROUTED_REC_BYTES != 0)
+		return SA_ERR_MALFORMED;
+	return SA_OK;
+}
+
+sa_status
+sa_output_open(const uint8_t *blob, size_t len, sa_output_view *ov)
+{
+	sa_status st = srv_output_frame(blob, len, ov);
+	if (st != SA_OK)
+		return st;
+	if (ov->rejected_count > 0) {
+		/* rejection records, checked against the state */
+		view sv;
+		st = srv_open_view(&sv, ov->state, ov->state_len);
+		if (st != SA_OK || sv.stage == 0)
+			return st == SA_ERR_NOMEM ? st : SA_ERR_MALFORMED;
+		if ((st = srv_check_rejections(&sv, (uint8_t) (sv.stage - 1), ov->rejected, ov->rejected_count)) != SA_OK)
+			return st;
+	}
+	sa_reader r;
+	sa_reader_init(&r, ov->items, ov->items_len);
+	switch (ov->kind) {
+	case SA_OUTPUT_VECTOR:
 		if (ov->count > SA_MAX_VECTOR_LENGTH || ov->items_len != (size_t) ov->count * 8)
 			return SA_ERR_MALFORMED;
 		return SA_OK;
+	case SA_OUTPUT_BROADCAST: return open_broadcast(&r, ov);
+	case SA_OUTPUT_NEIGHBOURHOOD: return open_neighbourhood(ov);
+	case SA_OUTPUT_ROUTES: return open_routes(ov);
+	case SA_OUTPUT_UNMASK: return open_unmask(ov);
+	default: break;
 	}
-	if (kind == SA_OUTPUT_BROADCAST)
-		return open_broadcast(&r, ov);
-	if (kind == SA_OUTPUT_NEIGHBOURHOOD)
-		return open_neighbourhood(ov);
-	if (kind == SA_OUTPUT_ROUTES)
-		return open_routes(ov);
-	if (kind == SA_OUTPUT_UNMASK)
-		return open_unmask(ov);
 	/* messages: walk every record */
 	for (uint32_t i = 0; i < ov->count; i++) {
 		uint64_t id;
@@ -221,7 +250,7 @@ sa_output_cursor_next(sa_output_cursor *c, uint64_t *user_id, const uint8_t **ms
 			*end = true;
 			return SA_OK;
 		}
-		*user_id = sa_load_u64_be(ov->items + (size_t) c->next++ * (8 + SA_ROUTE_DIGEST_BYTES));
+		*user_id = sa_load_u64_be(ov->items + (size_t) c->next++ * SA_ROUTED_REC_BYTES);
 		return SA_OK;
 	}
 	if (ov->kind != SA_OUTPUT_NEIGHBOURHOOD) {

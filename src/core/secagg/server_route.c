@@ -31,7 +31,6 @@
 #include "secagg/server_internal.h"
 
 #define ROUTE_PREFIX (1 + SA_CTX_BYTES)          /* version | context */
-#define ROUTE_REC (8 + SA_ROUTE_DIGEST_BYTES)    /* U2 entry of a ROUTES output: id | digest */
 
 void
 srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], uint8_t round, const uint8_t ctx[SA_CTX_BYTES],
@@ -61,30 +60,20 @@ srv_route_digest(uint8_t out[SA_ROUTE_DIGEST_BYTES], uint8_t round, const uint8_
 sa_status
 sa_routes_open(const uint8_t *blob, size_t len, sa_routes *rv)
 {
-	sa_reader r;
-	uint8_t kind;
-	uint64_t slen;
-	uint32_t nrej;
+	sa_output_view ov;
+	view v;
 	memset(rv, 0, sizeof *rv);
-	sa_reader_init(&r, blob, len);
-	const uint8_t *magic = sa_get_view(&r, 4);
-	if (magic == NULL || (memcmp(magic, "SAO1", 4) != 0 && memcmp(magic, "SAO2", 4) != 0) ||
-	    !sa_get_u8(&r, &kind) || !sa_get_u64(&r, &slen) || slen > sa_reader_remaining(&r))
-		return SA_ERR_MALFORMED;
-	if (kind != SA_OUTPUT_ROUTES)
+	sa_status st = srv_output_frame(blob, len, &ov);
+	if (st != SA_OK)
+		return st;
+	if (ov.kind != SA_OUTPUT_ROUTES)
 		return SA_ERR_WRONG_ROUND;
-	const uint8_t *state = sa_get_view(&r, (size_t) slen);
-	if (slen < 40 || memcmp(state, MAGIC_GRAPH, 4) != 0 || state[5] != 2)
-		return SA_ERR_MALFORMED;
-	if (magic[3] == '2' && (!sa_get_count(&r, &nrej, SA_REJECTION_BYTES) ||
-	                        sa_get_view(&r, (size_t) nrej * SA_REJECTION_BYTES) == NULL))
-		return SA_ERR_MALFORMED;
-	if (!sa_get_u32(&r, &rv->n2) || rv->n2 > SA_MAX_USERS_GRAPH ||
-	    sa_reader_remaining(&r) / ROUTE_REC != rv->n2 || sa_reader_remaining(&r) % ROUTE_REC != 0)
-		return SA_ERR_MALFORMED;
-	rv->ver = state[4];
-	rv->ctx = state + 8;
-	rv->u2 = sa_get_view(&r, (size_t) rv->n2 * ROUTE_REC);
+	if ((st = srv_routed_items(&ov, 2, &v)) != SA_OK)
+		return st;
+	rv->ver = v.ver;
+	rv->ctx = v.ctx;
+	rv->u2 = ov.items;
+	rv->n2 = ov.count;
 	return SA_OK;
 }
 
@@ -92,8 +81,8 @@ sa_routes_open(const uint8_t *blob, size_t len, sa_routes *rv)
 static const uint8_t *
 accepted_digest(const sa_routes *rv, uint64_t id)
 {
-	long i = sa_find_id(rv->u2, rv->n2, ROUTE_REC, id);
-	return i < 0 ? NULL : rv->u2 + (size_t) i * ROUTE_REC + 8;
+	long i = sa_find_id(rv->u2, rv->n2, SA_ROUTED_REC_BYTES, id);
+	return i < 0 ? NULL : rv->u2 + (size_t) i * SA_ROUTED_REC_BYTES + 8;
 }
 
 sa_status

@@ -37,7 +37,6 @@
 
 #include "secagg/server_internal.h"
 
-#define RESP_REC (8 + SA_ROUTE_DIGEST_BYTES)
 /* offsets in a share row */
 #define SH_T      (1 + SA_CTX_BYTES)
 #define SH_OWNER  (SH_T + 4)
@@ -57,33 +56,22 @@
 sa_status
 sa_unmask_open(const uint8_t *blob, size_t len, sa_unmask_view *uv)
 {
-	sa_reader r;
-	uint8_t kind;
-	uint64_t slen;
-	uint32_t nrej;
-	memset(uv, 0, sizeof *uv);
-	sa_reader_init(&r, blob, len);
-	const uint8_t *magic = sa_get_view(&r, 4);
-	if (magic == NULL || (memcmp(magic, "SAO1", 4) != 0 && memcmp(magic, "SAO2", 4) != 0) ||
-	    !sa_get_u8(&r, &kind) || !sa_get_u64(&r, &slen) || slen > sa_reader_remaining(&r))
-		return SA_ERR_MALFORMED;
-	if (kind != SA_OUTPUT_UNMASK)
-		return SA_ERR_WRONG_ROUND;
-	uv->state = sa_get_view(&r, (size_t) slen);
-	uv->state_len = (size_t) slen;
+	sa_output_view ov;
 	view v;
-	sa_status st = srv_open_view(&v, uv->state, uv->state_len);
+	memset(uv, 0, sizeof *uv);
+	sa_status st = srv_output_frame(blob, len, &ov);
 	if (st != SA_OK)
 		return st;
-	if (v.k == 0 || v.stage != 4 || !v.has_sum)
+	if (ov.kind != SA_OUTPUT_UNMASK)
+		return SA_ERR_WRONG_ROUND;
+	if ((st = srv_routed_items(&ov, 4, &v)) != SA_OK)
+		return st;
+	if (!v.has_sum || ov.count > v.n4)
 		return SA_ERR_MALFORMED;
-	if (magic[3] == '2' && (!sa_get_count(&r, &nrej, SA_REJECTION_BYTES) ||
-	                        sa_get_view(&r, (size_t) nrej * SA_REJECTION_BYTES) == NULL))
-		return SA_ERR_MALFORMED;
-	if (!sa_get_u32(&r, &uv->count) || uv->count > v.n4 ||
-	    sa_reader_remaining(&r) / RESP_REC != uv->count || sa_reader_remaining(&r) % RESP_REC != 0)
-		return SA_ERR_MALFORMED;
-	uv->resp = sa_get_view(&r, (size_t) uv->count * RESP_REC);
+	uv->state = ov.state;
+	uv->state_len = ov.state_len;
+	uv->resp = ov.items;
+	uv->count = ov.count;
 	return SA_OK;
 }
 
@@ -120,12 +108,12 @@ check_accepted(const sa_unmask_view *uv, const view *v, uint64_t responder, cons
 		return SA_ERR_SESSION;
 	if (sa_load_u64_be(msg + 2 + SA_CTX_BYTES) != responder)
 		return SA_ERR_UNKNOWN_USER;
-	long i = sa_find_id(uv->resp, uv->count, RESP_REC, responder);
+	long i = sa_find_id(uv->resp, uv->count, SA_ROUTED_REC_BYTES, responder);
 	if (i < 0)
 		return SA_ERR_UNKNOWN_USER;
 	uint8_t got[SA_ROUTE_DIGEST_BYTES];
 	srv_route_digest(got, 4, v->ctx, responder, msg + SA_C2S_HEADER_BYTES, len - SA_C2S_HEADER_BYTES);
-	if (sodium_memcmp(got, uv->resp + (size_t) i * RESP_REC + 8, SA_ROUTE_DIGEST_BYTES) != 0)
+	if (sodium_memcmp(got, uv->resp + (size_t) i * SA_ROUTED_REC_BYTES + 8, SA_ROUTE_DIGEST_BYTES) != 0)
 		return SA_ERR_DUPLICATE;      /* not the message the round accepted from it */
 	return SA_OK;
 }
