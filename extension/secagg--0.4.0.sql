@@ -479,3 +479,17 @@ CREATE AGGREGATE @extschema@.unmask_agg(output bytea, secret bytea) (
 );
 COMMENT ON AGGREGATE @extschema@.unmask_agg(bytea, bytea) IS
   'SecAgg+ round 4: the round''s final output (the sum, output_vector) from its round-4 output and the secrets unmask_secret_agg rebuilt, one per owner (GROUP BY session); every needed secret must be there once and is checked again (SA010 naming the user otherwise).';
+
+-- The support functions of the row aggregates: callable only through them
+-- (see "Aggregate support functions" above).
+REVOKE EXECUTE ON FUNCTION
+  @extschema@.share_message_trans(bytea, bytea),
+  @extschema@.share_message_combine(bytea, bytea),
+  @extschema@.share_message_final(bytea),
+  @extschema@.unmask_secret_trans(bytea, bytea),
+  @extschema@.unmask_secret_combine(bytea, bytea),
+  @extschema@.unmask_secret_final(bytea),
+  @extschema@.unmask_trans(bytea, bytea, bytea),
+  @extschema@.unmask_combine(bytea, bytea),
+  @extschema@.unmask_final(bytea)
+  FROM PUBLIC;

@@ -87,52 +87,110 @@ cached_output(FunctionCallInfo fcinfo)
 	return c->copy;
 }
 
-typedef struct route_sink {
-	ReturnSetInfo *rsi;
-} route_sink;
+/* ---- share_routes, unmask_shares: a message split into rows ---- */
 
+typedef struct row_sink {
+	ReturnSetInfo *rsi;
+	size_t row;                      /* bytes per row */
+} row_sink;
+
+/* One (user, row) result row; the emit callback of both splits. */
 static sa_status
-put_route(void *arg, uint64_t recipient, const uint8_t route[SA_ROUTE_BYTES])
+put_row(void *arg, uint64_t to, const uint8_t *row)
 {
-	route_sink *s = arg;
-	bytea *b = sa_pg_bytea(route, SA_ROUTE_BYTES);
-	Datum values[2] = { Int64GetDatum((int64) recipient), PointerGetDatum(b) };
+	row_sink *s = arg;
+	bytea *b = sa_pg_bytea(row, s->row);
+	Datum values[2] = { Int64GetDatum((int64) to), PointerGetDatum(b) };
 	bool nulls[2] = { false, false };
 	tuplestore_putvalues(s->rsi->setResult, s->rsi->setDesc, values, nulls);
 	pfree(b);
 	return SA_OK;
 }
 
-Datum
-secagg_share_routes(PG_FUNCTION_ARGS)
+/* Opens the output (*opened once it did) and splits the message into the sink. */
+typedef sa_status (*split_fn)(const uint8_t *out, size_t olen, bool *opened, uint64_t user,
+                              const uint8_t *msg, size_t mlen, row_sink *sink);
+
+static sa_status
+split_share_keys(const uint8_t *out, size_t olen, bool *opened, uint64_t user, const uint8_t *msg,
+                 size_t mlen, row_sink *sink)
+{
+	sa_routes rv;
+	sa_status st = sa_routes_open(out, olen, &rv);
+	if (st != SA_OK)
+		return st;
+	*opened = true;
+	return sa_routes_split(&rv, user, msg, mlen, put_row, sink);
+}
+
+static sa_status
+split_unmasking(const uint8_t *out, size_t olen, bool *opened, uint64_t user, const uint8_t *msg,
+                size_t mlen, row_sink *sink)
+{
+	sa_unmask_view uv;
+	sa_status st = sa_unmask_open(out, olen, &uv);
+	if (st != SA_OK)
+		return st;
+	*opened = true;
+	return sa_unmask_split(&uv, user, msg, mlen, put_row, sink);
+}
+
+typedef struct split_kind {
+	const char *fn;                  /* the SQL function */
+	int round;
+	const char *round_name;
+	size_t row;
+	split_fn split;
+} split_kind;
+
+static const split_kind SPLIT_SHARE_KEYS = { "share_routes", 1, "ShareKeys", SA_ROUTE_BYTES, split_share_keys };
+static const split_kind SPLIT_UNMASKING = { "unmask_shares", 4, "Unmasking", SA_UNMASK_SHARE_BYTES, split_unmasking };
+
+/*
+ * (output, user_id, message) -> rows. A message of a user the round did
+ * not accept gives none; one that is not the message it accepted is SA004.
+ */
+static Datum
+split_rows(FunctionCallInfo fcinfo, const split_kind *k)
 {
 	static const char *const names[] = { "output", "user_id", "message" };
 	sa_pg_require_args(fcinfo, 0, 2, names);
 	size_t olen, mlen;
 	const uint8_t *out = sa_pg_bytes(cached_output(fcinfo), &olen);
-	int64 sender = PG_GETARG_INT64(1);
+	int64 user = PG_GETARG_INT64(1);
 	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &mlen);
-	sa_routes rv;
-	sa_status st = sa_routes_open(out, olen, &rv);
-	if (st == SA_ERR_WRONG_ROUND)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
-		                errmsg("this round output does not route its messages"),
-		                errhint("share_routes takes the output of round 1 (ShareKeys) of a SecAgg+ session; "
-		                        "read the messages of other outputs with output_messages.")));
-	if (st != SA_OK)
-		sa_pg_fail(st, "round output to route");
 	InitMaterializedSRF(fcinfo, 0);
-	route_sink sink = { (ReturnSetInfo *) fcinfo->resultinfo };
-	st = sa_routes_split(&rv, (uint64_t) sender, msg, mlen, put_route, &sink);
+	row_sink sink = { (ReturnSetInfo *) fcinfo->resultinfo, k->row };
+	bool opened = false;
+	sa_status st = k->split(out, olen, &opened, (uint64_t) user, msg, mlen, &sink);
+	if (!opened && st == SA_ERR_WRONG_ROUND)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
+		                errmsg("%s takes the output of round %d (%s) of a SecAgg+ session, not this one",
+		                       k->fn, k->round, k->round_name),
+		                errhint("Read the messages of other round outputs with output_messages.")));
+	if (!opened)
+		sa_pg_fail(st, "round output to split");
 	if (st == SA_ERR_DUPLICATE)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
-		                errmsg("the message of user " INT64_FORMAT " is not the one round 1 accepted from it",
-		                       sender),
+		                errmsg("the message of user " INT64_FORMAT " is not the one round %d accepted from it",
+		                       user, k->round),
 		                errhint("Route the inbox rows the round was closed on; keep one message per user "
 		                        "and round.")));
-	if (st != SA_OK && st != SA_ERR_UNKNOWN_USER)   /* a sender the round did not accept: no routes */
-		sa_pg_fail(st, "ShareKeys message to route");
+	if (st != SA_OK && st != SA_ERR_UNKNOWN_USER)   /* a user the round did not accept: no rows */
+		sa_pg_fail(st, "message to split");
 	return (Datum) 0;
+}
+
+Datum
+secagg_share_routes(PG_FUNCTION_ARGS)
+{
+	return split_rows(fcinfo, &SPLIT_SHARE_KEYS);
+}
+
+Datum
+secagg_unmask_shares(PG_FUNCTION_ARGS)
+{
+	return split_rows(fcinfo, &SPLIT_UNMASKING);
 }
 
 /* ---- flat states of fixed-size rows ---- */
@@ -289,51 +347,6 @@ secagg_share_message_final(PG_FUNCTION_ARGS)
 	bytea *b = sa_pg_bytea(msg, len);
 	sa_free(msg);
 	PG_RETURN_BYTEA_P(b);
-}
-
-/* ---- unmask_shares ---- */
-
-static sa_status
-put_share(void *arg, uint64_t owner, const uint8_t share[SA_UNMASK_SHARE_BYTES])
-{
-	route_sink *s = arg;
-	bytea *b = sa_pg_bytea(share, SA_UNMASK_SHARE_BYTES);
-	Datum values[2] = { Int64GetDatum((int64) owner), PointerGetDatum(b) };
-	bool nulls[2] = { false, false };
-	tuplestore_putvalues(s->rsi->setResult, s->rsi->setDesc, values, nulls);
-	pfree(b);
-	return SA_OK;
-}
-
-Datum
-secagg_unmask_shares(PG_FUNCTION_ARGS)
-{
-	static const char *const names[] = { "output", "user_id", "message" };
-	sa_pg_require_args(fcinfo, 0, 2, names);
-	size_t olen, mlen;
-	const uint8_t *out = sa_pg_bytes(cached_output(fcinfo), &olen);
-	int64 responder = PG_GETARG_INT64(1);
-	const uint8_t *msg = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &mlen);
-	sa_unmask_view uv;
-	sa_status st = sa_unmask_open(out, olen, &uv);
-	if (st == SA_ERR_WRONG_ROUND)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_ROUND),
-		                errmsg("this round output does not route shares"),
-		                errhint("unmask_shares takes the output of round 4 (Unmasking) of a SecAgg+ session.")));
-	if (st != SA_OK)
-		sa_pg_fail(st, "round output to unmask");
-	InitMaterializedSRF(fcinfo, 0);
-	route_sink sink = { (ReturnSetInfo *) fcinfo->resultinfo };
-	st = sa_unmask_split(&uv, (uint64_t) responder, msg, mlen, put_share, &sink);
-	if (st == SA_ERR_DUPLICATE)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
-		                errmsg("the message of user " INT64_FORMAT " is not the one round 4 accepted from it",
-		                       responder),
-		                errhint("Route the inbox rows the round was closed on; keep one message per user "
-		                        "and round.")));
-	if (st != SA_OK && st != SA_ERR_UNKNOWN_USER)   /* a responder the round did not accept: no shares */
-		sa_pg_fail(st, "Unmasking message to route");
-	return (Datum) 0;
 }
 
 /* ---- unmask_secret_agg ---- */

@@ -9,7 +9,7 @@
 -- are refused.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(51);
+SELECT plan(60);
 \ir secagg_helpers.psql
 
 -- A hand-picked graph: k = 6, t = 4 for 24 users (not what the finder would
@@ -226,6 +226,47 @@ SELECT throws_ok($$SELECT secagg.server_round(state) FROM tap.crafted$$, '22P03'
                  'plain role: a SecAgg+ state whose ring is not its seed''s is refused');
 SELECT throws_ok($$SELECT secagg.server_round_agg(state, 1, '\x00') FROM tap.crafted$$, '22P03', NULL,
                  'plain role: ... by server_round_agg too');
+RESET ROLE;
+
+-- 8. The row aggregates from an unprivileged role: they work and give the
+-- owner's results; their support functions cannot be called or reused;
+-- crafted rows and (for a role granted EXECUTE) crafted states are refused.
+CREATE ROLE secagg_tap_plus_granted NOLOGIN;
+GRANT USAGE ON SCHEMA tap, secagg TO secagg_tap_plus_granted;
+GRANT EXECUTE ON FUNCTION secagg.share_message_final(bytea), secagg.unmask_final(bytea),
+  secagg.unmask_secret_final(bytea) TO secagg_tap_plus_granted;
+GRANT SELECT ON r1, sh, sec, u4, tap.to_server TO secagg_tap_plus_plain, secagg_tap_plus_granted;
+CREATE TEMP TABLE owner_results AS
+  SELECT (SELECT array_agg(m ORDER BY recipient) FROM (SELECT recipient, secagg.share_message_agg(route) AS m
+            FROM r1 GROUP BY recipient) q) AS messages,
+         (SELECT array_agg(s ORDER BY owner) FROM (SELECT owner, secagg.unmask_secret_agg(share) AS s
+            FROM sh GROUP BY owner) q) AS secrets,
+         tap.expected('u') AS expected;
+GRANT SELECT ON owner_results TO secagg_tap_plus_plain;
+SET ROLE secagg_tap_plus_plain;
+SELECT is((SELECT array_agg(m ORDER BY recipient) FROM (SELECT recipient, secagg.share_message_agg(route) AS m
+             FROM r1 GROUP BY recipient) q), (SELECT messages FROM owner_results),
+          'plain role: share_message_agg gives the owner''s messages');
+SELECT is((SELECT array_agg(s ORDER BY owner) FROM (SELECT owner, secagg.unmask_secret_agg(share) AS s
+             FROM sh GROUP BY owner) q), (SELECT secrets FROM owner_results),
+          'plain role: unmask_secret_agg gives the owner''s secrets');
+SELECT is((SELECT secagg.output_vector(secagg.unmask_agg(u4.o, sec.secret)) FROM u4, sec),
+          (SELECT expected FROM owner_results), 'plain role: unmask_agg gives the exact sum');
+SELECT throws_ok($$SELECT secagg.share_message_final('\x53524d310000000000000000'::bytea)$$, '42501', NULL,
+                 'plain role: no direct call of share_message_final');
+SELECT throws_ok($$CREATE AGGREGATE tap.evil(bytea, bytea) (SFUNC = secagg.unmask_trans, STYPE = bytea)$$, '42501', NULL,
+                 'plain role: no aggregate over unmask_trans');
+SELECT throws_ok($$CREATE AGGREGATE tap.evil(bytea) (SFUNC = secagg.unmask_secret_trans, STYPE = bytea)$$, '42501', NULL,
+                 'plain role: no aggregate over unmask_secret_trans');
+SELECT is(tap.sqlstate_of($$SELECT secagg.unmask_agg(u4.o, CASE WHEN sec.owner = (SELECT min(owner) FROM sec)
+            THEN tap.flip(sec.secret, 70) ELSE sec.secret END) FROM u4, sec$$), 'SA010',
+          'plain role: a changed secret row is SA010');
+RESET ROLE;
+SET ROLE secagg_tap_plus_granted;
+SELECT throws_ok($$SELECT secagg.unmask_final('\x5355413100000001000000010000000000000000'::bytea)$$, '22P03', NULL,
+                 'granted role: a crafted unmask_agg state is refused');
+SELECT throws_ok($$SELECT secagg.unmask_secret_final('\x5355533100000002000000010000000000000000'::bytea)$$, '22P03', NULL,
+                 'granted role: a crafted unmask_secret_agg state is refused');
 RESET ROLE;
 
 SELECT * FROM finish();
