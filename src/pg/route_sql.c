@@ -198,35 +198,33 @@ secagg_unmask_shares(PG_FUNCTION_ARGS)
 #define ROWS_HDR 12                  /* magic | count u32 | cap u32 */
 
 typedef struct rows_kind {
-	const char *magic;               /* 4 bytes */
+	sa_pg_flat_state flat;           /* magic, header size, name and hint for XX001 */
 	size_t row;                      /* bytes per row */
-	const char *agg;                 /* for messages */
 } rows_kind;
 
-static const rows_kind ROUTES = { "SRM1", SA_ROUTE_BYTES, "share_message_agg" };
-static const rows_kind SHARES = { "SUS1", SA_UNMASK_SHARE_BYTES, "unmask_secret_agg" };
+static const rows_kind ROUTES = {
+	{ "SRM1", ROWS_HDR, "share_message_agg", "Pass share_message_agg the route column of share_routes." },
+	SA_ROUTE_BYTES };
+static const rows_kind SHARES = {
+	{ "SUS1", ROWS_HDR, "unmask_secret_agg", "Pass unmask_secret_agg the share column of unmask_shares." },
+	SA_UNMASK_SHARE_BYTES };
 
 typedef struct rows_state {
 	uint32 count, cap;
 	uint8_t *rows;
 } rows_state;
 
-/* Reads a (possibly crafted) state: its header must fit its length exactly. */
+/* Reads a (possibly crafted) state (detoasted): XX001 unless its header fits its length exactly. */
 static rows_state
 rows_read(const rows_kind *k, bytea *s)
 {
 	rows_state r;
-	size_t len = VARSIZE_ANY_EXHDR(s);
-	const uint8_t *p = (const uint8_t *) VARDATA_ANY(s);
-	if (len < ROWS_HDR || memcmp(p, k->magic, 4) != 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-		                errmsg("invalid %s state", k->agg)));
+	const uint8_t *p = sa_pg_flat_header(s, &k->flat);
+	size_t len = VARSIZE(s) - VARHDRSZ;
 	r.count = sa_load_u32_be(p + 4);
 	r.cap = sa_load_u32_be(p + 8);
-	if (r.count > r.cap || r.cap > SA_MAX_USERS_GRAPH ||
-	    len - ROWS_HDR != (size_t) r.cap * k->row)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-		                errmsg("invalid %s state", k->agg)));
+	if (r.count > r.cap || r.cap > SA_MAX_USERS_GRAPH || len - ROWS_HDR != (size_t) r.cap * k->row)
+		sa_pg_flat_corrupt(&k->flat, "row count and length disagree");
 	r.rows = (uint8_t *) p + ROWS_HDR;
 	return r;
 }
@@ -239,7 +237,7 @@ rows_new(const rows_kind *k, uint32 cap, const rows_state *from, MemoryContext c
 	bytea *s = MemoryContextAllocExtended(cx, size, MCXT_ALLOC_HUGE);
 	SET_VARSIZE(s, size);
 	uint8_t *p = (uint8_t *) VARDATA(s);
-	memcpy(p, k->magic, 4);
+	memcpy(p, k->flat.magic, 4);
 	sa_store_u32_be(p + 4, from ? from->count : 0);
 	sa_store_u32_be(p + 8, cap);
 	if (from != NULL)
@@ -254,7 +252,7 @@ rows_reserve(const rows_kind *k, bytea *s, uint32 more, MemoryContext agg)
 	rows_state r = rows_read(k, s);
 	if ((uint64) r.count + more > SA_MAX_USERS_GRAPH)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("%s: more than %u rows in one group", k->agg, SA_MAX_USERS_GRAPH)));
+		                errmsg("%s: more than %u rows in one group", k->flat.name, SA_MAX_USERS_GRAPH)));
 	if (agg != NULL && (uint64) r.count + more <= r.cap)
 		return s;
 	uint32 cap = r.cap < 8 ? 8 : r.cap;
@@ -303,7 +301,7 @@ rows_combine(FunctionCallInfo fcinfo, const rows_kind *k)
 	MemoryContext agg;
 	if (!AggCheckCallContext(fcinfo, &agg))
 		agg = NULL;
-	rows_state rb = rows_read(k, PG_GETARG_BYTEA_PP(1));
+	rows_state rb = rows_read(k, PG_GETARG_BYTEA_P(1));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BYTEA_P(rows_new(k, rb.count < 8 ? 8 : rb.count, &rb, agg ? agg : CurrentMemoryContext));
 	bytea *s = rows_reserve(k, PG_GETARG_BYTEA_P(0), rb.count, agg);
@@ -330,7 +328,7 @@ secagg_share_message_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	rows_state r = rows_read(&ROUTES, PG_GETARG_BYTEA_PP(0));
+	rows_state r = rows_read(&ROUTES, PG_GETARG_BYTEA_P(0));
 	uint8_t *msg;
 	size_t len;
 	sa_status st = sa_share_message(r.rows, r.count, &msg, &len);
@@ -368,7 +366,7 @@ secagg_unmask_secret_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	rows_state r = rows_read(&SHARES, PG_GETARG_BYTEA_PP(0));
+	rows_state r = rows_read(&SHARES, PG_GETARG_BYTEA_P(0));
 	uint8_t secret[SA_UNMASK_SECRET_BYTES];
 	CHECK_FOR_INTERRUPTS();
 	sa_status st = sa_unmask_rebuild(r.rows, r.count, secret);
@@ -412,20 +410,23 @@ typedef struct ua_state {
 	uint8_t *secrets;
 } ua_state;
 
+static const sa_pg_flat_state UA_STATE = {
+	UA_MAGIC, UA_HDR, "unmask_agg", "Pass unmask_agg the round-4 output and the results of unmask_secret_agg."
+};
+
+/* Reads a (possibly crafted) state (detoasted): XX001 unless its parts fit its length exactly. */
 static ua_state
 ua_read(bytea *s)
 {
 	ua_state u;
-	size_t len = VARSIZE_ANY_EXHDR(s);
-	const uint8_t *p = (const uint8_t *) VARDATA_ANY(s);
-	if (len < UA_HDR || memcmp(p, UA_MAGIC, 4) != 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid unmask_agg state")));
+	const uint8_t *p = sa_pg_flat_header(s, &UA_STATE);
+	size_t len = VARSIZE(s) - VARHDRSZ;
 	u.count = sa_load_u32_be(p + 4);
 	u.cap = sa_load_u32_be(p + 8);
 	uint64 olen = sa_load_u64_be(p + 12);
 	if (u.count > u.cap || u.cap > SA_MAX_USERS_GRAPH || olen > len - UA_HDR ||
 	    len - UA_HDR - olen != (size_t) u.cap * SECRET)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("invalid unmask_agg state")));
+		sa_pg_flat_corrupt(&UA_STATE, "secret count and length disagree");
 	u.output = p + UA_HDR;
 	u.output_len = (size_t) olen;
 	u.secrets = (uint8_t *) p + UA_HDR + olen;
@@ -517,7 +518,7 @@ secagg_unmask_combine(PG_FUNCTION_ARGS)
 	MemoryContext agg;
 	if (!AggCheckCallContext(fcinfo, &agg))
 		agg = NULL;
-	ua_state b = ua_read(PG_GETARG_BYTEA_PP(1));
+	ua_state b = ua_read(PG_GETARG_BYTEA_P(1));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BYTEA_P(ua_new(b.output, b.output_len, b.count < 64 ? 64 : b.count, &b,
 		                         agg ? agg : CurrentMemoryContext));
@@ -536,7 +537,7 @@ secagg_unmask_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	ua_state u = ua_read(PG_GETARG_BYTEA_PP(0));
+	ua_state u = ua_read(PG_GETARG_BYTEA_P(0));
 	uint8_t *out;
 	size_t out_len;
 	uint64_t failed = 0;
