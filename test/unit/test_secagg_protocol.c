@@ -4,6 +4,7 @@
 
 #include "common/parallel.h"
 #include "secagg/mask_prg.h"
+#include "secagg/mask_sum.h"
 #include "secagg/shamir.h"
 
 /* Runs a session with the given dropout pattern and checks the sum exactly. */
@@ -198,6 +199,59 @@ test_mask_prg_counter_known_answer(void)
 	free(out);
 }
 
+/*
+ * sa_mask_sum: given keys and derived pairwise keys, added with their
+ * signs; the same vector on 1, 2 and 3 threads as mask by mask with
+ * sa_mask_expand, and (the owner's view against the peer's) a pairwise
+ * mask derived from either side is the same mask.
+ */
+static void
+test_mask_sum_threads(void)
+{
+	enum { M = 1001, NT = 7 };
+	uint8_t ctx[SA_CTX_BYTES] = { 1, 2, 3 };
+	uint8_t pk[2][32], sk[2][32], seed[2][32];
+	uint64_t ids[2] = { 11, 22 };
+	for (int u = 0; u < 2; u++) {
+		memset(seed[u], 40 + u, 32);
+		sa_mask_keypair(pk[u], sk[u], seed[u]);
+	}
+	sa_mask_task tasks[NT];
+	memset(tasks, 0, sizeof tasks);
+	for (int i = 0; i < NT; i++) {
+		tasks[i].sign = (int8_t) (i % 3 == 0 ? -1 : 1);
+		tasks[i].owner = i % 2 == 0 ? -1 : 0;
+		memset(tasks[i].key, 7 * i + 1, SA_MASK_KEY_BYTES);
+		tasks[i].w = ids[1];
+		tasks[i].pk_w = pk[1];
+	}
+	sa_mask_owners owner = { ctx, &ids[0], &pk[0], &sk[0] };
+	/* the expected sum, mask by mask */
+	uint64_t *want = calloc(M, 8), *one = calloc(M, 8), *got = calloc(M, 8);
+	sa_mask_prg *p = sa_mask_prg_new();
+	for (int i = 0; i < NT; i++) {
+		uint8_t key[SA_MASK_KEY_BYTES], q[32];
+		memcpy(key, tasks[i].key, sizeof key);
+		if (tasks[i].owner == 0) {         /* derived on the peer's side: KA(sk_w, pk_owner) */
+			UNIT_CHECK_EQ_U64(sa_kx_agree(q, sk[1], pk[0]), SA_OK);
+			sa_pair_mask_key(key, ctx, q, ids[1], pk[1], ids[0], pk[0]);
+		}
+		UNIT_CHECK_EQ_U64(sa_mask_expand(p, one, M, key), SA_OK);
+		for (size_t e = 0; e < M; e++)
+			want[e] += tasks[i].sign > 0 ? one[e] : (uint64_t) 0 - one[e];
+	}
+	for (unsigned threads = 1; threads <= 3; threads++) {
+		for (size_t e = 0; e < M; e++)
+			got[e] = 0;
+		UNIT_CHECK_EQ_U64(sa_mask_sum(tasks, &owner, NT, got, M, threads), SA_OK);
+		UNIT_CHECK(memcmp(got, want, (size_t) M * 8) == 0);
+	}
+	sa_mask_prg_free(p);
+	free(want);
+	free(one);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -210,6 +264,7 @@ main(void)
 	UNIT_RUN(test_shamir_large_points);
 	UNIT_RUN(test_mask_prg_known_answer);
 	UNIT_RUN(test_mask_prg_counter_known_answer);
+	UNIT_RUN(test_mask_sum_threads);
 	UNIT_RUN(test_no_dropouts);
 	UNIT_RUN(test_dropouts_each_round);
 	UNIT_RUN(test_exactly_t_survivors);

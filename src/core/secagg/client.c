@@ -9,7 +9,9 @@
 #include "common/codec.h"
 #include "common/interrupt.h"
 #include "secagg/graph.h"
+#include "common/parallel.h"
 #include "secagg/mask_prg.h"
+#include "secagg/mask_sum.h"
 #include "secagg/merkle.h"
 #include "secagg/shamir.h"
 
@@ -421,6 +423,39 @@ out:
 	return st;
 }
 
+/*
+ * y += PRG(b) + sum over v in U2 \ {u} of sign(u, v) * PRG(s_uv), the
+ * key agreements and expansions spread over sa_default_threads() threads.
+ */
+static sa_status
+add_masks(const sa_client *c, const uint8_t *u2, uint32_t n2, uint64_t *y)
+{
+	sa_mask_task *tasks = sa_alloc_array(n2, sizeof(sa_mask_task));
+	if (tasks == NULL)
+		return SA_ERR_NOMEM;
+	uint64_t id = c->id;
+	uint8_t s_pk[1][32], s_sk[1][32];
+	sa_mask_keypair(s_pk[0], s_sk[0], c->r_seed);
+	sa_mask_owners me = { c->s.ctx, &id, s_pk, s_sk };
+	size_t nt = 0;
+	sa_self_mask_key(tasks[nt].key, c->s.ctx, c->id, c->b);
+	tasks[nt].owner = -1;
+	tasks[nt++].sign = 1;
+	for (uint32_t i = 0; i < n2; i++) {
+		uint64_t v = sa_load_u64_be(u2 + 8 * (size_t) i);
+		if (v == c->id)
+			continue;
+		tasks[nt].owner = 0;
+		tasks[nt].w = v;
+		tasks[nt].pk_w = c->u1 + (size_t) find_u1(c, v) * U1_REC + 40;
+		tasks[nt++].sign = (int8_t) sa_mask_sign(c->id, v);
+	}
+	sa_status st = sa_mask_sum(tasks, &me, nt, y, c->s.vector_length, sa_default_threads());
+	sodium_memzero(s_sk, sizeof s_sk);
+	sa_free_secret(tasks, (size_t) n2 * sizeof(sa_mask_task));
+	return st;
+}
+
 /* Round 2: store the ciphertexts, infer U2, send the masked input. */
 static sa_status
 answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
@@ -437,9 +472,8 @@ answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
 	uint8_t *u2 = sa_alloc((size_t) n2 * 8);
 	uint8_t *cts = sa_alloc(cts_bytes(n2) ? cts_bytes(n2) : 1);
 	uint64_t *y = sa_alloc_array(c->s.vector_length, sizeof(uint64_t));
-	sa_mask_prg *prg = sa_mask_prg_new();
 	sa_status st = SA_OK;
-	if (u2 == NULL || cts == NULL || y == NULL || prg == NULL) {
+	if (u2 == NULL || cts == NULL || y == NULL) {
 		st = SA_ERR_NOMEM;
 		goto out;
 	}
@@ -469,29 +503,7 @@ answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
 
 	/* y = x + PRG(b) + sum over v in U2 \ {u} of sign(u, v) * PRG(s_uv). */
 	memcpy(y, c->x, (size_t) c->s.vector_length * 8);
-	uint8_t key[SA_MASK_KEY_BYTES], s_pk[32], s_sk[32];
-	sa_self_mask_key(key, c->s.ctx, c->id, c->b);
-	st = sa_mask_apply(prg, y, c->s.vector_length, key, 1);
-	sa_mask_keypair(s_pk, s_sk, c->r_seed);
-	for (uint32_t i = 0; i < n2 && st == SA_OK; i++) {
-		uint64_t v = sa_load_u64_be(u2 + 8 * (size_t) i);
-		if (v == c->id)
-			continue;
-		if (sa_interrupted()) {
-			st = SA_ERR_INTERRUPTED;
-			break;
-		}
-		const uint8_t *pk_v = c->u1 + (size_t) find_u1(c, v) * U1_REC + 40;
-		uint8_t q[32];
-		if ((st = sa_kx_agree(q, s_sk, pk_v)) != SA_OK)
-			break;
-		sa_pair_mask_key(key, c->s.ctx, q, c->id, s_pk, v, pk_v);
-		sodium_memzero(q, sizeof q);
-		st = sa_mask_apply(prg, y, c->s.vector_length, key, sa_mask_sign(c->id, v));
-	}
-	sodium_memzero(s_sk, sizeof s_sk);
-	sodium_memzero(key, sizeof key);
-	if (st != SA_OK)
+	if ((st = add_masks(c, u2, n2, y)) != SA_OK)
 		goto out;
 	put_c2s_header(w, c, 2);
 	sa_put_u32(w, c->s.vector_length);
@@ -517,7 +529,6 @@ answer_round2(sa_client *c, sa_reader *r, sa_writer *w)
 	cts = NULL;
 	c->stage = 3;
 out:
-	sa_mask_prg_free(prg);
 	if (y)
 		sa_free_secret(y, (size_t) c->s.vector_length * 8);
 	sa_free(u2);

@@ -10,6 +10,7 @@
 #include "common/interrupt.h"
 #include "common/parallel.h"
 #include "secagg/mask_prg.h"
+#include "secagg/mask_sum.h"
 #include "secagg/shamir.h"
 
 #include "secagg/server_internal.h"
@@ -1210,78 +1211,6 @@ rebuild_checked(recon_ctx *rc, uint32_t i, bool alive, uint8_t secret[32])
 	return SA_ERR_RECONSTRUCT;
 }
 
-typedef struct unmask_job {
-	const mask_task *tasks;
-	const dropped_keys *dk;
-	uint64_t **accs;              /* one accumulator per worker */
-	size_t m;
-	sa_status st[SA_MAX_THREADS];
-} unmask_job;
-
-static void
-unmask_range(void *arg, unsigned k, size_t from, size_t to)
-{
-	unmask_job *j = arg;
-	sa_mask_prg *prg = sa_mask_prg_new();
-	if (prg == NULL) {
-		j->st[k] = SA_ERR_NOMEM;
-		return;
-	}
-	sa_status st = SA_OK;
-	uint8_t q[32], key[SA_MASK_KEY_BYTES];
-	for (size_t i = from; i < to && st == SA_OK; i++) {
-		if (sa_interrupted()) {       /* a flag read: safe on worker threads */
-			st = SA_ERR_INTERRUPTED;
-			break;
-		}
-		const mask_task *t = &j->tasks[i];
-		const uint8_t *mk = t->key;
-		if (t->dropped >= 0) {
-			int32_t d = t->dropped;
-			if ((st = sa_kx_agree(q, j->dk->sk[d], t->pk_w)) != SA_OK)
-				break;
-			sa_pair_mask_key(key, j->dk->ctx, q, j->dk->ids[d], j->dk->pk[d], t->w, t->pk_w);
-			mk = key;
-		}
-		st = sa_mask_apply(prg, j->accs[k], j->m, mk, t->sign);
-	}
-	sodium_memzero(q, sizeof q);
-	sodium_memzero(key, sizeof key);
-	sa_mask_prg_free(prg);
-	j->st[k] = st;
-}
-
-/* Applies all mask tasks to acc, on up to `threads` threads. */
-sa_status
-srv_apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint64_t *acc, size_t m,
-            unsigned threads)
-{
-	if (threads > SA_MAX_THREADS)
-		threads = SA_MAX_THREADS;
-	if (threads > ntasks)
-		threads = ntasks ? (unsigned) ntasks : 1;
-	uint64_t *accs[SA_MAX_THREADS] = { acc };
-	unmask_job j = { tasks, dk, accs, m, { SA_OK } };
-	sa_status st = SA_OK;
-	/* Extra accumulators are allocated here, on the calling thread. */
-	for (unsigned k = 1; k < threads; k++)
-		if ((accs[k] = sa_alloc_zero((size_t) m * 8)) == NULL)
-			st = SA_ERR_NOMEM;
-	if (st == SA_OK) {
-		sa_parallel_for(ntasks, threads, unmask_range, &j);
-		for (unsigned k = 0; k < threads; k++) {
-			if (j.st[k] != SA_OK)
-				st = j.st[k];
-			if (k > 0)
-				for (size_t i = 0; i < m; i++)
-					acc[i] += accs[k][i];
-		}
-	}
-	for (unsigned k = 1; k < threads; k++)
-		sa_free_secret(accs[k], (size_t) m * 8);
-	return st;
-}
-
 sa_status
 srv_finish_sum(const view *v, const uint64_t *acc, uint8_t **out, size_t *out_len)
 {
@@ -1314,11 +1243,11 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	uint64_t *acc = sa_alloc_array(v->m, sizeof(uint64_t));
 	uint32_t ndropped = v->n2 - v->n3;
 	size_t ntasks = (size_t) v->n3 + (size_t) ndropped * v->n3;
-	mask_task *tasks = sa_alloc_array(ntasks ? ntasks : 1, sizeof(mask_task));
+	sa_mask_task *tasks = sa_alloc_array(ntasks ? ntasks : 1, sizeof(sa_mask_task));
 	rc.excluded = sa_alloc_zero(k * sizeof(bool));
 	rc.set = sa_alloc_array(v->t, sizeof(uint32_t));
 	rc.shares = sa_alloc_array(v->t, sizeof(uint8_t *));
-	dropped_keys dk = { v->ctx, sa_alloc_array(ndropped ? ndropped : 1, sizeof(uint64_t)),
+	sa_mask_owners dk = { v->ctx, sa_alloc_array(ndropped ? ndropped : 1, sizeof(uint64_t)),
 	                    sa_alloc_array(ndropped ? ndropped : 1, 32),
 	                    sa_alloc_array(ndropped ? ndropped : 1, 32) };
 	if (acc == NULL || tasks == NULL || rc.excluded == NULL || rc.set == NULL || rc.shares == NULL ||
@@ -1341,7 +1270,7 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 			break;
 		if (alive) {
 			sa_self_mask_key(tasks[nt].key, v->ctx, id, secret);
-			tasks[nt].dropped = -1;
+			tasks[nt].owner = -1;
 			tasks[nt++].sign = -1;      /* remove PRG(b_u) */
 			continue;
 		}
@@ -1351,7 +1280,7 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 		for (uint32_t j = 0; j < v->n3; j++) {
 			uint64_t w = sa_load_u64_be(v->u3 + (size_t) j * ID_REC);
 			long pw = sa_find_id(v->u1, v->n1, U1_REC, w);
-			tasks[nt].dropped = (int32_t) nd;
+			tasks[nt].owner = (int32_t) nd;
 			tasks[nt].w = w;
 			tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
 			/* y_w holds sign(w, v) * PRG; subtract it. */
@@ -1362,7 +1291,7 @@ close_round4(const view *v, const size_t *idx, const uint32_t *ris, uint32_t k,
 	sodium_memzero(secret, sizeof secret);
 	if (st != SA_OK)
 		goto done;
-	if ((st = srv_apply_tasks(tasks, &dk, nt, acc, v->m, threads)) != SA_OK)
+	if ((st = sa_mask_sum(tasks, &dk, nt, acc, v->m, threads)) != SA_OK)
 		goto done;
 	st = srv_finish_sum(v, acc, out, out_len);
 done:
@@ -1375,7 +1304,7 @@ done:
 	sa_free(rc.set);
 	sa_free(rc.shares);
 	if (tasks != NULL)
-		sa_free_secret(tasks, (ntasks ? ntasks : 1) * sizeof(mask_task));
+		sa_free_secret(tasks, (ntasks ? ntasks : 1) * sizeof(sa_mask_task));
 	sa_free(acc);
 	return st;
 }

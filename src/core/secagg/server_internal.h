@@ -116,29 +116,6 @@ sa_status srv_routed_items(const sa_output_view *ov, uint8_t stage, view *sv);
 /* Are these nrej rejection records of `round`, with sender statuses, for distinct roster members? */
 sa_status srv_check_rejections(const view *v, uint8_t round, const uint8_t *rej, uint32_t nrej);
 
-/*
- * One mask to remove: a self mask (key known) or the pairwise mask between
- * dropped user `dropped` and survivor w (key derived by the worker, so the
- * X25519 work is spread over the threads too).
- */
-typedef struct mask_task {
-	uint8_t key[SA_MASK_KEY_BYTES];
-	int8_t sign;
-	int32_t dropped;              /* -1: self mask */
-	uint64_t w;
-	const uint8_t *pk_w;
-} mask_task;
-
-typedef struct dropped_keys {
-	const uint8_t *ctx;
-	uint64_t *ids;
-	uint8_t (*pk)[32];
-	uint8_t (*sk)[32];
-} dropped_keys;
-
-/* Applies all mask tasks to acc, on up to `threads` threads. */
-sa_status srv_apply_tasks(const mask_task *tasks, const dropped_keys *dk, size_t ntasks, uint64_t *acc,
-                          size_t m, unsigned threads);
 /* Writes the output of the unmasking round: state DONE and the sum acc. */
 sa_status srv_finish_sum(const view *v, const uint64_t *acc, uint8_t **out, size_t *out_len);
 /* Does the rebuilt secret of U2 member i verify: commitment (alive) or s-key (dropped)? */

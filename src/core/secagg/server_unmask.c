@@ -33,6 +33,7 @@
 #include "common/alloc.h"
 #include "common/codec.h"
 #include "common/interrupt.h"
+#include "secagg/mask_sum.h"
 #include "secagg/shamir.h"
 
 #include "secagg/server_internal.h"
@@ -298,7 +299,7 @@ typedef struct owner_plan {
 	uint32_t a;                /* roster index */
 	bool alive;                /* in U3: its self mask; else its pairwise masks */
 	size_t task;               /* its first mask task */
-	uint32_t nd;               /* dropped: its slot in dropped_keys */
+	uint32_t nd;               /* dropped: its slot in sa_mask_owners */
 	bool done;                 /* its secret was given */
 } owner_plan;
 
@@ -331,12 +332,12 @@ plan_owners(const view *v, const uint8_t *u3_bm, owner_plan *plan, size_t *ntask
 /* Writes owner o's mask tasks from its secret (slots planned in advance). */
 static void
 put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const uint8_t *u3_bm,
-          mask_task *tasks, dropped_keys *dk)
+          sa_mask_task *tasks, sa_mask_owners *dk)
 {
 	size_t nt = o->task;
 	if (o->alive) {
 		sa_self_mask_key(tasks[nt].key, v->ctx, o->id, secret);
-		tasks[nt].dropped = -1;
+		tasks[nt].owner = -1;
 		tasks[nt].sign = -1;
 		return;
 	}
@@ -348,7 +349,7 @@ put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const ui
 			continue;
 		uint64_t wid = srv_roster_id(v, w);
 		long pw = sa_find_id(v->u1, v->n1, U1_REC, wid);
-		tasks[nt].dropped = (int32_t) o->nd;
+		tasks[nt].owner = (int32_t) o->nd;
 		tasks[nt].w = wid;
 		tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
 		tasks[nt++].sign = (int8_t) -sa_mask_sign(wid, o->id);
@@ -365,7 +366,7 @@ cmp_plan_id(const void *key, const void *elem)
 /* Checks every secret against its owner and turns it into mask tasks. */
 static sa_status
 take_secrets(const view *v, owner_plan *plan, uint32_t nplan, const uint8_t *secrets, size_t count,
-             const uint8_t *u3_bm, mask_task *tasks, dropped_keys *dk, uint64_t *failed_user)
+             const uint8_t *u3_bm, sa_mask_task *tasks, sa_mask_owners *dk, uint64_t *failed_user)
 {
 	for (size_t i = 0; i < count; i++) {
 		if (sa_interrupted())
@@ -400,8 +401,8 @@ take_secrets(const view *v, owner_plan *plan, uint32_t nplan, const uint8_t *sec
 
 typedef struct unmask_work {
 	owner_plan *plan;
-	mask_task *tasks;
-	dropped_keys dk;
+	sa_mask_task *tasks;
+	sa_mask_owners dk;
 	uint64_t *acc;
 	uint8_t *u3_bm;
 	size_t ntasks, dn;
@@ -421,7 +422,7 @@ work_alloc(unmask_work *w, const view *v)
 		return SA_ERR_NOMEM;
 	w->nplan = plan_owners(v, w->u3_bm, w->plan, &w->ntasks, &ndropped);
 	w->dn = ndropped ? ndropped : 1;
-	w->tasks = sa_alloc_array(w->ntasks ? w->ntasks : 1, sizeof(mask_task));
+	w->tasks = sa_alloc_array(w->ntasks ? w->ntasks : 1, sizeof(sa_mask_task));
 	w->dk.ids = sa_alloc_array(w->dn, sizeof(uint64_t));
 	w->dk.pk = sa_alloc_array(w->dn, 32);
 	w->dk.sk = sa_alloc_array(w->dn, 32);
@@ -437,7 +438,7 @@ work_free(unmask_work *w)
 	sa_free(w->u3_bm);
 	sa_free(w->acc);
 	if (w->tasks != NULL)
-		sa_free_secret(w->tasks, (w->ntasks ? w->ntasks : 1) * sizeof(mask_task));
+		sa_free_secret(w->tasks, (w->ntasks ? w->ntasks : 1) * sizeof(sa_mask_task));
 	sa_free(w->dk.ids);
 	sa_free(w->dk.pk);
 	if (w->dk.sk != NULL)
@@ -464,7 +465,7 @@ sa_unmask_finish(const uint8_t *blob, size_t len, const uint8_t *secrets, size_t
 	if (st == SA_OK) {
 		for (uint32_t i = 0; i < v.m; i++)
 			w.acc[i] = sa_load_u64_le(v.sum + 8 * (size_t) i);
-		if ((st = srv_apply_tasks(w.tasks, &w.dk, w.ntasks, w.acc, v.m, threads)) == SA_OK)
+		if ((st = sa_mask_sum(w.tasks, &w.dk, w.ntasks, w.acc, v.m, threads)) == SA_OK)
 			st = srv_finish_sum(&v, w.acc, out, out_len);
 	}
 	work_free(&w);
