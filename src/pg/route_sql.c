@@ -229,12 +229,18 @@ rows_read(const rows_kind *k, bytea *s)
 	return r;
 }
 
-/* A state with room for cap rows holding the rows of `from` (NULL: none), in context `cx`. */
+/*
+ * A state with room for cap rows holding the rows of `from` (NULL: none),
+ * in the current (per-call) context: an aggregate copies a new transition
+ * value into its own context and frees the old one, so allocating it there
+ * directly would leave every outgrown copy behind until the end of the
+ * query (3x the data at the end of the doublings).
+ */
 static bytea *
-rows_new(const rows_kind *k, uint32 cap, const rows_state *from, MemoryContext cx)
+rows_new(const rows_kind *k, uint32 cap, const rows_state *from)
 {
 	size_t size = VARHDRSZ + ROWS_HDR + (size_t) cap * k->row;
-	bytea *s = MemoryContextAllocExtended(cx, size, MCXT_ALLOC_HUGE);
+	bytea *s = palloc_extended(size, MCXT_ALLOC_HUGE);
 	SET_VARSIZE(s, size);
 	uint8_t *p = (uint8_t *) VARDATA(s);
 	memcpy(p, k->flat.magic, 4);
@@ -258,7 +264,7 @@ rows_reserve(const rows_kind *k, bytea *s, uint32 more, MemoryContext agg)
 	uint32 cap = r.cap < 8 ? 8 : r.cap;
 	while (cap < r.count + more)
 		cap = cap > SA_MAX_USERS_GRAPH / 2 ? SA_MAX_USERS_GRAPH : cap * 2;
-	return rows_new(k, cap, &r, agg ? agg : CurrentMemoryContext);
+	return rows_new(k, cap, &r);
 }
 
 static void
@@ -284,7 +290,7 @@ rows_trans(FunctionCallInfo fcinfo, const rows_kind *k, const char *argname, con
 	if (len != k->row)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("a %s is %zu bytes, got %zu", argname, k->row, len), errhint("%s", hint)));
-	bytea *s = PG_ARGISNULL(0) ? rows_new(k, 8, NULL, agg ? agg : CurrentMemoryContext)
+	bytea *s = PG_ARGISNULL(0) ? rows_new(k, 8, NULL)
 	                           : rows_reserve(k, PG_GETARG_BYTEA_P(0), 1, agg);
 	rows_append(k, s, row, 1);
 	PG_RETURN_BYTEA_P(s);
@@ -303,7 +309,7 @@ rows_combine(FunctionCallInfo fcinfo, const rows_kind *k)
 		agg = NULL;
 	rows_state rb = rows_read(k, PG_GETARG_BYTEA_P(1));
 	if (PG_ARGISNULL(0))
-		PG_RETURN_BYTEA_P(rows_new(k, rb.count < 8 ? 8 : rb.count, &rb, agg ? agg : CurrentMemoryContext));
+		PG_RETURN_BYTEA_P(rows_new(k, rb.count < 8 ? 8 : rb.count, &rb));
 	bytea *s = rows_reserve(k, PG_GETARG_BYTEA_P(0), rb.count, agg);
 	rows_append(k, s, rb.rows, rb.count);
 	PG_RETURN_BYTEA_P(s);
@@ -434,12 +440,13 @@ ua_read(bytea *s)
 }
 
 static bytea *
-ua_new(const uint8_t *output, size_t olen, uint32 cap, const ua_state *from, MemoryContext cx)
+ua_new(const uint8_t *output, size_t olen, uint32 cap, const ua_state *from)
 {
 	size_t size = VARHDRSZ + UA_HDR + olen + (size_t) cap * SECRET;
 	if (size > MaxAllocSize)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("unmask_agg: the state exceeds 1 GB")));
-	bytea *s = MemoryContextAllocExtended(cx, size, 0);
+	bytea *s = palloc(size);         /* per call, as rows_new; it holds secrets: wiped at the reset */
+	sa_pg_wipe_at_reset(s, size);
 	SET_VARSIZE(s, size);
 	uint8_t *p = (uint8_t *) VARDATA(s);
 	memcpy(p, UA_MAGIC, 4);
@@ -465,7 +472,7 @@ ua_reserve(bytea *s, uint32 more, MemoryContext agg)
 	uint32 cap = u.cap < 64 ? 64 : u.cap;
 	while (cap < u.count + more)
 		cap = cap > SA_MAX_USERS_GRAPH / 2 ? SA_MAX_USERS_GRAPH : cap * 2;
-	bytea *n = ua_new(u.output, u.output_len, cap, &u, agg ? agg : CurrentMemoryContext);
+	bytea *n = ua_new(u.output, u.output_len, cap, &u);
 	if (agg != NULL)
 		sodium_memzero(u.secrets, (size_t) u.count * SECRET);
 	return n;
@@ -499,7 +506,7 @@ secagg_unmask_trans(PG_FUNCTION_ARGS)
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("output must not be NULL")));
 		size_t olen;
 		const uint8_t *out = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &olen);
-		s = ua_new(out, olen, 64, NULL, agg ? agg : CurrentMemoryContext);
+		s = ua_new(out, olen, 64, NULL);
 	} else {
 		s = ua_reserve(PG_GETARG_BYTEA_P(0), 1, agg);
 	}
@@ -520,8 +527,7 @@ secagg_unmask_combine(PG_FUNCTION_ARGS)
 		agg = NULL;
 	ua_state b = ua_read(PG_GETARG_BYTEA_P(1));
 	if (PG_ARGISNULL(0))
-		PG_RETURN_BYTEA_P(ua_new(b.output, b.output_len, b.count < 64 ? 64 : b.count, &b,
-		                         agg ? agg : CurrentMemoryContext));
+		PG_RETURN_BYTEA_P(ua_new(b.output, b.output_len, b.count < 64 ? 64 : b.count, &b));
 	ua_state a = ua_read(PG_GETARG_BYTEA_P(0));
 	if (a.output_len != b.output_len || memcmp(a.output, b.output, a.output_len) != 0)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
