@@ -88,6 +88,10 @@ unit: $(UNIT_BINS)
 
 bench-bins: $(BENCH_BINS)
 
+# bench_secagg_plus --sql drives the extension through libpq
+$(BUILD)/bench/bench_secagg_plus: CORE_CFLAGS += -I$(shell $(PG_CONFIG) --includedir)
+$(BUILD)/bench/bench_secagg_plus: CORE_LDLIBS += -lpq
+
 .PHONY: unit bench-bins prove_installcheck
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,9 @@
  *             --real K             real clients (default 5, at most 16)
  *             --prg-cap E          the floor is timed on at most E mask elements'
  *                                  worth of expansions and scaled (default 2e9)
+ *             --sql CONNINFO       the server in PostgreSQL instead of the C core
+ *                                  (with --only; see "the server in PostgreSQL"
+ *                                  below and bench/sql_server_plus.sh)
  *
  * Parameters. k and t come from sa_graph_params_find with n, corrupt fraction
  * 0.05, dropout fraction max(D / 100, 0.05) and the server model (the finder
@@ -62,6 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sodium.h>
@@ -155,6 +159,7 @@ typedef struct result {
 	double recv[5], close[5];       /* close[4]: the unmasking, opt_threads threads */
 	double cli[5];                  /* median over the real clients */
 	double prg1, prgT;              /* the floor on 1 and opt_threads threads */
+	double kaT;                     /* the key agreements of the pairwise masks, opt_threads threads */
 	size_t masks;                   /* expansions of the unmasking round */
 	size_t max_out, max_img, max_msg;
 	int prg_sampled, ok;
@@ -222,6 +227,351 @@ note_max(size_t *max, size_t v)
 		*max = v;
 }
 
+static long
+real_of(const session *S, uint64_t id)
+{
+	long i = sa_roster_find(&S->roster, id);
+	return i >= 0 && S->u[i].role == ROLE_REAL ? S->u[i].real : -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the server in PostgreSQL (--sql CONNINFO)                              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * With --sql, the same session runs its server through the extension
+ * instead of the C core: the state is a row of plus_session, every round's
+ * messages are COPYed into plus_in, and each close is the statements of
+ * the README's SecAgg+ walkthrough (server_round_agg ... GROUP BY session,
+ * output_messages, share_routes + share_message_agg ... GROUP BY
+ * recipient, unmask_shares + unmask_secret_agg ... GROUP BY owner +
+ * unmask_agg). The harness reads back only what its real clients need,
+ * untimed. recvN is the COPY of the round's messages; clN the statements.
+ * The backend's peak resident memory is read from /proc (VmHWM, reset
+ * before each round through clear_refs, so it needs the server on this
+ * machine and the right to write there).
+ */
+typedef struct sqlsrv {
+	PGconn *c;
+	uint8_t *copy;                 /* the round's messages, binary COPY rows */
+	size_t copy_len, copy_cap;
+	int pid;
+	int round;                     /* the round being closed */
+	double peak[5];                /* the backend's peak RSS during each round's close (bytes) */
+	size_t in_bytes[5];            /* the round's messages */
+	size_t state_bytes[5];         /* the stored state after the round */
+} sqlsrv;
+
+static sqlsrv *DB;                 /* NULL: the C core is the server */
+
+static PGresult *
+sql_run(const char *q, int nparams, const char *const *params, int binary)
+{
+	PGresult *r = PQexecParams(DB->c, q, nparams, NULL, params, NULL, NULL, binary);
+	ExecStatusType s = PQresultStatus(r);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		fprintf(stderr, "%s: SQL failed: %s\n  in: %.200s\n", PROG, PQerrorMessage(DB->c), q);
+		exit(2);
+	}
+	return r;
+}
+
+static void
+sql_do(const char *q)
+{
+	PQclear(sql_run(q, 0, NULL, 0));
+}
+
+/* Reads a field of /proc/PID/status in kB, as bytes. */
+static double
+proc_kb(const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/status", DB->pid);
+	FILE *f = fopen(path, "r");
+	double v = -1;
+	size_t fl = strlen(field);
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, field, fl) == 0 && line[fl] == ':')
+			v = atof(line + fl + 1) * 1024;
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+/* Resets the backend's peak RSS to its current RSS (Linux clear_refs 5). */
+static void
+proc_reset_peak(void)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/clear_refs", DB->pid);
+	FILE *f = fopen(path, "w");
+	if (f != NULL) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
+static void
+copy_put(const void *p, size_t len)
+{
+	if (DB->copy_len + len > DB->copy_cap) {
+		size_t cap = DB->copy_cap ? DB->copy_cap : 1 << 20;
+		while (cap < DB->copy_len + len)
+			cap *= 2;
+		uint8_t *q = realloc(DB->copy, cap);
+		if (q == NULL)
+			fail("out of memory (COPY buffer)");
+		DB->copy = q;
+		DB->copy_cap = cap;
+	}
+	memcpy(DB->copy + DB->copy_len, p, len);
+	DB->copy_len += len;
+}
+
+static void
+copy_u16(uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t) (v >> 8), (uint8_t) v };
+	copy_put(b, 2);
+}
+
+static void
+copy_u32(uint32_t v)
+{
+	uint8_t b[4];
+	sa_store_u32_be(b, v);
+	copy_put(b, 4);
+}
+
+/* One row (round int, user_id bigint, message bytea) for the next COPY. */
+static void
+sql_add(int round, uint64_t id, const uint8_t *p, size_t len)
+{
+	if (DB->copy_len == 0)
+		copy_put("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+	uint8_t b[8];
+	copy_u16(3);
+	copy_u32(4);
+	copy_u32((uint32_t) round);
+	copy_u32(8);
+	sa_store_u64_be(b, id);
+	copy_put(b, 8);
+	copy_u32((uint32_t) len);
+	copy_put(p, len);
+	DB->in_bytes[round] += len;
+}
+
+/* Sends the pending rows to plus_in; returns the time it took. */
+static double
+sql_flush(void)
+{
+	double t0 = now();
+	copy_u16(0xffff);
+	PGresult *c = PQexec(DB->c, "COPY plus_in FROM STDIN (FORMAT binary)");
+	if (PQresultStatus(c) != PGRES_COPY_IN)
+		fail(PQerrorMessage(DB->c));
+	PQclear(c);
+	for (size_t off = 0; off < DB->copy_len; off += 1 << 20) {
+		size_t n = DB->copy_len - off < (1u << 20) ? DB->copy_len - off : 1u << 20;
+		if (PQputCopyData(DB->c, (const char *) DB->copy + off, (int) n) != 1)
+			fail(PQerrorMessage(DB->c));
+	}
+	if (PQputCopyEnd(DB->c, NULL) != 1)
+		fail(PQerrorMessage(DB->c));
+	PGresult *r = PQgetResult(DB->c);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "%s: COPY failed: %s\n", PROG, PQerrorMessage(DB->c));
+		exit(2);
+	}
+	PQclear(r);
+	DB->copy_len = 0;
+	return now() - t0;
+}
+
+/* The single bytea of a one-row query, as a malloc'd copy. */
+static uint8_t *
+sql_bytea(const char *q, size_t *len)
+{
+	PGresult *r = sql_run(q, 0, NULL, 1);
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+		fail("expected one non-NULL bytea");
+	*len = (size_t) PQgetlength(r, 0, 0);
+	uint8_t *p = xdup(PQgetvalue(r, 0, 0), *len);
+	PQclear(r);
+	return p;
+}
+
+/*
+ * Runs a round's statement with the backend's peak memory tracked: the
+ * growth of its private memory, VmHWM less the shared and file pages it
+ * has mapped after the statement (which only grow) less its private pages
+ * before: a lower bound, exact when it maps no new shared pages.
+ */
+static double
+sql_timed(int round, const char *q)
+{
+	double anon0 = proc_kb("RssAnon");
+	proc_reset_peak();
+	double t0 = now();
+	sql_do(q);
+	double t = now() - t0;
+	double grow = proc_kb("VmHWM") - proc_kb("RssShmem") - proc_kb("RssFile") - anon0;
+	if (getenv("SQL_VERBOSE") != NULL)
+		fprintf(stderr, "\n  round %d: %.3f s, private %.1fM, peak growth %.1fM: %.90s", round, t, anon0 / 1e6,
+		        grow / 1e6, q);
+	if (grow > DB->peak[round])
+		DB->peak[round] = grow;
+	return t;
+}
+
+/*
+ * The session in SQL: the roster COPYed in, server_create with the
+ * finder's graph object; its image must be the C core's, byte for byte.
+ */
+static void
+sql_setup(session *S)
+{
+	sql_do("SET max_parallel_workers_per_gather = 0");
+	sql_do("SET client_min_messages = warning");
+	if (getenv("SQL_HASHAGG") == NULL)       /* as the README advises for large sessions */
+		sql_do("SET enable_hashagg = off");
+	sql_do("DROP TABLE IF EXISTS plus_users, plus_session, plus_in, plus_out, plus_to_user");
+	sql_do("CREATE TABLE plus_users (round int, id bigint, pk bytea)");
+	sql_do("CREATE TABLE plus_session (id int PRIMARY KEY, state jsonb)");
+	sql_do("CREATE TABLE plus_in (round int, user_id bigint, message bytea)");
+	sql_do("ALTER TABLE plus_in ALTER COLUMN message SET STORAGE EXTERNAL");
+	sql_do("CREATE TABLE plus_out (o bytea)");
+	sql_do("ALTER TABLE plus_out ALTER COLUMN o SET STORAGE EXTERNAL");
+	sql_do("CREATE TABLE plus_to_user (user_id bigint, message bytea)");
+	sql_do("ALTER TABLE plus_to_user ALTER COLUMN message SET STORAGE EXTERNAL");
+	for (uint32_t i = 0; i < S->n; i++)
+		sql_add(0, S->ids[i], S->sign_pk[i], 32);
+	DB->in_bytes[0] = 0;
+	sql_flush();
+	sql_do("INSERT INTO plus_users SELECT * FROM plus_in");
+	sql_do("TRUNCATE plus_in");
+	char sid[2 * sizeof SID + 1], q[1024];
+	sodium_bin2hex(sid, sizeof sid, SID, sizeof SID - 1);
+	snprintf(q, sizeof q,
+	         "INSERT INTO plus_session SELECT 1, secagg.server_create('\\x%s'::bytea, %u, %u, "
+	         "(SELECT secagg.roster(array_agg(id ORDER BY id), array_agg(pk ORDER BY id)) FROM plus_users), "
+	         "graph => secagg.graph_params(%u, 0.05, %.17g, '%s'))",
+	         sid, S->cf->t, S->m, S->n, S->cf->delta,
+	         S->cf->model == SA_GRAPH_SEMI_MALICIOUS ? "semi-malicious" : "honest-but-curious");
+	sql_do(q);
+	size_t len;
+	uint8_t *img = sql_bytea("SELECT decode(state->>'image', 'base64') FROM plus_session", &len);
+	if (len != S->img_len || memcmp(img, S->img, len) != 0)
+		fail("the SQL session's image differs from the C core's");
+	free(img);
+}
+
+/* Per round: the messages COPYed in, the state after, the backend's peak memory growth while closing. */
+static void
+sql_report(void)
+{
+	printf("\nSQL server, per round (max over runs): in = the round's messages; state = stored state after;\n"
+	       "peak = the largest growth of the backend's private memory during one of the round's statements (from VmHWM)\n");
+	printf("round         in      state       peak\n");
+	for (int r = 0; r < 5; r++)
+		printf("%5d %10.1fM %9.1fM %9.1fM\n", r, DB->in_bytes[r] / 1e6, DB->state_bytes[r] / 1e6, DB->peak[r] / 1e6);
+}
+
+/* Connects; the server's own threads are --threads (secagg.threads). */
+static void
+sql_connect(const char *conninfo, int have_only)
+{
+	static sqlsrv db;
+	if (!have_only)
+		fail("--sql runs one configuration: give --only too");
+	db.c = PQconnectdb(conninfo);
+	if (PQstatus(db.c) != CONNECTION_OK)
+		fail(PQerrorMessage(db.c));
+	db.pid = PQbackendPID(db.c);
+	DB = &db;
+	char q[64];
+	snprintf(q, sizeof q, "SET secagg.threads = %u", opt_threads);
+	sql_do(q);
+	PGresult *r = sql_run("SELECT extversion FROM pg_extension WHERE extname = 'secagg'", 0, NULL, 0);
+	if (PQntuples(r) != 1)
+		fail("--sql: the database has no secagg extension");
+	printf("server: PostgreSQL backend %d, secagg %s, secagg.threads = %u, no parallel workers, %s\n", db.pid,
+	       PQgetvalue(r, 0, 0), opt_threads,
+	       getenv("SQL_HASHAGG") ? "hash aggregation allowed (SQL_HASHAGG)" : "enable_hashagg = off (groups by sorting)");
+	PQclear(r);
+}
+
+/* The real clients' messages of the next round, from plus_to_user. */
+static void
+sql_fetch_real(session *S)
+{
+	char ids[MAX_REAL * 24 + 4] = "{";
+	for (int k = 0; k < S->nreal; k++)
+		snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%llu", k ? "," : "",
+		         (unsigned long long) S->ids[S->real_pos[k]]);
+	strcat(ids, "}");
+	const char *p[1] = { ids };
+	PGresult *r = sql_run("SELECT user_id, message FROM plus_to_user WHERE user_id = ANY($1::bigint[])", 1, p, 1);
+	for (int row = 0; row < PQntuples(r); row++) {
+		long k = real_of(S, sa_load_u64_be((const uint8_t *) PQgetvalue(r, row, 0)));
+		if (k < 0)
+			fail("a message for a user who is not real");
+		S->inbox[k] = xdup(PQgetvalue(r, row, 1), (size_t) PQgetlength(r, row, 1));
+		S->inbox_len[k] = (size_t) PQgetlength(r, row, 1);
+	}
+	PQclear(r);
+}
+
+/* Closes a round in SQL: the COPY, the round's aggregate, the new state; returns the statements' time. */
+static double
+sql_close(session *S, int round, uint8_t **out, size_t *out_len)
+{
+	DB->round = round;
+	S->res->recv[round] += sql_flush();
+	char q[512];
+	snprintf(q, sizeof q,
+	         "INSERT INTO plus_out SELECT secagg.server_round_agg(s.state, m.user_id, m.message) "
+	         "FROM plus_session s JOIN plus_in m ON m.round = %d GROUP BY s.id", round);
+	double t = sql_timed(round, "TRUNCATE plus_out");
+	t += sql_timed(round, q);
+	t += sql_timed(round, "UPDATE plus_session SET state = secagg.output_state((SELECT o FROM plus_out))");
+	*out = sql_bytea("SELECT o FROM plus_out", out_len);
+	PGresult *r = sql_run("SELECT pg_column_size(state) FROM plus_session", 0, NULL, 0);
+	DB->state_bytes[round] = (size_t) strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	note_max(&S->res->max_out, *out_len);
+	return t;
+}
+
+/* The next round's messages in SQL: derived from the output, or routed from the round's rows. */
+static double
+sql_messages(session *S, int routed)
+{
+	double t = sql_timed(DB->round, "TRUNCATE plus_to_user");
+	t += sql_timed(DB->round, routed
+	    ? "INSERT INTO plus_to_user SELECT x.recipient, secagg.share_message_agg(x.route) "
+	      "FROM plus_out, plus_in m, LATERAL secagg.share_routes(plus_out.o, m.user_id, m.message) x "
+	      "GROUP BY x.recipient"
+	    : "INSERT INTO plus_to_user SELECT x.user_id, x.message FROM plus_out, LATERAL secagg.output_messages(plus_out.o) x");
+	sql_fetch_real(S);
+	sql_do("TRUNCATE plus_in");
+	return t;
+}
+
+/* The unmasking in SQL: shares to their owners, secrets rebuilt, the sum. */
+static double
+sql_unmask(uint8_t **out, size_t *out_len)
+{
+	double t = sql_timed(4,
+	    "UPDATE plus_out SET o = (SELECT secagg.unmask_agg(plus_out.o, g.secret) FROM "
+	    "(SELECT secagg.unmask_secret_agg(x.share) AS secret "
+	    "FROM plus_in m, secagg.unmask_shares(plus_out.o, m.user_id, m.message) x GROUP BY x.owner) g)");
+	t += sql_timed(4, "UPDATE plus_session SET state = secagg.output_state((SELECT o FROM plus_out))");
+	*out = sql_bytea("SELECT o FROM plus_out", out_len);
+	return t;
+}
+
 /* ---- the server, timed ---- */
 
 /* One sa_server_recv, timed; the buffer is doubled untimed when it is full. */
@@ -229,6 +579,10 @@ static double
 srv_recv(session *S, uint64_t id, const uint8_t *p, size_t len)
 {
 	note_max(&S->res->max_msg, len);
+	if (DB != NULL) {
+		sql_add(p[1] - SA_MSG_C2S(0), id, p, len);
+		return 0;
+	}
 	for (;;) {
 		size_t need = 0;
 		double t0 = now();
@@ -252,13 +606,6 @@ srv_recv(session *S, uint64_t id, const uint8_t *p, size_t len)
 		S->img = q;
 		S->img_cap = cap;
 	}
-}
-
-static long
-real_of(const session *S, uint64_t id)
-{
-	long i = sa_roster_find(&S->roster, id);
-	return i >= 0 && S->u[i].role == ROLE_REAL ? S->u[i].real : -1;
 }
 
 /* Routes of the real clients' round-2 messages (the others are built and dropped). */
@@ -424,6 +771,8 @@ apply_output(session *S, const uint8_t *out, size_t out_len)
 	}
 	if (ov.kind == SA_OUTPUT_VECTOR)
 		return 0;
+	if (DB != NULL)
+		return sql_messages(S, ov.kind == SA_OUTPUT_ROUTES);
 	double t0 = now();
 	if (ov.kind == SA_OUTPUT_ROUTES) {
 		route_round1(S, out, out_len);
@@ -450,6 +799,8 @@ apply_output(session *S, const uint8_t *out, size_t out_len)
 static double
 srv_close(session *S, int round, uint8_t **out, size_t *out_len)
 {
+	if (DB != NULL)
+		return sql_close(S, round, out, out_len);
 	uint64_t blame = 0;
 	double t0 = now();
 	sa_round_opts o = { (unsigned) opt_threads, NULL, 0, false, 0, &blame };
@@ -799,6 +1150,8 @@ setup(session *S, const config *cf, result *res)
 	sa_server_info info;
 	check(sa_server_info_get(S->img, S->img_len, &info), "sa_server_info_get");
 	memcpy(S->ctx, info.ctx, SA_CTX_BYTES);
+	if (DB != NULL)
+		sql_setup(S);
 }
 
 /* Real clients at distinct random positions; their inputs; the round-0 message. */
@@ -997,8 +1350,12 @@ round4(session *S)
 	size_t unmask_len, out_len;
 	S->res->close[4] = srv_close(S, 4, &unmask, &unmask_len);
 	double t0 = now();
-	unmask_rows(S, unmask, unmask_len, &out, &out_len);
-	S->res->close[4] += now() - t0;
+	if (DB != NULL)
+		S->res->close[4] += sql_unmask(&out, &out_len);
+	else
+		unmask_rows(S, unmask, unmask_len, &out, &out_len);
+	if (DB == NULL)
+		S->res->close[4] += now() - t0;
 	sa_free(unmask);
 	sa_output_view ov;
 	check(sa_output_open(out, out_len, &ov), "sa_output_open (sum)");
@@ -1075,6 +1432,44 @@ prg_floor(size_t total, size_t m, unsigned threads, int *sampled)
 	return (now() - t0) * (double) total / (double) calls;
 }
 
+typedef struct ka_job {
+	size_t calls;
+} ka_job;
+
+static void *
+ka_run(void *arg)
+{
+	ka_job *J = arg;
+	uint8_t sk[32], pk[32], q[32];
+	randombytes_buf(sk, sizeof sk);
+	crypto_scalarmult_base(pk, sk);
+	for (size_t c = 0; c < J->calls; c++) {
+		if (crypto_scalarmult(q, sk, pk) != 0)
+			fail("crypto_scalarmult");
+		memcpy(pk, q, 32);                 /* the next point: a multiple of the last, never low order */
+	}
+	return NULL;
+}
+
+/*
+ * Time of `total` X25519 key agreements on `threads` threads (at most
+ * 20,000 timed, scaled): each pairwise mask the unmasking removes needs
+ * one (libsodium's crypto_scalarmult, as sa_kx_agree).
+ */
+static double
+ka_floor(size_t total, unsigned threads)
+{
+	if (total == 0)
+		return 0;
+	size_t calls = total > 20000 ? 20000 : total;
+	ka_job J[16];
+	for (unsigned k = 0; k < threads; k++)
+		J[k] = (ka_job) { calls * (k + 1) / threads - calls * k / threads };
+	double t0 = now();
+	par_run(threads, ka_run, J, sizeof J[0]);
+	return (now() - t0) * (double) total / (double) calls;
+}
+
 static void
 run_session(const config *cf, result *res)
 {
@@ -1095,6 +1490,7 @@ run_session(const config *cf, result *res)
 	fprintf(stderr, " floor");
 	res->prg1 = prg_floor(res->masks, cf->m, 1, &res->prg_sampled);
 	res->prgT = opt_threads > 1 ? prg_floor(res->masks, cf->m, opt_threads, &res->prg_sampled) : res->prg1;
+	res->kaT = ka_floor(res->masks - (cf->n - cf->n * cf->dpct / 100), opt_threads);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1174,22 +1570,32 @@ print_header(void)
 	printf("floor1/floorT: that many sa_mask_expand calls (raw AES-128-CTR) on 1 / %u thread(s), same run "
 	       "(~ = timed on %.0e elements' worth and scaled)\n", opt_threads, opt_prg_cap);
 	printf("rT      : cl4 / floorT (same thread count); r1 = cl4 / floor1\n");
-	printf("cl0/cl3 include deriving every user's message (sa_output_cursor); cl1 includes routing the\n"
-	       "          ShareKeys ciphertexts as a host does with rows (sa_routes_split + sa_share_message)\n");
+	printf("kaT     : the X25519 key agreements of the pairwise masks among them (masks - (n-d)), "
+	       "libsodium, %u thread(s); rKA = cl4 / (floorT + kaT)\n", opt_threads);
+	if (DB != NULL)
+		printf("--sql   : rcvN = the COPY of round N's messages into plus_in; clN = the round's statements: "
+		       "server_round_agg ... GROUP BY session and\n"
+		       "          the state update, then output_messages (rounds 0, 2, 3), share_routes + "
+		       "share_message_agg ... GROUP BY recipient (round 1),\n"
+		       "          unmask_shares + unmask_secret_agg ... GROUP BY owner + unmask_agg (round 4), "
+		       "each into a table\n");
+	else
+		printf("cl0/cl3 include deriving every user's message (sa_output_cursor); cl1 includes routing the\n"
+		       "          ShareKeys ciphertexts as a host does with rows (sa_routes_split + sa_share_message)\n");
 	printf("out/img/msg: largest round output, server image and user message of the run (bytes)\n");
 	printf("\n%6s %6s %4s %3s %4s %4s %2s | %6s %6s %6s %5s %6s | %6s %6s %6s %6s %6s | %6s %6s %6s %6s"
-	       " %7s | %8s | %8s %8s %8s %5s %5s | %7s %7s %7s | %s\n",
+	       " %7s | %8s | %8s %8s %8s %5s %5s %8s %5s | %7s %7s %7s | %s\n",
 	       "n", "m", "drop", "mdl", "k", "t", "R",
 	       "cli0", "cli1", "cli2", "cli3", "cli4",
 	       "rcv0", "rcv1", "rcv2", "rcv3", "rcv4", "cl0", "cl1", "cl2", "cl3", "cl4", "srv",
-	       "masks", "floor1", "floorT", "r1", "rT", "out", "img", "msg", "sum");
+	       "masks", "floor1", "floorT", "r1", "rT", "kaT", "rKA", "out", "img", "msg", "sum");
 	fflush(stdout);
 }
 
 static void
 print_row(const config *cf, const result *rs, int R)
 {
-	double v[MAX_REPS], med[25], tot[MAX_REPS], r1[MAX_REPS], rT[MAX_REPS];
+	double v[MAX_REPS], med[25], tot[MAX_REPS], r1[MAX_REPS], rT[MAX_REPS], rK[MAX_REPS], ka[MAX_REPS];
 	size_t mo = 0, mi = 0, mm = 0;
 	for (int f = 0; f < 15; f++) {
 		for (int r = 0; r < R; r++)
@@ -1202,6 +1608,8 @@ print_row(const config *cf, const result *rs, int R)
 			tot[r] += rs[r].recv[i] + rs[r].close[i];
 		r1[r] = rs[r].close[4] / rs[r].prg1;
 		rT[r] = rs[r].close[4] / rs[r].prgT;
+		rK[r] = rs[r].close[4] / (rs[r].prgT + rs[r].kaT);
+		ka[r] = rs[r].kaT;
 		v[r] = rs[r].prg1;
 		note_max(&mo, rs[r].max_out);
 		note_max(&mi, rs[r].max_img);
@@ -1216,13 +1624,13 @@ print_row(const config *cf, const result *rs, int R)
 	snprintf(f1, sizeof f1, "%s%s", tl, fms(b[20], med[15]));
 	snprintf(fT, sizeof fT, "%s%s", tl, fms(b[21], med[16]));
 	printf("%6u %6u %3u%% %3s %4u %4u %2d | %6s %6s %6s %5s %6s | %6s %6s %6s %6s %6s | %6s %6s %6s %6s"
-	       " %7s | %8s | %8zu %8s %8s %5.2f %5.2f | %7s %7s %7s | %s\n",
+	       " %7s | %8s | %8zu %8s %8s %5.2f %5.2f %8s %5.2f | %7s %7s %7s | %s\n",
 	       cf->n, cf->m, cf->dpct, model_name(cf->model), cf->k, cf->t, R,
 	       fms(b[0], med[0]), fms(b[1], med[1]), fms(b[2], med[2]), fms(b[3], med[3]), fms(b[4], med[4]),
 	       fms(b[5], med[5]), fms(b[6], med[6]), fms(b[7], med[7]), fms(b[8], med[8]), fms(b[9], med[9]),
 	       fms(b[10], med[10]), fms(b[11], med[11]), fms(b[12], med[12]), fms(b[13], med[13]),
 	       fms(b[14], med[14]), fms(b[15], median(tot, R)),
-	       rs[0].masks, f1, fT, median(r1, R), median(rT, R),
+	       rs[0].masks, f1, fT, median(r1, R), median(rT, R), fms(b[22], median(ka, R)), median(rK, R),
 	       fmb(b[16], mo), fmb(b[17], mi), fmb(b[18], mm), "OK");
 	fflush(stdout);
 }
@@ -1260,6 +1668,8 @@ run_config(config *cf, int reps, int reps_big, double t_start)
 		fprintf(stderr, " OK (%.1f s, elapsed %.0f s)\n", now() - t0, now() - t_start);
 	}
 	print_row(cf, rs, R);
+	if (DB != NULL)
+		sql_report();
 }
 
 static int
@@ -1281,7 +1691,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [--quick] [--only N,M,D,hbc|sm] [--reps R] [--reps-big R] [--threads T] "
-	        "[--client-threads T] [--real K] [--prg-cap E]\n", PROG);
+	        "[--client-threads T] [--real K] [--prg-cap E] [--sql CONNINFO]\n", PROG);
 	exit(2);
 }
 
@@ -1289,6 +1699,7 @@ int
 main(int argc, char **argv)
 {
 	int quick = 0, reps = 3, reps_big = 1, client_threads = 2, have_only = 0;
+	const char *conninfo = NULL;
 	config only = { 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1312,6 +1723,8 @@ main(int argc, char **argv)
 			opt_real = atoi(argv[++i]);
 		else if (strcmp(a, "--prg-cap") == 0)
 			opt_prg_cap = atof(argv[++i]);
+		else if (strcmp(a, "--sql") == 0)
+			conninfo = argv[++i];
 		else
 			usage();
 	}
@@ -1322,6 +1735,8 @@ main(int argc, char **argv)
 		fail("sodium_init failed");
 	sa_set_default_threads((unsigned) client_threads);
 	hprg_selftest();
+	if (conninfo != NULL)
+		sql_connect(conninfo, have_only);
 	double t_start = now();
 	printf("%s: SecAgg+ per round (Bell et al. 2020; issue 8 section 3)%s\n", PROG, quick ? " [--quick]" : "");
 	machine_info();

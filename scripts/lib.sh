@@ -3,7 +3,7 @@
 
 PG_MAJOR=${PG_MAJOR:-15}
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-DEPS="build-essential pkg-config postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev libssl-dev postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev python3 python3-pytest python3-numpy python3-psycopg"
+DEPS="build-essential pkg-config postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libsodium-dev libssl-dev libpq-dev postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev python3 python3-pytest python3-numpy python3-psycopg"
 
 log() { printf '== %s\n' "$*" >&2; }
 
