@@ -151,6 +151,61 @@ SELECT o.session, count(*) AS rounds, bool_and(p.output = o.output) AS parallel_
 FROM outcome o JOIN par p USING (session, round) JOIN ser s USING (session, round)
 GROUP BY o.session ORDER BY o.session;
 
+-- The row aggregates give the same bytes whether PostgreSQL groups by hashing
+-- or, as the README advises for large sessions, by sorting (enable_hashagg off).
+CREATE FUNCTION plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE l text; plan text := '';
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP plan := plan || l; END LOOP;
+  RETURN CASE WHEN plan LIKE '%HashAggregate%' THEN 'hash'
+              WHEN plan LIKE '%GroupAggregate%' THEN 'sort' ELSE plan END;
+END $$;
+CREATE FUNCTION grouped(what text) RETURNS TABLE (session int, who bigint, bytes bytea) LANGUAGE plpgsql AS $$
+BEGIN
+  IF what = 'routes' THEN
+    RETURN QUERY EXECUTE $q$
+      SELECT o.session, x.recipient, secagg.share_message_agg(x.route)
+      FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 1,
+           LATERAL secagg.share_routes(o.output, m.user_id, m.message) x
+      WHERE o.round = 1 AND secagg.output_kind(o.output) = 'routed'
+      GROUP BY o.session, x.recipient$q$;
+  ELSE
+    RETURN QUERY EXECUTE $q$
+      SELECT m.session, x.owner, secagg.unmask_secret_agg(x.share)
+      FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 4,
+           LATERAL secagg.unmask_shares(o.output, m.user_id, m.message) x
+      WHERE o.round = 4 AND secagg.output_kind(o.output) = 'unmask'
+      GROUP BY m.session, x.owner$q$;
+  END IF;
+END $$;
+CREATE FUNCTION grouping_plans() RETURNS text LANGUAGE sql AS $$
+  SELECT plan_of('SELECT o.session, x.recipient, secagg.share_message_agg(x.route)
+                  FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 1,
+                       LATERAL secagg.share_routes(o.output, m.user_id, m.message) x
+                  GROUP BY o.session, x.recipient') || ' / ' ||
+         plan_of('SELECT m.session, x.owner, secagg.unmask_secret_agg(x.share)
+                  FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 4,
+                       LATERAL secagg.unmask_shares(o.output, m.user_id, m.message) x
+                  GROUP BY m.session, x.owner');
+$$;
+SET enable_sort = off;
+SELECT grouping_plans() AS plans_hashing;
+CREATE TABLE routes_h AS SELECT * FROM grouped('routes');
+CREATE TABLE secrets_h AS SELECT * FROM grouped('secrets');
+RESET enable_sort;
+SET enable_hashagg = off;
+SELECT grouping_plans() AS plans_sorting;
+CREATE TABLE routes_s AS SELECT * FROM grouped('routes');
+CREATE TABLE secrets_s AS SELECT * FROM grouped('secrets');
+RESET enable_hashagg;
+SELECT h.session, count(*) AS recipients,
+       bool_and(h.bytes = t.message) AS hashed_equals_sent, bool_and(s.bytes = t.message) AS sorted_equals_sent
+FROM routes_h h JOIN routes_s s USING (session, who)
+JOIN to_user t ON t.session = h.session AND t.round = 2 AND t.user_id = h.who
+GROUP BY h.session ORDER BY h.session;
+SELECT h.session, count(*) AS owners, bool_and(h.bytes = s.bytes) AS same_secrets
+FROM secrets_h h JOIN secrets_s s USING (session, who) GROUP BY h.session ORDER BY h.session;
+
 -- Refusals. A graph object for another roster, another threshold, an odd degree,
 -- a (k, t) the finder's rules refuse; the complete graph's size limit.
 SELECT secagg.server_create('\x01', 3, 1, (SELECT secagg.roster_agg(id, (kp).public_key) FROM usr WHERE session = 2),
