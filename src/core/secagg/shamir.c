@@ -2,6 +2,7 @@
 #include "secagg/shamir.h"
 
 #include <string.h>
+#include <openssl/bn.h>
 #include <sodium.h>
 
 #include "common/alloc.h"
@@ -146,6 +147,29 @@ int_product_mul(int_product *p, uint64_t d, uint8_t acc[SA_SCALAR_LEN])
 }
 
 /*
+ * 1/a mod L for a PUBLIC scalar a, in variable time (OpenSSL's
+ * BN_mod_inverse, about a tenth of libsodium's constant-time
+ * crypto_core_ed25519_scalar_invert): the Lagrange denominators are
+ * products of differences of user ids, which everyone knows, so their
+ * timing gives nothing away. Never call it on a secret.
+ */
+static sa_status
+public_scalar_invert(uint8_t out[SA_SCALAR_LEN], const uint8_t a[SA_SCALAR_LEN])
+{
+	sa_status st = SA_ERR_CRYPTO;
+	BN_CTX *bc = BN_CTX_new();
+	BIGNUM *x = BN_lebin2bn(a, SA_SCALAR_LEN, NULL), *l = BN_lebin2bn(L_BYTES, 32, NULL), *r = BN_new();
+	if (bc != NULL && x != NULL && l != NULL && r != NULL && !BN_is_zero(x) &&
+	    BN_mod_inverse(r, x, l, bc) != NULL && BN_bn2lebinpad(r, out, SA_SCALAR_LEN) == SA_SCALAR_LEN)
+		st = SA_OK;
+	BN_free(r);
+	BN_free(l);
+	BN_free(x);
+	BN_CTX_free(bc);
+	return st;
+}
+
+/*
  * Lagrange coefficients at zero: lambda_j = prod_{k != j} x_k / (x_k - x_j)
  * = P / (x_j * prod_{k != j} (x_k - x_j)) with P the product of all points.
  * The differences are taken as integers (their sign counted apart), their
@@ -191,7 +215,7 @@ sa_lagrange_coeffs(const uint64_t *xs, size_t t, uint8_t (*lambda)[SA_SCALAR_LEN
 		memcpy(pre[j], acc, SA_SCALAR_LEN);
 		crypto_core_ed25519_scalar_mul(acc, acc, den[j]);
 	}
-	if (crypto_core_ed25519_scalar_invert(inv, acc) != 0)
+	if (public_scalar_invert(inv, acc) != SA_OK)
 		return SA_ERR_CRYPTO;
 	for (size_t j = t; j-- > 0;) {
 		crypto_core_ed25519_scalar_mul(tmp, inv, pre[j]);   /* 1/den[j] */
