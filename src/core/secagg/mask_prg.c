@@ -38,7 +38,19 @@ sa_mask_prg_free(sa_mask_prg *prg)
 	OPENSSL_free(prg);
 }
 
-/* Keystream words are little-endian; on big-endian hosts swap them. */
+/*
+ * Keystream words are little-endian. On little-endian hosts the words are
+ * added two at a time with GCC/Clang vector types (SSE2 on x86-64: without
+ * them the loop stays scalar at -O2, and the additions cost a fifth of the
+ * keystream's time); elsewhere one at a time, swapped.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORDS_BY_VECTOR 2
+typedef uint64_t words2 __attribute__((vector_size(16)));
+#else
+#define WORDS_BY_VECTOR 0
+#endif
+
 static inline uint64_t
 le_word(uint64_t w)
 {
@@ -47,6 +59,39 @@ le_word(uint64_t w)
 #else
 	return w;
 #endif
+}
+
+#if WORDS_BY_VECTOR
+#define FOLD_LOOP(op)                                                                       \
+	for (; i + WORDS_BY_VECTOR <= n; i += WORDS_BY_VECTOR) {                                \
+		words2 x, y;                                                                        \
+		memcpy(&x, a + i, sizeof x);   /* unaligned loads and stores */                     \
+		memcpy(&y, ks + i, sizeof y);                                                       \
+		x = op;                                                                             \
+		memcpy(a + i, &x, sizeof x);                                                        \
+	}
+#else
+#define FOLD_LOOP(op)
+#endif
+
+/* a[i] += ks[i] (mode > 0), -= (mode < 0) or = (mode 0), for i < n. */
+static void
+fold_words(uint64_t *restrict a, const uint64_t *restrict ks, size_t n, int mode)
+{
+	size_t i = 0;
+	if (mode > 0) {
+		FOLD_LOOP(x + y)
+		for (; i < n; i++)
+			a[i] += le_word(ks[i]);
+	} else if (mode < 0) {
+		FOLD_LOOP(x - y)
+		for (; i < n; i++)
+			a[i] -= le_word(ks[i]);
+	} else {
+		FOLD_LOOP(y)
+		for (; i < n; i++)
+			a[i] = le_word(ks[i]);
+	}
 }
 
 static sa_status
@@ -65,18 +110,7 @@ run(sa_mask_prg *prg, uint64_t *restrict dst, size_t m, const uint8_t key[16], i
 		if (EVP_EncryptUpdate(prg->ctx, (uint8_t *) block, &outl, zero_block, (int) (n * 8)) != 1 ||
 		    (size_t) outl != n * 8)
 			return SA_ERR_CRYPTO;
-		uint64_t *restrict a = dst + done;
-		/* simple loops over aligned words: the compiler vectorises them */
-		if (mode > 0) {
-			for (size_t i = 0; i < n; i++)
-				a[i] += le_word(block[i]);
-		} else if (mode < 0) {
-			for (size_t i = 0; i < n; i++)
-				a[i] -= le_word(block[i]);
-		} else {
-			for (size_t i = 0; i < n; i++)
-				a[i] = le_word(block[i]);
-		}
+		fold_words(dst + done, block, n, mode);
 		done += n;
 	}
 	sodium_memzero(block, sizeof block);
