@@ -160,33 +160,25 @@ BEGIN
   RETURN CASE WHEN plan LIKE '%HashAggregate%' THEN 'hash'
               WHEN plan LIKE '%GroupAggregate%' THEN 'sort' ELSE plan END;
 END $$;
+CREATE FUNCTION grouping_sql(what text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE what
+    WHEN 'routes' THEN
+      'SELECT o.session, x.recipient, secagg.share_message_agg(x.route)
+       FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 1,
+            LATERAL secagg.share_routes(o.output, m.user_id, m.message) x
+       WHERE o.round = 1 AND secagg.output_kind(o.output) = ''routed''
+       GROUP BY o.session, x.recipient'
+    ELSE
+      'SELECT m.session, x.owner, secagg.unmask_secret_agg(x.share)
+       FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 4,
+            LATERAL secagg.unmask_shares(o.output, m.user_id, m.message) x
+       WHERE o.round = 4 AND secagg.output_kind(o.output) = ''unmask''
+       GROUP BY m.session, x.owner' END;
+$$;
 CREATE FUNCTION grouped(what text) RETURNS TABLE (session int, who bigint, bytes bytea) LANGUAGE plpgsql AS $$
-BEGIN
-  IF what = 'routes' THEN
-    RETURN QUERY EXECUTE $q$
-      SELECT o.session, x.recipient, secagg.share_message_agg(x.route)
-      FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 1,
-           LATERAL secagg.share_routes(o.output, m.user_id, m.message) x
-      WHERE o.round = 1 AND secagg.output_kind(o.output) = 'routed'
-      GROUP BY o.session, x.recipient$q$;
-  ELSE
-    RETURN QUERY EXECUTE $q$
-      SELECT m.session, x.owner, secagg.unmask_secret_agg(x.share)
-      FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 4,
-           LATERAL secagg.unmask_shares(o.output, m.user_id, m.message) x
-      WHERE o.round = 4 AND secagg.output_kind(o.output) = 'unmask'
-      GROUP BY m.session, x.owner$q$;
-  END IF;
-END $$;
+BEGIN RETURN QUERY EXECUTE grouping_sql(what); END $$;
 CREATE FUNCTION grouping_plans() RETURNS text LANGUAGE sql AS $$
-  SELECT plan_of('SELECT o.session, x.recipient, secagg.share_message_agg(x.route)
-                  FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 1,
-                       LATERAL secagg.share_routes(o.output, m.user_id, m.message) x
-                  GROUP BY o.session, x.recipient') || ' / ' ||
-         plan_of('SELECT m.session, x.owner, secagg.unmask_secret_agg(x.share)
-                  FROM outcome o JOIN to_server m ON m.session = o.session AND m.round = 4,
-                       LATERAL secagg.unmask_shares(o.output, m.user_id, m.message) x
-                  GROUP BY m.session, x.owner');
+  SELECT plan_of(grouping_sql('routes')) || ' / ' || plan_of(grouping_sql('secrets'));
 $$;
 SET enable_sort = off;
 SELECT grouping_plans() AS plans_hashing;
