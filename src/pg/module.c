@@ -60,7 +60,7 @@ _PG_init(void)
 	sa_set_interrupt_check(pg_interrupt_pending);
 	DefineCustomIntVariable("secagg.threads",
 	                        "Threads for the heavy loops of one call: mask recomputation in the "
-	                        "Unmasking round, the client's masking and its secret sharing.",
+	                        "Unmasking round, and a client's ShareKeys and masking.",
 	                        "The threads run only libsodium and OpenSSL code, never PostgreSQL code.",
 	                        &sa_threads, 2, 1, 64, PGC_USERSET, 0, NULL, assign_threads, NULL);
 	DefineCustomIntVariable("secagg.malloc_trim_threshold",

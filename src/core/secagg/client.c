@@ -296,6 +296,144 @@ answer_round1(sa_client *c, sa_reader *r, sa_writer *w)
 	return st;
 }
 
+/*
+ * The key list's entries, checked on sa_default_threads() threads: each
+ * job verifies the advertisement signatures of a range of entries, or
+ * encrypts this user's shares for a range of recipients into `out`.
+ */
+typedef struct list_job {
+	const sa_client *c;
+	const uint8_t *list;
+	const long *pos;                        /* roster position of each entry */
+	const uint8_t (*shares)[32];            /* r- and b-share of each entry */
+	uint8_t *out;                           /* SA_CT_ENTRY_BYTES per entry (own entry unused) */
+	sa_status st[SA_MAX_THREADS];
+} list_job;
+
+static void
+verify_range(void *arg, unsigned k, size_t from, size_t to)
+{
+	list_job *j = arg;
+	uint8_t signed_msg[SA_ADVERTISE_SIGNED_BYTES];
+	j->st[k] = SA_OK;
+	for (size_t i = from; i < to; i++) {
+		const uint8_t *e = j->list + i * KEYLIST_REC;
+		sa_advertise_signed(signed_msg, j->c->s.ctx, sa_load_u64_be(e), e + 8, e + 40);
+		if (crypto_sign_verify_detached(e + 72, signed_msg, sizeof signed_msg, j->c->roster_pks[j->pos[i]]) != 0) {
+			j->st[k] = SA_ERR_SIGNATURE;
+			return;
+		}
+	}
+}
+
+/* One ciphertext entry: recipient id | nonce | Enc(KA-derived key, sender | recipient | r-share | b-share). */
+static sa_status
+encrypt_entry(const sa_client *c, const uint8_t *e, const uint8_t shares[2][32], uint8_t *out)
+{
+	uint8_t q[32], key[32], plain[SA_SHARE_PLAIN_BYTES], ad[SA_SHARE_AD_BYTES];
+	uint64_t v = sa_load_u64_be(e);
+	sa_status st = sa_kx_agree(q, c->c_sk, e + 8);
+	if (st == SA_OK) {
+		sa_share_enc_key(key, c->s.ctx, q, c->id, c->c_pk, v, e + 8);
+		sa_store_u64_be(plain, c->id);
+		sa_store_u64_be(plain + 8, v);
+		memcpy(plain + 16, shares[0], 32);
+		memcpy(plain + 48, shares[1], 32);
+		sa_share_ad(ad, c->s.ctx, c->id, v);
+		sa_store_u64_be(out, v);
+		uint8_t *nonce = out + 8;
+		randombytes_buf(nonce, SA_NONCE_BYTES);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(out + 8 + SA_NONCE_BYTES, NULL, plain, sizeof plain, ad,
+		                                           sizeof ad, NULL, nonce, key);
+	}
+	sodium_memzero(q, sizeof q);
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(plain, sizeof plain);
+	return st;
+}
+
+static void
+encrypt_range(void *arg, unsigned k, size_t from, size_t to)
+{
+	list_job *j = arg;
+	j->st[k] = SA_OK;
+	for (size_t i = from; i < to && j->st[k] == SA_OK; i++) {
+		const uint8_t *e = j->list + i * KEYLIST_REC;
+		if (sa_load_u64_be(e) != j->c->id)
+			j->st[k] = encrypt_entry(j->c, e, &j->shares[2 * i],
+			                         j->out + i * SA_CT_ENTRY_BYTES);
+	}
+}
+
+/* Runs fn over the n1 entries of job j; the first failure of any worker. */
+static sa_status
+list_run(list_job *j, uint32_t n1, sa_range_fn fn)
+{
+	unsigned used = sa_parallel_for(n1, sa_default_threads(), fn, j);
+	for (unsigned k = 0; k < used; k++)
+		if (j->st[k] != SA_OK)
+			return j->st[k];
+	return SA_OK;
+}
+
+static sa_status distinct_keys(const uint8_t *list, uint32_t n1);
+static sa_status send_shares(sa_client *c, const uint8_t *list, uint32_t n1, sa_writer *w);
+
+/*
+ * The key list of round 1: ids ascending, all in the roster, this user's
+ * own keys unchanged, every signature valid (on the worker threads), the
+ * neighbours of the ring (SecAgg+), 2 * n1 distinct keys. pos gets each
+ * entry's roster position.
+ */
+static sa_status
+check_key_list(const sa_client *c, const uint8_t *list, uint32_t n1, const sa_graph *g, long *pos)
+{
+	sa_roster ro = roster_of(c);
+	bool self_seen = false;
+	for (uint32_t i = 0; i < n1; i++) {
+		const uint8_t *e = list + (size_t) i * KEYLIST_REC;
+		uint64_t id = sa_load_u64_be(e);
+		if (i > 0 && id <= sa_load_u64_be(e - KEYLIST_REC))
+			return SA_ERR_DUPLICATE;
+		if ((pos[i] = sa_roster_find(&ro, id)) < 0)
+			return SA_ERR_UNKNOWN_USER;
+		if (id == c->id) {
+			if (sodium_memcmp(e + 8, c->c_pk, 32) != 0 || sodium_memcmp(e + 40, c->s_pk, 32) != 0)
+				return SA_ERR_KEYS;
+			self_seen = true;
+		}
+	}
+	list_job j = { c, list, pos, NULL, NULL, { SA_OK } };
+	sa_status st = list_run(&j, n1, verify_range);
+	if (st != SA_OK)
+		return st;
+	if (!self_seen)
+		return SA_ERR_UNKNOWN_USER;
+	if (g != NULL && check_neighbours(c, g, list, n1) != SA_OK)
+		return SA_ERR_GRAPH;
+	return distinct_keys(list, n1);
+}
+
+/* All 2 * n1 keys of the list pairwise distinct (SA_ERR_KEYS otherwise). */
+static sa_status
+distinct_keys(const uint8_t *list, uint32_t n1)
+{
+	uint8_t (*keys)[32] = sa_alloc_array((size_t) 2 * n1, 32);
+	if (keys == NULL)
+		return SA_ERR_NOMEM;
+	for (uint32_t i = 0; i < n1; i++) {
+		memcpy(keys[2 * i], list + (size_t) i * KEYLIST_REC + 8, 32);
+		memcpy(keys[2 * i + 1], list + (size_t) i * KEYLIST_REC + 40, 32);
+	}
+	qsort(keys, (size_t) 2 * n1, 32, cmp_key32);
+	bool repeated = false;
+	for (size_t i = 1; i < (size_t) 2 * n1; i++)
+		if (memcmp(keys[i], keys[i - 1], 32) == 0)
+			repeated = true;
+	sa_free(keys);
+	return repeated ? SA_ERR_KEYS : SA_OK;
+}
+
 /* Round 1 after the SecAgg+ prefix; g is the ring (NULL: complete graph). */
 static sa_status
 share_round1(sa_client *c, sa_reader *r, sa_writer *w, const sa_graph *g)
@@ -310,116 +448,69 @@ share_round1(sa_client *c, sa_reader *r, sa_writer *w, const sa_graph *g)
 	if (n1 < c->s.threshold)
 		return c->s.degree ? SA_ERR_NEIGHBOURHOOD : SA_ERR_THRESHOLD;
 	const uint8_t *list = sa_get_view(r, (size_t) n1 * KEYLIST_REC);
-	sa_roster ro = roster_of(c);
-	bool self_seen = false;
-	uint8_t signed_msg[SA_ADVERTISE_SIGNED_BYTES];
-	for (uint32_t i = 0; i < n1; i++) {
-		const uint8_t *e = list + (size_t) i * KEYLIST_REC;
-		uint64_t id = sa_load_u64_be(e);
-		if (i > 0 && id <= sa_load_u64_be(e - KEYLIST_REC))
-			return SA_ERR_DUPLICATE;
-		long pos = sa_roster_find(&ro, id);
-		if (pos < 0)
-			return SA_ERR_UNKNOWN_USER;
-		if (id == c->id) {
-			if (sodium_memcmp(e + 8, c->c_pk, 32) != 0 || sodium_memcmp(e + 40, c->s_pk, 32) != 0)
-				return SA_ERR_KEYS;
-			self_seen = true;
-		}
-		sa_advertise_signed(signed_msg, c->s.ctx, id, e + 8, e + 40);
-		if (crypto_sign_verify_detached(e + 72, signed_msg, sizeof signed_msg, c->roster_pks[pos]) != 0)
-			return SA_ERR_SIGNATURE;
-	}
-	if (!self_seen)
-		return SA_ERR_UNKNOWN_USER;
-	if (g != NULL && check_neighbours(c, g, list, n1) != SA_OK)
-		return SA_ERR_GRAPH;
-	/* All 2 * n1 keys pairwise distinct. */
-	uint8_t (*keys)[32] = sa_alloc_array((size_t) 2 * n1, 32);
-	if (keys == NULL)
+	long *pos = sa_alloc_array(n1, sizeof(long));
+	if (pos == NULL)
 		return SA_ERR_NOMEM;
-	for (uint32_t i = 0; i < n1; i++) {
-		memcpy(keys[2 * i], list + (size_t) i * KEYLIST_REC + 8, 32);
-		memcpy(keys[2 * i + 1], list + (size_t) i * KEYLIST_REC + 40, 32);
-	}
-	qsort(keys, (size_t) 2 * n1, 32, cmp_key32);
-	bool repeated = false;
-	for (size_t i = 1; i < (size_t) 2 * n1; i++)
-		if (memcmp(keys[i], keys[i - 1], 32) == 0)
-			repeated = true;
-	sa_free(keys);
-	if (repeated)
-		return SA_ERR_KEYS;
+	sa_status st = check_key_list(c, list, n1, g, pos);
+	sa_free(pos);
+	return st == SA_OK ? send_shares(c, list, n1, w) : st;
+}
 
-	/* Share r (the mask-key seed) and b (the self-mask seed). */
+/* Share r (the mask-key seed) and b (the self-mask seed) and send the shares, encrypted. */
+static sa_status
+send_shares(sa_client *c, const uint8_t *list, uint32_t n1, sa_writer *w)
+{
 	sa_status st = SA_OK;
 	uint8_t secrets[2][32];
 	uint64_t *xs = sa_alloc_array(n1, sizeof(uint64_t));
 	uint8_t (*shares)[32] = sa_alloc_array((size_t) 2 * n1, 32);
 	uint8_t *u1 = sa_alloc(u1_bytes(n1));
-	if (xs == NULL || shares == NULL || u1 == NULL) {
+	uint8_t *entries = sa_alloc_array(n1, SA_CT_ENTRY_BYTES);
+	if (xs == NULL || shares == NULL || u1 == NULL || entries == NULL) {
 		st = SA_ERR_NOMEM;
 		goto out;
 	}
+	uint32_t self_pos = 0;
 	for (uint32_t i = 0; i < n1; i++) {
 		xs[i] = sa_load_u64_be(list + (size_t) i * KEYLIST_REC);
 		memcpy(u1 + (size_t) i * U1_REC, list + (size_t) i * KEYLIST_REC, U1_REC);
+		if (xs[i] == c->id)
+			self_pos = i;
 	}
 	memcpy(secrets[0], c->r_seed, 32);
 	sa_scalar_random(secrets[1]);
 	if ((st = sa_shamir_share((const uint8_t (*)[32]) secrets, 2, c->s.threshold, xs, n1, shares)) != SA_OK)
+		goto out;
+	list_job j = { c, list, NULL, (const uint8_t (*)[32]) shares, entries, { SA_OK } };
+	if ((st = list_run(&j, n1, encrypt_range)) != SA_OK)
 		goto out;
 	uint8_t commit[SA_COMMIT_BYTES];
 	sa_self_commit(commit, c->s.ctx, c->id, secrets[1]);
 	put_c2s_header(w, c, 1);
 	sa_put_bytes(w, commit, sizeof commit);
 	sa_put_u32(w, n1 - 1);
-	uint32_t self_pos = 0;
-	for (uint32_t i = 0; i < n1 && st == SA_OK; i++) {
-		const uint8_t *e = list + (size_t) i * KEYLIST_REC;
-		uint64_t v = xs[i];
-		if (v == c->id) {
-			self_pos = i;
-			continue;
-		}
-		uint8_t q[32], key[32], plain[SA_SHARE_PLAIN_BYTES], nonce[SA_NONCE_BYTES];
-		uint8_t ct[SA_SHARE_CT_BYTES], ad[SA_SHARE_AD_BYTES];
-		if ((st = sa_kx_agree(q, c->c_sk, e + 8)) != SA_OK)
-			break;
-		sa_share_enc_key(key, c->s.ctx, q, c->id, c->c_pk, v, e + 8);
-		sa_store_u64_be(plain, c->id);
-		sa_store_u64_be(plain + 8, v);
-		memcpy(plain + 16, shares[2 * (size_t) i], 32);
-		memcpy(plain + 48, shares[2 * (size_t) i + 1], 32);
-		sa_share_ad(ad, c->s.ctx, c->id, v);
-		randombytes_buf(nonce, sizeof nonce);
-		crypto_aead_xchacha20poly1305_ietf_encrypt(ct, NULL, plain, sizeof plain, ad, sizeof ad,
-		                                           NULL, nonce, key);
-		sodium_memzero(q, sizeof q);
-		sodium_memzero(key, sizeof key);
-		sodium_memzero(plain, sizeof plain);
-		sa_put_u64(w, v);
-		sa_put_bytes(w, nonce, sizeof nonce);
-		sa_put_bytes(w, ct, sizeof ct);
-	}
-	if (st == SA_OK && w->failed)
+	for (uint32_t i = 0; i < n1; i++)
+		if (i != self_pos)
+			sa_put_bytes(w, entries + (size_t) i * SA_CT_ENTRY_BYTES, SA_CT_ENTRY_BYTES);
+	if (w->failed) {
 		st = SA_ERR_NOMEM;
-	if (st == SA_OK) {
-		memcpy(c->b, secrets[1], 32);
-		memcpy(c->own_r_share, shares[2 * (size_t) self_pos], 32);
-		memcpy(c->own_b_share, shares[2 * (size_t) self_pos + 1], 32);
-		sa_free(c->u1);
-		c->u1 = u1;
-		u1 = NULL;
-		c->n1 = n1;
-		c->stage = 2;
+		goto out;
 	}
+	memcpy(c->b, secrets[1], 32);
+	memcpy(c->own_r_share, shares[2 * (size_t) self_pos], 32);
+	memcpy(c->own_b_share, shares[2 * (size_t) self_pos + 1], 32);
+	sa_free(c->u1);
+	c->u1 = u1;
+	u1 = NULL;
+	c->n1 = n1;
+	c->stage = 2;
 out:
 	sodium_memzero(secrets, sizeof secrets);
 	sa_free(xs);
 	if (shares)
 		sa_free_secret(shares, (size_t) 2 * n1 * 32);
 	sa_free(u1);
+	sa_free(entries);
 	return st;
 }
 
