@@ -126,14 +126,32 @@ sa_pg_check_len(const char *what, size_t got, size_t want)
 		                errmsg("%s must be %zu bytes for these parameters, got %zu", what, want, got)));
 }
 
+/* The blessed row type of the function's result, looked up once per call
+ * site and kept in fn_extra (in fn_mcxt). */
+static TupleDesc
+result_desc(FunctionCallInfo fcinfo)
+{
+	sa_pg_fn_extra *fx = fcinfo->flinfo != NULL ? sa_pg_fn_extra_get(fcinfo) : NULL;
+	TupleDesc td;
+	if (fx != NULL && fx->result_desc != NULL)
+		return fx->result_desc;
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (fx != NULL) {
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		td = CreateTupleDescCopy(td);
+		MemoryContextSwitchTo(old);
+	}
+	td = BlessTupleDesc(td);
+	if (fx != NULL)
+		fx->result_desc = td;
+	return td;
+}
+
 Datum
 sa_pg_make_record(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 {
-	TupleDesc td;
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	td = BlessTupleDesc(td);
-	return HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
+	return HeapTupleGetDatum(heap_form_tuple(result_desc(fcinfo), values, nulls));
 }
 
 void

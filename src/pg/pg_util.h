@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "access/tupdesc.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #if PG_VERSION_NUM >= 160000
@@ -67,7 +68,8 @@ pg_attribute_noreturn() void sa_pg_pine_fail(pine_status st, const char *what, c
 
 /* 22P03 unless a value of `what` has the length the parameters give. */
 void sa_pg_check_len(const char *what, size_t got, size_t want);
-/* The composite result of a function returning a row. */
+/* The composite result of a function returning a row; its row type is
+ * looked up once per call site (kept in fn_extra: see sa_pg_fn_extra). */
 Datum sa_pg_make_record(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
 /* A one-dimensional bytea[] without NULLs of exactly n elements, one per Aggregator. */
 void sa_pg_bytea_array(ArrayType *a, const char *what, int n, const uint8_t **ptrs, size_t *lens);
@@ -111,6 +113,7 @@ typedef struct sa_pg_fn_extra {
 	uint8_t agg_tag[SA_PG_AGG_TAG_BYTES];
 	bool has_agg_tag;
 	void *cache;                  /* the function's own cache, in fn_mcxt */
+	TupleDesc result_desc;        /* sa_pg_make_record's row type, blessed */
 } sa_pg_fn_extra;
 sa_pg_fn_extra *sa_pg_fn_extra_get(FunctionCallInfo fcinfo);
 /* The tag of this call site; 0A000 unless called as an aggregate support function. */

@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "common/shortest_dec.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
@@ -103,34 +104,56 @@ jb_double(Jsonb *jb, const char *key)
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v.val.numeric)));
 }
 
-/* Full parse and validation of a parameter jsonb (no cache). */
+/* Bytes of a one-dimensional array without NULLs of n values of `each` bytes
+ * (a varlena each, int-aligned). */
+static size_t
+array_bytes(size_t n, size_t each)
+{
+	return ARR_OVERHEAD_NONULLS(1) + n * INTALIGN(VARHDRSZ + each);
+}
+
 /*
- * Every value these parameters make must fit in a PostgreSQL value: bytea
- * messages and the pine_agg state under the 1 GB limit, the Leader's prep
- * state (base64 in jsonb) under jsonb's 256 MB of string data. 54000 names
- * the first that does not, so a parameter set that can never work is
- * refused up front instead of failing (or running for minutes) later.
+ * Every value these parameters make must fit in a PostgreSQL value (1 GB,
+ * less 128 bytes of room for the row or record that carries it), arrays of
+ * them included. 54000 names the first that does not, so a parameter set
+ * that can never work is refused up front instead of failing (or running for
+ * minutes) later. Three values can bind first:
+ *   - pine_unshard's aggregate shares, num_shares of d elements in one
+ *     bytea[]: the limit at every default setting;
+ *   - the prep shares pine_prep_finish takes in one bytea[] (large
+ *     chunk_length and num_proofs);
+ *   - pine_shard's input shares (large proofs: a small
+ *     chunk_length_norm_equality and many norm-equality proofs).
+ * The rest are implied, since num_shares >= 2 and elements have at least 4
+ * bytes: an output share, the pine_agg state (88 bytes more) and a single
+ * aggregate share by the aggregate shares' array, as are pine_shard's
+ * measurement and pine_unshard's result (float8[] of d); a prep share by its
+ * array; the Leader's input share by pine_shard's array; the public share is
+ * at most 16 kB; the prep states in jsonb are at most 109 bytes of state
+ * (base64: 148), the Leader's made by 0.3.0 (its output share) existing only
+ * for the dimensions that version accepted.
  */
 static void
 check_pg_limits(const pine_params *P)
 {
-	const size_t bytea_max = MaxAllocSize - VARHDRSZ - 128;
-	const size_t jsonb_text_max = (size_t) JENTRY_OFFLENMASK - 4096;
-	struct { const char *what; size_t len, max; } v[] = {
-		{ "the Leader's input share", pine_input_share_len(P, 0), bytea_max },
-		{ "the public share", P->public_share_len, bytea_max },
-		{ "a prep share", P->prep_share_len, bytea_max },
-		{ "an output share (and the pine_agg state)", P->out_share_len, bytea_max },
-		{ "the Leader's prep state, as base64 in jsonb", (P->prep_state_len + 2) / 3 * 4, jsonb_text_max },
+	const size_t max = MaxAllocSize - 128;
+	size_t S = P->num_shares;
+	struct { const char *what; size_t len; } v[] = {
+		{ "pine_unshard's aggregate shares (a bytea[] of num_shares)", array_bytes(S, P->agg_share_len) },
+		{ "the prep shares (a bytea[] of num_shares)", array_bytes(S, P->prep_share_len) },
+		{ "pine_shard's input shares (a bytea[])",
+		  array_bytes(1, P->leader_input_share_len) + array_bytes(S - 1, P->helper_input_share_len) -
+		      ARR_OVERHEAD_NONULLS(1) },
 	};
-	for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
-		if (v[k].len > v[k].max)
+	for (size_t k = 0; k < lengthof(v); k++)
+		if (v[k].len > max)
 			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			                errmsg("PINE params: %s would be %zu bytes, more than the %zu a PostgreSQL value can hold here",
-			                       v[k].what, v[k].len, v[k].max),
+			                       v[k].what, v[k].len, max),
 			                errhint("Use a smaller dimension (see the README's limits for each variant).")));
 }
 
+/* Full parse and validation of a parameter jsonb (no cache). */
 static void
 params_from_jsonb(Jsonb *jb, pine_params *P)
 {

@@ -24,6 +24,7 @@
 
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(secagg_pine_prep_init);
 PG_FUNCTION_INFO_V1(secagg_pine_prep_shares_to_prep);
@@ -32,14 +33,47 @@ PG_FUNCTION_INFO_V1(secagg_pine_prep_finish);
 
 #define STATE_FORMAT  "secagg.pine.prep_state"
 
-/* The prep state jsonb: a few small keys and the image in base64. */
+/* Pushes "key": value, value a string of len bytes or (str NULL) the number 1. */
+static void
+push_member(JsonbParseState **ps, const char *key, const char *str, size_t len)
+{
+	JsonbValue k, v;
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = (int) strlen(key);
+	pushJsonbValue(ps, WJB_KEY, &k);
+	if (str != NULL) {
+		v.type = jbvString;
+		v.val.string.val = (char *) str;
+		v.val.string.len = (int) len;
+	} else {
+		v.type = jbvNumeric;
+		v.val.numeric = int64_to_numeric(1);
+	}
+	pushJsonbValue(ps, WJB_VALUE, &v);
+}
+
+/*
+ * The prep state jsonb, {"format": STATE_FORMAT, "version": 1,
+ * "params_digest": hex, "state": base64 of the image}, built directly (the
+ * image is at most 109 bytes: see pine_prep_state_len_digest).
+ */
 static Jsonb *
 state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 {
-	char *fields = psprintf("{\"format\": \"" STATE_FORMAT "\", \"version\": 1, \"params_digest\": \"%s\"}",
-	                        sa_pg_hex(P->digest, sizeof P->digest));
-	Jsonb *j = sa_pg_jsonb_with_base64(fields, "state", img, len, false, "PINE prep state");
-	pfree(fields);
+	char hex[2 * sizeof P->digest + 1];
+	size_t b64_len;
+	char *b64 = sa_pg_base64_public(img, len, &b64_len);
+	JsonbParseState *ps = NULL;
+	sodium_bin2hex(hex, sizeof hex, P->digest, sizeof P->digest);
+	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	push_member(&ps, "format", STATE_FORMAT, strlen(STATE_FORMAT));
+	push_member(&ps, "version", NULL, 0);
+	push_member(&ps, "params_digest", hex, strlen(hex));
+	push_member(&ps, "state", b64, b64_len);
+	Jsonb *j = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+	sodium_memzero(b64, b64_len);
+	pfree(b64);
 	return j;
 }
 

@@ -1,12 +1,12 @@
 -- pine_flow.sql: PINE end to end beyond the official vectors: 3 Aggregators,
 -- negative and fractional entries (floor encoding), every variant, message
--- sizes against the derived-size table of the spec, parameter caching with
+-- sizes against those derived in test/unit/test_pine_params.c, parameter caching with
 -- several parameter sets in one statement, empty and windowed aggregates.
 \set ON_ERROR_STOP 1
 BEGIN;
 SELECT plan(22);
 
--- ---- sizes (spec/pine-performance.md, section 3.1) ----
+-- ---- sizes (derived from the draft's encoding and the FLP layout in test/unit/test_pine_params.c) ----
 SELECT is(ARRAY[(p->>'chunk_length')::int, (p->>'chunk_length_norm_equality')::int, (p->>'leader_input_share_len')::int,
                 (p->>'helper_input_share_len')::int, (p->>'public_share_len')::int, (p->>'prep_share_len')::int],
           ARRAY[37, 393, 827776, 64, 64, 4408], 'sizes: Pine64, d = 100000')

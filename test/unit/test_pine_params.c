@@ -1,6 +1,6 @@
 /*
  * test_pine_params.c: PINE parameter validation and derivation, message
- * sizes (spec/pine-performance.md section 3.1), the float encoding KATs
+ * sizes (derived before test_size_table), the float encoding KATs
  * (draft-chen-cfrg-vdaf-pine-01/-02 Section 4.1.2.1; -02 rounds where -01
  * floors), and the
  * draft: Pine40HmacSha256Aes128 only under -02, the draft in the digest.
@@ -66,7 +66,30 @@ static void test_worked_example(void)
 	UNIT_CHECK_EQ_U64(P.vdaf_id, 0xFFFFFFFFu);
 }
 
-/* spec/pine-performance.md 3.1, l2 bound 1.0, optimal chunk lengths. */
+/*
+ * Message sizes with 2 Aggregators, l2 bound 1.0, r = r_succ = 100, alpha
+ * 8.7 and the proof-size-minimising chunk lengths, derived from the
+ * measurement encoding and the circuit of draft-chen-cfrg-vdaf-pine-02
+ * (Section 4.1 "Measurement Encoding", Section 4.2 "The FLP Circuit") and
+ * the FLP proof layout of src/core/vdaf/flp.h:
+ *   nfb 15 (Field64, Field128): sq_norm_bound = (2^15)^2, n_sq = 31 bits;
+ *     B_wr = next_pow2(ceil(8.7 * 2^15) + 1) = 2^19, n_wr = bitlen(2 B_wr - 1) = 20;
+ *     bit_checked_len = 2 n_sq + (n_wr + 1) r = 2162: a measurement share
+ *     is d + 2162 elements (the r wraparound results are not sent).
+ *   nfb 12 (Field32): n_sq = 25, B_wr = 2^16, n_wr = 17, 1850 bits.
+ *   main proof, ParallelSum(Mul, c) over the bits and the wraparound checks:
+ *     ceil(2162 / c) + ceil(100 / c) calls, P = next_pow2(1 + calls),
+ *     PROOF_LEN = 2c + 2 (P - 1) + 1; c = 37: 62 calls, P = 64, 201.
+ *   norm-equality proof, ParallelSum(x^2, c_ne) over the d entries:
+ *     P = next_pow2(1 + ceil(d / c_ne)), PROOF_LEN = c_ne + 2 (P - 1) + 1;
+ *     d = 100,000, c_ne = 393: 255 calls, P = 256, 904.
+ *   Leader input share = E (d + bits + proofs) + 2 SEED (the two blinds);
+ *     Pine64 (2 main proofs, 1 norm-equality proof), d = 100,000:
+ *     8 (100,000 + 2,162 + 2 * 201 + 904) + 2 * 16 = 827,776.
+ *   Helper input share = 4 SEED, public share = 2 S SEED.
+ *   prep share = E VERIFIER_LEN + 2 SEED, with 2c + 2 verifier elements per
+ *     main proof and c_ne + 2 per norm-equality proof: 8 (2 * 76 + 395) + 32 = 4,408.
+ */
 static void test_size_table(void)
 {
 	static const struct {

@@ -352,7 +352,7 @@ test_timing_pine_ne_shape(void)
 	sq_params p = { 100000, 393 };
 	vdaf_valid v = sumsq_circuit(f, &p);
 	size_t pl = vdaf_flp_proof_len(&v), vl = vdaf_flp_verifier_len(&v);
-	UNIT_CHECK_EQ_U64(pl, 393 + 2 * 255 + 1); /* 904, spec/pine-performance.md §3.1 */
+	UNIT_CHECK_EQ_U64(pl, 393 + 2 * 255 + 1); /* 904: c_ne + 2 (P - 1) + 1 (flp.h), Pine64's at d = 100,000 (test_pine_params.c) */
 	vdaf_elem *meas = calloc(p.d + 1, sizeof *meas), *proof = calloc(pl, sizeof *proof);
 	vdaf_elem *ver = calloc(vl, sizeof *ver), pr[393], qr[1];
 	UNIT_CHECK(meas && proof && ver);

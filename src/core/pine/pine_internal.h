@@ -86,6 +86,31 @@ int pine_vf_joint_rands(const pine_params *P, const uint8_t *vf_seed, vdaf_elem 
 int pine_helper_proofs_share(const pine_params *P, uint8_t agg_id, const uint8_t *seed,
                              vdaf_elem *out);
 
+/* ---- pine_prep_state.c ---- */
+
+/* The three forms of a prep state (the layout above). */
+typedef enum pine_state_form {
+	PINE_FORM_OUTPUT, /* "PNs1": the Leader's output share (0.3.0, plain pine_prep_init) */
+	PINE_FORM_SEED,   /* "PNh1": a Helper's measurement-share seed */
+	PINE_FORM_DIGEST  /* "PNl1": SHA-256 of the Leader's input share */
+} pine_state_form;
+
+/* Writes Aggregator agg_id's state after prep_init (the Leader's in the
+ * digest form if digest_form) from the two seeds and its measurement share
+ * meas (output form) or input share (digest and seed forms). */
+pine_status pine_prep_state_write(const pine_params *P, uint32_t agg_id, int digest_form,
+                                  const uint8_t *wr_seed, const uint8_t *vf_seed,
+                                  const vdaf_elem *meas, const uint8_t *input_share,
+                                  size_t input_share_len, uint8_t *prep_state, const char **why);
+/* The form of a state; PINE_OK only if its length, parameters and body are valid. */
+pine_status pine_prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
+                                 pine_state_form *form, const char **why);
+/* A digest-form state's input share: the Leader's length and, in constant
+ * time, the digest the state holds (PINE_ERR_STATE_MISMATCH otherwise). */
+pine_status pine_prep_state_input_match(const pine_params *P, const uint8_t *state,
+                                        const uint8_t *input_share, size_t input_share_len,
+                                        const char **why);
+
 /* ---- pine_params.c ---- */
 
 /* The vdaf field of a PINE field id; NULL for an unknown id. */

@@ -1,13 +1,12 @@
 /*
  * pine_prep.c: PINE preparation, draft-chen-cfrg-vdaf-pine (-01 and -02)
  * Section 5.2 "Preparation": prep_init (the state in the output-share or
- * the Leader's digest form), prep_shares_to_prep, the prep state forms and
- * prep_next. The forms are described in pine_internal.h.
+ * the Leader's digest form), prep_shares_to_prep and prep_next. The prep
+ * state forms are written and read in pine_prep_state.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "pine/pine_circuit.h"
@@ -17,49 +16,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* preparation                                                               */
-
-/* SHA-256 of the Leader's input share (the digest form of its prep state). */
-static int
-input_share_digest(const uint8_t *input_share, size_t len, uint8_t out[PINE_STATE_INPUT_DIGEST_LEN])
-{
-	unsigned int n = 0;
-	return EVP_Digest(input_share, len, out, &n, EVP_sha256(), NULL) == 1 &&
-	       n == PINE_STATE_INPUT_DIGEST_LEN;
-}
-
-/*
- * The prep state after the header and the two seeds:
- *   Leader, output form: "PNs1" || digest[0:8] || wr_seed || vf_seed || encvec(out_share)
- *   Leader, digest form: "PNl1" || digest[0:8] || wr_seed || vf_seed || SHA-256(input_share)
- *   Helper:              "PNh1" || digest[0:8] || wr_seed || vf_seed || byte(id) || meas seed
- * meas: the Aggregator's measurement share (the Leader's output share is its first d elements).
- */
-static pine_status
-write_state(const pine_params *P, uint32_t agg_id, int digest_form, const uint8_t *wr_seed,
-            const uint8_t *vf_seed, const vdaf_elem *meas, const uint8_t *input_share,
-            size_t input_share_len, uint8_t *prep_state, const char **why)
-{
-	size_t L = P->seed_size;
-	uint8_t *body = prep_state + PINE_STATE_HDR_LEN + 2 * L;
-
-	memcpy(prep_state, agg_id != 0 ? PINE_STATE_MAGIC_SEED
-	                   : digest_form ? PINE_STATE_MAGIC_DIGEST : PINE_STATE_MAGIC, 4);
-	memcpy(prep_state + 4, P->digest, 8);
-	memcpy(prep_state + PINE_STATE_HDR_LEN, wr_seed, L);
-	memcpy(prep_state + PINE_STATE_HDR_LEN + L, vf_seed, L);
-	if (agg_id != 0) {
-		body[0] = (uint8_t) agg_id;
-		memcpy(body + 1, input_share, L);
-	} else if (digest_form) {
-		if (!input_share_digest(input_share, input_share_len, body)) {
-			pine_set_why(why, "SHA-256 failed");
-			return PINE_ERR_INTERNAL;
-		}
-	} else {
-		pine_vdaf_field(P)->encode_vec(body, meas, P->dimension);
-	}
-	return PINE_OK;
-}
 
 /* The Aggregator id and the lengths of prep_init's inputs. */
 static pine_status
@@ -172,8 +128,8 @@ prep_init_impl(const pine_params *P, const uint8_t *verify_key,
 	memcpy(prep_share + P->verifiers_len * E, wr_parts + agg_id * L, L);
 	memcpy(prep_share + P->verifiers_len * E + L, vf_parts + agg_id * L, L);
 
-	st = write_state(P, agg_id, digest_form, wr_seed, vf_seed, meas, input_share,
-	                 input_share_len, prep_state, why);
+	st = pine_prep_state_write(P, agg_id, digest_form, wr_seed, vf_seed, meas, input_share,
+	                           input_share_len, prep_state, why);
 out:
 	pine_elems_free(meas, P->flp_meas_len);
 	pine_elems_free(proofs, P->proofs_len);
@@ -315,102 +271,6 @@ out:
 	return st;
 }
 
-/* The three forms of a prep state (pine_internal.h). */
-typedef enum state_form {
-	FORM_OUTPUT,    /* "PNs1" */
-	FORM_SEED,      /* "PNh1" */
-	FORM_DIGEST     /* "PNl1" */
-} state_form;
-
-/* Which form a state has; PINE_OK only if its length and body are valid. */
-static pine_status
-prep_state_form(const pine_params *P, const uint8_t *state, size_t len,
-                state_form *form, const char **why)
-{
-	size_t L, want;
-
-	if (P == NULL || state == NULL) {
-		pine_set_why(why, "NULL argument");
-		return PINE_ERR_PARAM;
-	}
-	L = P->seed_size;
-	if (len < PINE_STATE_HDR_LEN) {
-		pine_set_why(why, "prep state has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
-	if (memcmp(state, PINE_STATE_MAGIC, 4) == 0)
-		*form = FORM_OUTPUT, want = P->prep_state_len;
-	else if (memcmp(state, PINE_STATE_MAGIC_SEED, 4) == 0)
-		*form = FORM_SEED, want = P->helper_prep_state_len;
-	else if (memcmp(state, PINE_STATE_MAGIC_DIGEST, 4) == 0)
-		*form = FORM_DIGEST, want = P->leader_digest_state_len;
-	else {
-		pine_set_why(why, "not a PINE prep state");
-		return PINE_ERR_MALFORMED;
-	}
-	if (len != want) {
-		pine_set_why(why, "prep state has the wrong length");
-		return PINE_ERR_MALFORMED;
-	}
-	if (memcmp(state + 4, P->digest, 8) != 0) {
-		pine_set_why(why, "prep state belongs to different PINE parameters");
-		return PINE_ERR_PARAM;
-	}
-	if (*form == FORM_SEED) {
-		uint8_t id = state[PINE_STATE_HDR_LEN + 2 * L];
-		if (id == 0 || id >= P->num_shares) {
-			pine_set_why(why, "prep state names an aggregator that is not a Helper");
-			return PINE_ERR_MALFORMED;
-		}
-	} else if (*form == FORM_OUTPUT &&
-	           pine_vec_check_encoded(P->field, state + PINE_STATE_HDR_LEN + 2 * L,
-	                                  P->dimension) != PINE_OK) {
-		pine_set_why(why, "prep state has a non-canonical element");
-		return PINE_ERR_NONCANONICAL;
-	}
-	return PINE_OK;
-}
-
-pine_status
-pine_prep_state_check(const pine_params *P, const uint8_t *state, size_t len,
-                      const char **why)
-{
-	state_form form;
-	return prep_state_form(P, state, len, &form, why);
-}
-
-/*
- * The Leader's input share against the digest of a digest-form state: the
- * Leader's length, and SHA-256 equal in constant time.
- */
-static pine_status
-check_input_share(const pine_params *P, const uint8_t *state, const uint8_t *input_share,
-                  size_t input_share_len, const char **why)
-{
-	uint8_t dig[PINE_STATE_INPUT_DIGEST_LEN];
-	int same;
-
-	if (input_share == NULL) {
-		pine_set_why(why, "the Leader's digest-form prep state needs its input share");
-		return PINE_ERR_PARAM;
-	}
-	if (input_share_len != P->leader_input_share_len) {
-		pine_set_why(why, "input share has the wrong length for the Leader");
-		return PINE_ERR_MALFORMED;
-	}
-	if (!input_share_digest(input_share, input_share_len, dig)) {
-		pine_set_why(why, "SHA-256 failed");
-		return PINE_ERR_INTERNAL;
-	}
-	same = sodium_memcmp(dig, state + PINE_STATE_HDR_LEN + 2 * P->seed_size, sizeof dig) == 0;
-	sodium_memzero(dig, sizeof dig);
-	if (!same) {
-		pine_set_why(why, "the input share is not the one this prep state was made from");
-		return PINE_ERR_STATE_MISMATCH;
-	}
-	return PINE_OK;
-}
-
 /* A Helper's output share: the first d elements of its measurement share,
  * expand(seed, dst(1), byte(id)), encoded chunk by chunk into `out`. */
 static pine_status
@@ -439,24 +299,6 @@ out:
 	return st;
 }
 
-int
-pine_prep_state_is_digest(const uint8_t *state, size_t len)
-{
-	return state != NULL && len >= 4 && memcmp(state, PINE_STATE_MAGIC_DIGEST, 4) == 0;
-}
-
-pine_status
-pine_prep_state_check_input(const pine_params *P, const uint8_t *state, size_t len,
-                            const uint8_t *input_share, size_t input_share_len, const char **why)
-{
-	state_form form;
-	pine_status st = prep_state_form(P, state, len, &form, why);
-
-	if (st != PINE_OK || form != FORM_DIGEST)
-		return st;
-	return check_input_share(P, state, input_share, input_share_len, why);
-}
-
 pine_status
 pine_prep_next(const pine_params *P, const uint8_t *state, size_t state_len,
                const uint8_t *msg, size_t msg_len, uint8_t *out_share,
@@ -482,11 +324,11 @@ pine_prep_next_input(const pine_params *P, const uint8_t *state, size_t state_le
 {
 	pine_status st;
 	size_t L;
-	state_form form;
+	pine_state_form form;
 
 	if (reason != NULL)
 		*reason = PINE_REASON_NONE;
-	if ((st = prep_state_form(P, state, state_len, &form, why)) != PINE_OK)
+	if ((st = pine_prep_state_form(P, state, state_len, &form, why)) != PINE_OK)
 		return st;
 	if (msg == NULL || out_share == NULL) {
 		pine_set_why(why, "NULL argument");
@@ -497,8 +339,8 @@ pine_prep_next_input(const pine_params *P, const uint8_t *state, size_t state_le
 		pine_set_why(why, "prep message has the wrong length");
 		return PINE_ERR_MALFORMED;
 	}
-	if (form == FORM_DIGEST &&
-	    (st = check_input_share(P, state, input_share, input_share_len, why)) != PINE_OK)
+	if (form == PINE_FORM_DIGEST &&
+	    (st = pine_prep_state_input_match(P, state, input_share, input_share_len, why)) != PINE_OK)
 		return st;
 	/* Constant-time comparisons of wr_seed, then vf_seed. */
 	if (sodium_memcmp(state + PINE_STATE_HDR_LEN, msg, L) != 0) {
@@ -513,11 +355,11 @@ pine_prep_next_input(const pine_params *P, const uint8_t *state, size_t state_le
 		pine_set_why(why, "joint randomness check failed");
 		return PINE_REJECT;
 	}
-	if (form == FORM_SEED)
+	if (form == PINE_FORM_SEED)
 		return helper_out_share(P, state[PINE_STATE_HDR_LEN + 2 * L],
 		                        state + PINE_STATE_HDR_LEN + 2 * L + 1, out_share, why);
 	/* the Leader's output share: the first d elements of its measurement share */
-	memcpy(out_share, form == FORM_DIGEST ? input_share : state + PINE_STATE_HDR_LEN + 2 * L,
+	memcpy(out_share, form == PINE_FORM_DIGEST ? input_share : state + PINE_STATE_HDR_LEN + 2 * L,
 	       P->out_share_len);
 	return PINE_OK;
 }
