@@ -1,9 +1,9 @@
 /*
  * test_graph_params.c: the SecAgg+ parameter finder and checker
- * (secagg/graph_params.h, spec/secaggplus.md sections 3 and 5).
+ * (secagg/graph_params.h; the README's "SecAgg+ parameters").
  *
  * The finder must reproduce fcp's own test table (k exactly, t at or below
- * fcp's), the spec's cost table, fall back to the complete graph exactly
+ * fcp's), the degrees of the benchmark grid (README, Benchmarks), fall back to the complete graph exactly
  * when no sparse degree exists, and refuse bad input; the checker must name
  * the rule a (k, t) breaks. The hypergeometric numerics are compared with
  * exact sums for small populations.
@@ -27,7 +27,7 @@ typedef struct row {
 	uint32_t k, t_max;
 } row;
 
-/* spec/secaggplus.md section 3: fcp's graph_parameter_finder_test.cc. */
+/* fcp's own table: fcp/secagg/server/graph_parameter_finder_test.cc. */
 static const row fcp_rows[] = {
 	{ 1000, 0.45, 0.45, HBC, 822, 417 },
 	{ 10000, 0.45, 0.45, HBC, 3494, 1771 },
@@ -103,7 +103,7 @@ test_fcp_table(void)
 	}
 }
 
-/* spec section 5: gamma = 0.05, delta = 0.30. */
+/* The degrees of the README's SecAgg+ benchmark grid: gamma = 0.05, delta = 0.30. */
 static void
 test_cost_table(void)
 {
@@ -116,7 +116,7 @@ test_cost_table(void)
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		sa_graph_params p;
 		UNIT_CHECK(find(rows[i].n, rows[i].corrupt, rows[i].dropout, rows[i].model, &p) == SA_OK);
-		printf("# costs: n=%-6u %-18s k=%u (spec %u) t=%u t2=%u\n", rows[i].n,
+		printf("# grid: n=%-6u %-18s k=%u (README %u) t=%u t2=%u\n", rows[i].n,
 		       model_name(rows[i].model), p.k, rows[i].k, p.t, p.t2);
 		UNIT_CHECK_EQ_U64(p.k, rows[i].k);
 		check_sparse_answer(&p);
@@ -327,7 +327,7 @@ test_complete_graph(void)
 	UNIT_CHECK(!p.complete && p.k == 2 && p.t == 2);
 
 	/*
-	 * Small cohorts under the spec's example threat models: complete graph,
+	 * Small cohorts under strong threat models: the complete graph,
 	 * t = ceil((1-delta) n). n = 20, 30% corrupt, 30% drop, semi-malicious:
 	 * t1 = floor((20 + 6) / 2) = 13, t2 = 14.
 	 */

@@ -1,6 +1,6 @@
 /*
- * graph_params.c: SecAgg+ degree and threshold (graph_params.h,
- * spec/secaggplus.md section 3), a restatement of fcp's
+ * graph_params.c: SecAgg+ degree and threshold (graph_params.h), a
+ * restatement of federated-compute's (fcp's)
  * graph_parameter_finder.cc and distribution_utilities.cc.
  *
  * The rules and the degree they pick are fcp's; how the numbers are

@@ -1,8 +1,8 @@
 /*
  * graph_params.h: the degree k and threshold t of SecAgg+ (Bell, Bonawitz,
- * Gascon, Lepoint, Raykova, CCS 2020), chosen as spec/secaggplus.md
- * section 3 says: a restatement of federated-compute's parameter finder
- * (fcp/secagg/server/graph_parameter_finder.cc).
+ * Gascon, Lepoint, Raykova, CCS 2020), chosen as federated-compute's parameter
+ * finder (fcp/secagg/server/graph_parameter_finder.cc) chooses them,
+ * restated: the README's "SecAgg+ parameters" gives the rules below.
  *
  * SecAgg+ arranges the n users on a ring in a random order; each is
  * adjacent to the k/2 users on either side (k even), and shares its secrets
@@ -91,7 +91,7 @@ typedef struct sa_graph_params {
  *
  * Unlike fcp's ComputeHararyGraphParameters, inputs are not refused for
  * gamma + delta > 0.9 (honest-but-curious) or gamma + 2 delta > 0.9
- * (semi-malicious): the spec does not list those checks; such inputs get
+ * (semi-malicious): the issue's rules do not list those checks; such inputs get
  * whatever degree the rules give (often a very large one) or INFEASIBLE.
  */
 sa_status sa_graph_params_find(const sa_graph_params_in *in, sa_graph_params *out);
