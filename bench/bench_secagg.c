@@ -71,6 +71,7 @@
 #include "secagg/mask_prg.h"
 #include "secagg/protocol.h"
 #include "secagg/server.h"
+#include "bench_prg.h"
 #include "bench_util.h"
 #include "common/codec.h"
 #include "secagg/shamir.h"
@@ -448,65 +449,6 @@ sim_round1(session *S, uint32_t i, msg *out)
 		}
 		p += SA_CT_ENTRY_BYTES;
 	}
-}
-
-/*
- * The harness's own implementation of the documented mask PRG (AES-128-CTR,
- * zero IV, element i = keystream bytes [8i, 8i+8) little-endian), used only
- * to build the simulated users' masked inputs: it keeps the harness cheap
- * next to the server. hprg_selftest() checks it against sa_mask_expand at
- * start-up, and the exact-sum check checks it again end to end.
- */
-static void
-hprg_apply(EVP_CIPHER_CTX *ctx, uint64_t *acc, size_t m, const uint8_t key[16], int sign)
-{
-	static const uint8_t zero[4096], iv[16];
-	uint64_t blk[512];
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv) != 1) {
-		fprintf(stderr, "bench_secagg: EVP init failed\n");
-		exit(2);
-	}
-	for (size_t done = 0; done < m;) {
-		size_t c = m - done < 512 ? m - done : 512;
-		int outl;
-		if (EVP_EncryptUpdate(ctx, (uint8_t *) blk, &outl, zero, (int) (c * 8)) != 1) {
-			fprintf(stderr, "bench_secagg: EVP update failed\n");
-			exit(2);
-		}
-		uint64_t *a = acc + done;
-		for (size_t i = 0; i < c; i++) {
-			uint64_t k = blk[i];
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			k = __builtin_bswap64(k);
-#endif
-			a[i] = sign > 0 ? a[i] + k : a[i] - k;
-		}
-		done += c;
-	}
-}
-
-static void
-hprg_selftest(void)
-{
-	size_t m = 5003;
-	uint8_t key[16];
-	uint64_t *a = calloc(m, 8), *b = xmalloc(m * 8);
-	randombytes_buf(key, sizeof key);
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	sa_mask_prg *prg = sa_mask_prg_new();
-	if (a == NULL || ctx == NULL || prg == NULL)
-		die("self-test allocation", SA_ERR_NOMEM);
-	hprg_apply(ctx, a, m, key, 1);
-	check(sa_mask_expand(prg, b, m, key), "sa_mask_expand");
-	if (memcmp(a, b, m * 8) != 0) {
-		fprintf(stderr, "bench_secagg: the harness PRG differs from sa_mask_expand; "
-		        "update hprg_apply to the library's PRG\n");
-		exit(2);
-	}
-	sa_mask_prg_free(prg);
-	EVP_CIPHER_CTX_free(ctx);
-	free(a);
-	free(b);
 }
 
 /* Masked inputs of a batch of surviving simulated users, on harness threads. */

@@ -79,6 +79,7 @@
 #include "secagg/mask_prg.h"
 #include "secagg/protocol.h"
 #include "secagg/server.h"
+#include "bench_prg.h"
 #include "bench_util.h"
 #include "common/codec.h"
 #include "secagg/shamir.h"
@@ -930,56 +931,6 @@ sim_round1(const session *S, uint32_t i, uint32_t *nb)
 			sim_encrypt_to_real(S, i, nb[d], p);
 	}
 	return o;
-}
-
-/*
- * The harness's own AES-128-CTR mask PRG (the documented one: zero IV,
- * element i = keystream bytes [8i, 8i+8) little-endian), checked against
- * sa_mask_expand at start-up and, end to end, by the exact sum.
- */
-static void
-hprg_apply(EVP_CIPHER_CTX *ctx, uint64_t *acc, size_t m, const uint8_t key[16], int sign)
-{
-	static const uint8_t zero[4096], iv[16];
-	uint64_t blk[512];
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv) != 1)
-		fail("EVP init failed");
-	for (size_t done = 0; done < m;) {
-		size_t c = m - done < 512 ? m - done : 512;
-		int outl;
-		if (EVP_EncryptUpdate(ctx, (uint8_t *) blk, &outl, zero, (int) (c * 8)) != 1)
-			fail("EVP update failed");
-		uint64_t *a = acc + done;
-		for (size_t e = 0; e < c; e++) {
-			uint64_t k = blk[e];
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			k = __builtin_bswap64(k);
-#endif
-			a[e] = sign > 0 ? a[e] + k : a[e] - k;
-		}
-		done += c;
-	}
-}
-
-static void
-hprg_selftest(void)
-{
-	size_t m = 5003;
-	uint8_t key[16];
-	uint64_t *a = calloc(m, 8), *b = xmalloc(m * 8);
-	randombytes_buf(key, sizeof key);
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	sa_mask_prg *prg = sa_mask_prg_new();
-	if (a == NULL || ctx == NULL || prg == NULL)
-		fail("self-test allocation");
-	hprg_apply(ctx, a, m, key, 1);
-	check(sa_mask_expand(prg, b, m, key), "sa_mask_expand");
-	if (memcmp(a, b, m * 8) != 0)
-		fail("the harness PRG differs from sa_mask_expand");
-	sa_mask_prg_free(prg);
-	EVP_CIPHER_CTX_free(ctx);
-	free(a);
-	free(b);
 }
 
 /* Masked inputs of a batch of surviving simulated users, on harness threads. */
