@@ -25,11 +25,11 @@
  * output read from a table arrives as a TOAST pointer, so the detoasted
  * copy is kept per call site (fn_extra), keyed by that pointer.
  *
- * share_message_agg's and unmask_secret_agg's flat bytea state: magic |
- * count u32 | cap u32 | cap row slots (routes, or shares), count of them
- * used. The transition appends in place inside an aggregate (doubling the
- * slots when full) and copies otherwise. unmask_agg's state holds the
- * round's output once, then the secrets the same way.
+ * share_message_agg, unmask_secret_agg and unmask_agg keep one flat bytea
+ * state of fixed-size rows (routes, shares, secrets; see "flat states of
+ * fixed-size rows" below); unmask_agg's also holds the round's output once,
+ * before its secrets. The transition appends in place inside an aggregate
+ * (doubling the slots when full) and copies otherwise.
  */
 #include "pg_util.h"
 
@@ -195,107 +195,153 @@ secagg_unmask_shares(PG_FUNCTION_ARGS)
 
 /* ---- flat states of fixed-size rows ---- */
 
+/*
+ * magic | count u32 | cap u32 | [prefix_len u64 | prefix] | cap row slots,
+ * count of them used. The prefix (unmask_agg: the round-4 output, from the
+ * group's first row) is there only for kinds with has_prefix.
+ */
 #define ROWS_HDR 12                  /* magic | count u32 | cap u32 */
+#define ROWS_PREFIX_HDR 20           /* ... | prefix_len u64 */
 
 typedef struct rows_kind {
 	sa_pg_flat_state flat;           /* magic, header size, name and hint for XX001 */
 	size_t row;                      /* bytes per row */
+	uint32 first_cap;                /* slots of a new state */
+	bool has_prefix;
+	bool secret;                     /* rows are secrets: copies wiped */
+	const char *what;                /* "rows", "secrets" (for 54000) */
 } rows_kind;
 
 static const rows_kind ROUTES = {
 	{ "SRM1", ROWS_HDR, "share_message_agg", "Pass share_message_agg the route column of share_routes." },
-	SA_ROUTE_BYTES };
+	SA_ROUTE_BYTES, 8, false, false, "rows" };
 static const rows_kind SHARES = {
 	{ "SUS1", ROWS_HDR, "unmask_secret_agg", "Pass unmask_secret_agg the share column of unmask_shares." },
-	SA_UNMASK_SHARE_BYTES };
+	SA_UNMASK_SHARE_BYTES, 8, false, false, "rows" };
+static const rows_kind SECRETS = {
+	{ "SUA1", ROWS_PREFIX_HDR, "unmask_agg", "Pass unmask_agg the round-4 output and the results of unmask_secret_agg." },
+	SA_UNMASK_SECRET_BYTES, 64, true, true, "secrets" };
 
 typedef struct rows_state {
 	uint32 count, cap;
+	const uint8_t *prefix;
+	size_t prefix_len;
 	uint8_t *rows;
 } rows_state;
 
-/* Reads a (possibly crafted) state (detoasted): XX001 unless its header fits its length exactly. */
+/* Reads a (possibly crafted) state (detoasted): XX001 unless its parts fit its length exactly. */
 static rows_state
 rows_read(const rows_kind *k, bytea *s)
 {
-	rows_state r;
+	rows_state r = { 0, 0, NULL, 0, NULL };
 	const uint8_t *p = sa_pg_flat_header(s, &k->flat);
-	size_t len = VARSIZE(s) - VARHDRSZ;
+	size_t len = VARSIZE(s) - VARHDRSZ - k->flat.hdr_len;
 	r.count = sa_load_u32_be(p + 4);
 	r.cap = sa_load_u32_be(p + 8);
-	if (r.count > r.cap || r.cap > SA_MAX_USERS_GRAPH || len - ROWS_HDR != (size_t) r.cap * k->row)
+	uint64 plen = k->has_prefix ? sa_load_u64_be(p + ROWS_HDR) : 0;
+	if (r.count > r.cap || r.cap > SA_MAX_USERS_GRAPH || plen > len || len - plen != (size_t) r.cap * k->row)
 		sa_pg_flat_corrupt(&k->flat, "row count and length disagree");
-	r.rows = (uint8_t *) p + ROWS_HDR;
+	r.prefix = p + k->flat.hdr_len;
+	r.prefix_len = (size_t) plen;
+	r.rows = (uint8_t *) p + k->flat.hdr_len + plen;
 	return r;
 }
 
 /*
- * A state with room for cap rows holding the rows of `from` (NULL: none),
- * in the current (per-call) context: an aggregate copies a new transition
- * value into its own context and frees the old one, so allocating it there
- * directly would leave every outgrown copy behind until the end of the
- * query (3x the data at the end of the doublings).
+ * A state with room for cap rows after the prefix, holding the rows of
+ * `from` (NULL: none), in the current (per-call) context: an aggregate
+ * copies a new transition value into its own context and frees the old
+ * one, so allocating it there directly would leave every outgrown copy
+ * behind until the end of the query (3x the data at the end of the
+ * doublings). A copy holding secrets is wiped at the context's reset.
  */
 static bytea *
-rows_new(const rows_kind *k, uint32 cap, const rows_state *from)
+rows_new(const rows_kind *k, uint32 cap, const uint8_t *prefix, size_t plen, const rows_state *from)
 {
-	size_t size = VARHDRSZ + ROWS_HDR + (size_t) cap * k->row;
-	bytea *s = palloc_extended(size, MCXT_ALLOC_HUGE);
+	size_t size = VARHDRSZ + k->flat.hdr_len + plen + (size_t) cap * k->row;
+	if (size > MaxAllocSize)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("%s: the state exceeds 1 GB", k->flat.name)));
+	bytea *s = palloc(size);
+	if (k->secret)
+		sa_pg_wipe_at_reset(s, size);
 	SET_VARSIZE(s, size);
 	uint8_t *p = (uint8_t *) VARDATA(s);
 	memcpy(p, k->flat.magic, 4);
 	sa_store_u32_be(p + 4, from ? from->count : 0);
 	sa_store_u32_be(p + 8, cap);
+	if (k->has_prefix)
+		sa_store_u64_be(p + ROWS_HDR, plen);
+	memcpy(p + k->flat.hdr_len, prefix, plen);
 	if (from != NULL)
-		memcpy(p + ROWS_HDR, from->rows, (size_t) from->count * k->row);
+		memcpy(p + k->flat.hdr_len + plen, from->rows, (size_t) from->count * k->row);
 	return s;
 }
 
-/* Room for `more` rows: in place inside an aggregate when there is room, else a larger copy. */
+/*
+ * Room for `more` rows: in place inside an aggregate when there is room,
+ * else a larger copy (the rows of a replaced secret state are wiped).
+ */
 static bytea *
 rows_reserve(const rows_kind *k, bytea *s, uint32 more, MemoryContext agg)
 {
 	rows_state r = rows_read(k, s);
 	if ((uint64) r.count + more > SA_MAX_USERS_GRAPH)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("%s: more than %u rows in one group", k->flat.name, SA_MAX_USERS_GRAPH)));
+		                errmsg("%s: more than %u %s in one group", k->flat.name, SA_MAX_USERS_GRAPH, k->what)));
 	if (agg != NULL && (uint64) r.count + more <= r.cap)
 		return s;
-	uint32 cap = r.cap < 8 ? 8 : r.cap;
+	uint32 cap = r.cap < k->first_cap ? k->first_cap : r.cap;
 	while (cap < r.count + more)
 		cap = cap > SA_MAX_USERS_GRAPH / 2 ? SA_MAX_USERS_GRAPH : cap * 2;
-	return rows_new(k, cap, &r);
+	bytea *n = rows_new(k, cap, r.prefix, r.prefix_len, &r);
+	if (agg != NULL && k->secret)
+		sodium_memzero(r.rows, (size_t) r.count * k->row);
+	return n;
 }
 
 static void
 rows_append(const rows_kind *k, bytea *s, const uint8_t *rows, uint32 count)
 {
-	uint8_t *p = (uint8_t *) VARDATA(s);
-	uint32 used = sa_load_u32_be(p + 4);
-	memcpy(p + ROWS_HDR + (size_t) used * k->row, rows, (size_t) count * k->row);
-	sa_store_u32_be(p + 4, used + count);
+	rows_state r = rows_read(k, s);
+	memcpy(r.rows + (size_t) r.count * k->row, rows, (size_t) count * k->row);
+	sa_store_u32_be((uint8_t *) VARDATA(s) + 4, r.count + count);
 }
 
-/* The transition: one row (of exactly k->row bytes, hint naming where rows come from) appended. */
+/*
+ * The transition: one row (argument argno, of exactly k->row bytes; hint
+ * names where rows come from) appended; a kind with a prefix takes it from
+ * argument 1 at the group's first row.
+ */
 static Datum
-rows_trans(FunctionCallInfo fcinfo, const rows_kind *k, const char *argname, const char *hint)
+rows_trans(FunctionCallInfo fcinfo, const rows_kind *k, int argno, const char *argname, const char *hint)
 {
 	const char *const names[] = { argname };
-	sa_pg_require_args(fcinfo, 1, 1, names);
+	sa_pg_require_args(fcinfo, argno, argno, names);
 	MemoryContext agg;
 	if (!AggCheckCallContext(fcinfo, &agg))
 		agg = NULL;
 	size_t len;
-	const uint8_t *row = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &len);
+	const uint8_t *row = sa_pg_bytes(PG_GETARG_BYTEA_PP(argno), &len);
 	if (len != k->row)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("a %s is %zu bytes, got %zu", argname, k->row, len), errhint("%s", hint)));
-	bytea *s = PG_ARGISNULL(0) ? rows_new(k, 8, NULL)
-	                           : rows_reserve(k, PG_GETARG_BYTEA_P(0), 1, agg);
+	bytea *s;
+	if (!PG_ARGISNULL(0)) {
+		s = rows_reserve(k, PG_GETARG_BYTEA_P(0), 1, agg);
+	} else if (k->has_prefix) {
+		if (PG_ARGISNULL(1))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("output must not be NULL")));
+		size_t plen;
+		const uint8_t *prefix = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &plen);
+		s = rows_new(k, k->first_cap, prefix, plen, NULL);
+	} else {
+		s = rows_new(k, k->first_cap, NULL, 0, NULL);
+	}
 	rows_append(k, s, row, 1);
 	PG_RETURN_BYTEA_P(s);
 }
 
+/* The combine: b's rows appended to a's; with a prefix, both states must carry the same one. */
 static Datum
 rows_combine(FunctionCallInfo fcinfo, const rows_kind *k)
 {
@@ -309,7 +355,13 @@ rows_combine(FunctionCallInfo fcinfo, const rows_kind *k)
 		agg = NULL;
 	rows_state rb = rows_read(k, PG_GETARG_BYTEA_P(1));
 	if (PG_ARGISNULL(0))
-		PG_RETURN_BYTEA_P(rows_new(k, rb.count < 8 ? 8 : rb.count, &rb));
+		PG_RETURN_BYTEA_P(rows_new(k, rb.count < k->first_cap ? k->first_cap : rb.count, rb.prefix,
+		                           rb.prefix_len, &rb));
+	rows_state ra = rows_read(k, PG_GETARG_BYTEA_P(0));
+	if (ra.prefix_len != rb.prefix_len || memcmp(ra.prefix, rb.prefix, ra.prefix_len) != 0)
+		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
+		                errmsg("%s: partial states of different round outputs", k->flat.name),
+		                errhint("Group by session.")));
 	bytea *s = rows_reserve(k, PG_GETARG_BYTEA_P(0), rb.count, agg);
 	rows_append(k, s, rb.rows, rb.count);
 	PG_RETURN_BYTEA_P(s);
@@ -320,7 +372,7 @@ rows_combine(FunctionCallInfo fcinfo, const rows_kind *k)
 Datum
 secagg_share_message_trans(PG_FUNCTION_ARGS)
 {
-	return rows_trans(fcinfo, &ROUTES, "route", "Pass the route column of share_routes.");
+	return rows_trans(fcinfo, &ROUTES, 1, "route", "Pass the route column of share_routes.");
 }
 
 Datum
@@ -358,7 +410,7 @@ secagg_share_message_final(PG_FUNCTION_ARGS)
 Datum
 secagg_unmask_secret_trans(PG_FUNCTION_ARGS)
 {
-	return rows_trans(fcinfo, &SHARES, "share", "Pass the share column of unmask_shares.");
+	return rows_trans(fcinfo, &SHARES, 1, "share", "Pass the share column of unmask_shares.");
 }
 
 Datum
@@ -400,142 +452,21 @@ secagg_unmask_secret_final(PG_FUNCTION_ARGS)
 /* ---- unmask_agg ---- */
 
 /*
- * State: magic "SUA1" | count u32 | cap u32 | output_len u64 | output |
- * cap secret slots. The output comes from the group's first row (the
- * others' output argument is not read: a secret of another session is
- * refused by the final function, which checks each against the output).
+ * State: the SECRETS kind above, the round-4 output as its prefix (from
+ * the group's first row: the others' output argument is not read, and a
+ * secret of another session is refused by the final function, which checks
+ * each against the output).
  */
-#define UA_MAGIC "SUA1"
-#define UA_HDR 20
-#define SECRET SA_UNMASK_SECRET_BYTES
-
-typedef struct ua_state {
-	uint32 count, cap;
-	const uint8_t *output;
-	size_t output_len;
-	uint8_t *secrets;
-} ua_state;
-
-static const sa_pg_flat_state UA_STATE = {
-	UA_MAGIC, UA_HDR, "unmask_agg", "Pass unmask_agg the round-4 output and the results of unmask_secret_agg."
-};
-
-/* Reads a (possibly crafted) state (detoasted): XX001 unless its parts fit its length exactly. */
-static ua_state
-ua_read(bytea *s)
-{
-	ua_state u;
-	const uint8_t *p = sa_pg_flat_header(s, &UA_STATE);
-	size_t len = VARSIZE(s) - VARHDRSZ;
-	u.count = sa_load_u32_be(p + 4);
-	u.cap = sa_load_u32_be(p + 8);
-	uint64 olen = sa_load_u64_be(p + 12);
-	if (u.count > u.cap || u.cap > SA_MAX_USERS_GRAPH || olen > len - UA_HDR ||
-	    len - UA_HDR - olen != (size_t) u.cap * SECRET)
-		sa_pg_flat_corrupt(&UA_STATE, "secret count and length disagree");
-	u.output = p + UA_HDR;
-	u.output_len = (size_t) olen;
-	u.secrets = (uint8_t *) p + UA_HDR + olen;
-	return u;
-}
-
-static bytea *
-ua_new(const uint8_t *output, size_t olen, uint32 cap, const ua_state *from)
-{
-	size_t size = VARHDRSZ + UA_HDR + olen + (size_t) cap * SECRET;
-	if (size > MaxAllocSize)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("unmask_agg: the state exceeds 1 GB")));
-	bytea *s = palloc(size);         /* per call, as rows_new; it holds secrets: wiped at the reset */
-	sa_pg_wipe_at_reset(s, size);
-	SET_VARSIZE(s, size);
-	uint8_t *p = (uint8_t *) VARDATA(s);
-	memcpy(p, UA_MAGIC, 4);
-	sa_store_u32_be(p + 4, from ? from->count : 0);
-	sa_store_u32_be(p + 8, cap);
-	sa_store_u64_be(p + 12, olen);
-	memcpy(p + UA_HDR, output, olen);
-	if (from != NULL)
-		memcpy(p + UA_HDR + olen, from->secrets, (size_t) from->count * SECRET);
-	return s;
-}
-
-/* Room for `more` secrets (see rows_reserve); the old state is wiped when replaced. */
-static bytea *
-ua_reserve(bytea *s, uint32 more, MemoryContext agg)
-{
-	ua_state u = ua_read(s);
-	if ((uint64) u.count + more > SA_MAX_USERS_GRAPH)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("unmask_agg: more than %u secrets in one group", SA_MAX_USERS_GRAPH)));
-	if (agg != NULL && (uint64) u.count + more <= u.cap)
-		return s;
-	uint32 cap = u.cap < 64 ? 64 : u.cap;
-	while (cap < u.count + more)
-		cap = cap > SA_MAX_USERS_GRAPH / 2 ? SA_MAX_USERS_GRAPH : cap * 2;
-	bytea *n = ua_new(u.output, u.output_len, cap, &u);
-	if (agg != NULL)
-		sodium_memzero(u.secrets, (size_t) u.count * SECRET);
-	return n;
-}
-
-static void
-ua_append(bytea *s, const uint8_t *secrets, uint32 count)
-{
-	ua_state u = ua_read(s);
-	memcpy(u.secrets + (size_t) u.count * SECRET, secrets, (size_t) count * SECRET);
-	sa_store_u32_be((uint8_t *) VARDATA(s) + 4, u.count + count);
-}
-
 Datum
 secagg_unmask_trans(PG_FUNCTION_ARGS)
 {
-	static const char *const names[] = { "secret" };
-	sa_pg_require_args(fcinfo, 2, 2, names);
-	MemoryContext agg;
-	if (!AggCheckCallContext(fcinfo, &agg))
-		agg = NULL;
-	size_t len;
-	const uint8_t *secret = sa_pg_bytes(PG_GETARG_BYTEA_PP(2), &len);
-	if (len != SECRET)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-		                errmsg("a secret is %d bytes, got %zu", SECRET, len),
-		                errhint("Pass the result of unmask_secret_agg.")));
-	bytea *s;
-	if (PG_ARGISNULL(0)) {
-		if (PG_ARGISNULL(1))
-			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("output must not be NULL")));
-		size_t olen;
-		const uint8_t *out = sa_pg_bytes(PG_GETARG_BYTEA_PP(1), &olen);
-		s = ua_new(out, olen, 64, NULL);
-	} else {
-		s = ua_reserve(PG_GETARG_BYTEA_P(0), 1, agg);
-	}
-	ua_append(s, secret, 1);
-	PG_RETURN_BYTEA_P(s);
+	return rows_trans(fcinfo, &SECRETS, 2, "secret", "Pass the result of unmask_secret_agg.");
 }
 
 Datum
 secagg_unmask_combine(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(1)) {
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	MemoryContext agg;
-	if (!AggCheckCallContext(fcinfo, &agg))
-		agg = NULL;
-	ua_state b = ua_read(PG_GETARG_BYTEA_P(1));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_BYTEA_P(ua_new(b.output, b.output_len, b.count < 64 ? 64 : b.count, &b));
-	ua_state a = ua_read(PG_GETARG_BYTEA_P(0));
-	if (a.output_len != b.output_len || memcmp(a.output, b.output, a.output_len) != 0)
-		ereport(ERROR, (errcode(ERRCODE_SECAGG_WRONG_SESSION),
-		                errmsg("unmask_agg: partial states of different round outputs"),
-		                errhint("Group by session.")));
-	bytea *s = ua_reserve(PG_GETARG_BYTEA_P(0), b.count, agg);
-	ua_append(s, b.secrets, b.count);
-	PG_RETURN_BYTEA_P(s);
+	return rows_combine(fcinfo, &SECRETS);
 }
 
 Datum
@@ -543,11 +474,11 @@ secagg_unmask_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	ua_state u = ua_read(PG_GETARG_BYTEA_P(0));
+	rows_state u = rows_read(&SECRETS, PG_GETARG_BYTEA_P(0));
 	uint8_t *out;
 	size_t out_len;
 	uint64_t failed = 0;
-	sa_status st = sa_unmask_finish(u.output, u.output_len, u.secrets, u.count, (unsigned) sa_threads,
+	sa_status st = sa_unmask_finish(u.prefix, u.prefix_len, u.rows, u.count, (unsigned) sa_threads,
 	                                &out, &out_len, &failed);
 	sa_pg_honour_interrupt(st);
 	if (st == SA_ERR_RECONSTRUCT && failed != 0)
