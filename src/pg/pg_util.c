@@ -271,9 +271,19 @@ sa_pg_base64(const uint8_t *p, size_t len)
 	return s;
 }
 
+/*
+ * libsodium 1.0.18's decoder takes every byte above 0x7f as a base64
+ * character (and decodes it to something), so those are refused first,
+ * with a branch-free scan that says nothing about the other bytes.
+ */
 uint8_t *
 sa_pg_unbase64(const char *s, size_t slen, size_t *len)
 {
+	unsigned char high = 0;
+	for (size_t i = 0; i < slen; i++)
+		high |= (unsigned char) s[i];
+	if (high & 0x80)
+		return NULL;
 	size_t cap = slen / 4 * 3 + 3;
 	uint8_t *b = palloc_extended(cap ? cap : 1, MCXT_ALLOC_HUGE);
 	const char *end = NULL;

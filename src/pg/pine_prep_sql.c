@@ -62,8 +62,8 @@ static Jsonb *
 state_to_jsonb(const pine_params *P, const uint8_t *img, size_t len)
 {
 	char hex[2 * sizeof P->digest + 1];
-	size_t b64_len;
-	char *b64 = sa_pg_base64_public(img, len, &b64_len);
+	char *b64 = sa_pg_base64(img, len);   /* secret: libsodium's constant-time codec */
+	size_t b64_len = strlen(b64);
 	JsonbParseState *ps = NULL;
 	sodium_bin2hex(hex, sizeof hex, P->digest, sizeof P->digest);
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
@@ -105,7 +105,7 @@ jsonb_to_state(const pine_params *P, Jsonb *jb, size_t *len)
 	    (size_t) slen != sodium_base64_encoded_len(P->leader_digest_state_len, sodium_base64_VARIANT_ORIGINAL) - 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" has the wrong length for these parameters", what)));
-	uint8_t *img = sa_pg_unbase64_public(s, (size_t) slen, len);
+	uint8_t *img = sa_pg_unbase64(s, (size_t) slen, len);   /* secret: constant time, canonical only */
 	if (img == NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 		                errmsg("%s: \"state\" is not valid base64", what)));

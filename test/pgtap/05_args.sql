@@ -4,7 +4,7 @@
 -- match), each with its exact SQLSTATE and message.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(211);
+SELECT plan(212);
 \ir secagg_helpers.psql
 
 SELECT tap.setup('a', 5, 3, 2, 'small');
@@ -276,6 +276,8 @@ FROM (SELECT tap.cs() AS s) st, LATERAL (VALUES
   (jsonb_set(s, '{version}', '7'), '0A000', 'client state: unsupported state version', 'version 7'),
   (s - 'image', '22023', 'client state: key "image" is missing or not a string', 'without image'),
   (jsonb_set(s, '{image}', '"a"'), '22023', 'client state: "image" is not valid base64', 'image not base64'),
+  (jsonb_set(s, '{image}', to_jsonb(overlay(s ->> 'image' placing 'é' from 20 for 2))), '22023',
+   'client state: "image" is not valid base64', 'image with a non-ASCII character (libsodium 1.0.18 decodes those)'),
   (tap.with_image(s, tap.trunc(tap.image(s))), '22P03', 'client state: malformed message or state', 'image truncated'),
   (tap.with_image(s, tap.image(s) || '\x00'::bytea), '22P03', 'client state: malformed message or state', 'image with a trailing byte'),
   (tap.with_image(s, tap.flip(tap.image(s), 1)), '22P03', 'client state: malformed message or state', 'image magic'),
