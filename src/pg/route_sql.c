@@ -271,7 +271,8 @@ rows_new(const rows_kind *k, uint32 cap, const uint8_t *prefix, size_t plen, con
 	sa_store_u32_be(p + 8, cap);
 	if (k->has_prefix)
 		sa_store_u64_be(p + ROWS_HDR, plen);
-	memcpy(p + k->flat.hdr_len, prefix, plen);
+	if (plen > 0)
+		memcpy(p + k->flat.hdr_len, prefix, plen);
 	if (from != NULL)
 		memcpy(p + k->flat.hdr_len + plen, from->rows, (size_t) from->count * k->row);
 	return s;
