@@ -1,9 +1,10 @@
-/* memory.c: initialisation, the one free function, randomness, version. */
+/* memory.c: initialisation, the one free function, randomness, threads, version. */
 #include "internal.h"
 
 #include <sodium.h>
 
 #include "common/alloc.h"
+#include "common/parallel.h"
 
 int
 secagg_init(void)
@@ -27,6 +28,15 @@ secagg_random_bytes(uint8_t *buf, size_t n)
 	if (rc == SECAGG_OK && n > 0)
 		randombytes_buf(buf, n);
 	return rc;
+}
+
+int
+secagg_set_threads(unsigned threads)
+{
+	if (threads < 1 || threads > SA_MAX_THREADS)
+		return SECAGG_ERR_PARAM;
+	sa_set_default_threads(threads);
+	return SECAGG_OK;
 }
 
 const char *

@@ -113,6 +113,15 @@ SECAGG_API int secagg_init(void);
 SECAGG_API void secagg_free(void *buf, size_t len);
 /* n random bytes from libsodium (for PINE nonces, ids). */
 SECAGG_API int secagg_random_bytes(uint8_t *buf, size_t n);
+/*
+ * Threads a client round may use (1 to 64; 1 by default): ShareKeys checks
+ * its neighbours' signatures and encrypts its shares, MaskedInputCollection
+ * does its key agreements and mask expansions, on that many threads (the
+ * SQL setting secagg.threads). Results do not depend on it. Process-wide:
+ * set it once, before clients run on several threads. SECAGG_ERR_PARAM
+ * outside 1..64.
+ */
+SECAGG_API int secagg_set_threads(unsigned threads);
 
 /* ---- signing keys and rosters ------------------------------------------- */
 

@@ -58,6 +58,18 @@ static void test_secagg_plus_sum(void) { run_and_check(8, 3, 3, 4, 0, no_drops);
 static void test_secagg_plus_dropouts(void) { run_and_check(8, 3, 3, 4, 0, two_drops); }
 static void test_secagg_plus_states_every_round(void) { run_and_check(8, 3, 3, 4, 1, two_drops); }
 
+/* The same sessions with clients on 3 threads; 0 and 65 threads refused. */
+static void
+test_threads(void)
+{
+	UNIT_CHECK_EQ_U64(secagg_set_threads(0), SECAGG_ERR_PARAM);
+	UNIT_CHECK_EQ_U64(secagg_set_threads(65), SECAGG_ERR_PARAM);
+	UNIT_CHECK_EQ_U64(secagg_set_threads(3), SECAGG_OK);
+	run_and_check(5, 3, 4, 0, 0, two_drops);
+	run_and_check(8, 3, 3, 4, 1, two_drops);
+	UNIT_CHECK_EQ_U64(secagg_set_threads(1), SECAGG_OK);
+}
+
 /* Two restorations of one state that each answer round 0 are a fork: refused. */
 static void
 test_fork_and_other_session_refused(void)
@@ -139,5 +151,6 @@ main(void)
 	UNIT_RUN(test_secagg_plus_states_every_round);
 	UNIT_RUN(test_fork_and_other_session_refused);
 	UNIT_RUN(test_finished_client_refuses);
+	UNIT_RUN(test_threads);
 	return UNIT_DONE();
 }

@@ -35,6 +35,7 @@ _PROTOTYPES = {
     "secagg_init": (c_int, []),
     "secagg_free": (None, [c_void_p, c_size_t]),
     "secagg_random_bytes": (c_int, [c_void_p, c_size_t]),
+    "secagg_set_threads": (c_int, [ctypes.c_uint]),
     "secagg_sign_keypair": (c_int, [c_void_p, c_void_p]),
     "secagg_roster_encode": (c_int, [c_uint64_p, c_void_p, c_size_t, POINTER(c_void_p), POINTER(c_size_t)]),
     "secagg_client_new": (c_int, [c_void_p, c_size_t, c_uint64, c_uint32, c_uint32, c_void_p, c_size_t,

@@ -162,3 +162,11 @@ def test_c_buffers_are_wiped() -> None:
     assert buf.raw == b"secret"
     _lib.wipe_c(buf)
     assert buf.raw == bytes(6)
+
+
+def test_set_threads_range() -> None:
+    for bad in (0, 65, -1, True, 2.0):
+        with pytest.raises(ValueError):
+            secagg.set_threads(bad)  # type: ignore[arg-type]
+    secagg.set_threads(3)
+    secagg.set_threads(1)
