@@ -27,9 +27,7 @@ N=${1:-100000} M=${2:-1000} DROP=${3:-30} MODEL=${4:-hbc}
 . scripts/lib.sh
 trap stop_clusters EXIT
 install_deps
-log "building and installing the extension, and the benchmark"
-make -s -j1 PG_CONFIG="$PG_BIN/pg_config" >/dev/null
-as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+build_and_install
 make -s -j1 PG_CONFIG="$PG_BIN/pg_config" build/bench/bench_secagg_plus >/dev/null
 CLUSTER_EXTRA_CONF="max_wal_size = 8GB
 jit = off" start_cluster serverplus 54431

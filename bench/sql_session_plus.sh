@@ -22,9 +22,7 @@ N=${1:-10000} M=${2:-10000} DROP=${3:-30} MODEL=${4:-honest-but-curious}
 . scripts/lib.sh
 trap stop_clusters EXIT
 install_deps
-log "building and installing the extension (make -j1)"
-make -s -j1 PG_CONFIG="$PG_BIN/pg_config" >/dev/null
-as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+build_and_install
 start_cluster benchplus 54430
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 now() { date +%s.%N; }
