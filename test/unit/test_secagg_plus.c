@@ -882,6 +882,16 @@ test_plus_unmasking_rows(void)
 	sec[3] ^= 1;
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_SESSION);
 	sec[3] ^= 1;
+	/* a dropped owner's secret (its s-key seed) that does not give the key it advertised */
+	size_t pair = 0;
+	while (pair < ns && sec[pair * SA_UNMASK_SECRET_BYTES + 1 + SA_CTX_BYTES + 8] != SA_SHARE_KIND_PAIR)
+		pair++;
+	UNIT_CHECK(pair < ns);
+	uint8_t *ps = sec + pair * SA_UNMASK_SECRET_BYTES;
+	ps[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
+	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_RECONSTRUCT);
+	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(ps + 1 + SA_CTX_BYTES));
+	ps[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
 	/* one owner's group: a wrong share is left out; another owner's share, a holder twice, too few: refused */
 	sim_routes R = { calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), calloc(n, sizeof(size_t)),
 	                 sim_roster(&s), SA_UNMASK_SHARE_BYTES };

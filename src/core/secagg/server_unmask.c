@@ -329,7 +329,10 @@ plan_owners(const view *v, const uint8_t *u3_bm, owner_plan *plan, size_t *ntask
 	return c;
 }
 
-/* Writes owner o's mask tasks from its secret (slots planned in advance). */
+/*
+ * Writes owner o's mask tasks (slots planned in advance) from its secret,
+ * or for a dropped owner from its key pair, already in its dk slot.
+ */
 static void
 put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const uint8_t *u3_bm,
           sa_mask_task *tasks, sa_mask_owners *dk)
@@ -341,8 +344,6 @@ put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const ui
 		tasks[nt].sign = -1;
 		return;
 	}
-	sa_mask_keypair(dk->pk[o->nd], dk->sk[o->nd], secret);
-	dk->ids[o->nd] = o->id;
 	for (uint32_t d = 0; d < v->k; d++) {
 		uint32_t w = srv_graph_neighbour_at(v, o->a, d);
 		if (!srv_bit_get(u3_bm, w))
@@ -354,6 +355,23 @@ put_tasks(const view *v, const owner_plan *o, const uint8_t secret[32], const ui
 		tasks[nt].pk_w = v->u1 + (size_t) pw * U1_REC + 40;
 		tasks[nt++].sign = (int8_t) -sa_mask_sign(wid, o->id);
 	}
+}
+
+/*
+ * Does a needed secret match its owner's check value? A survivor's b is
+ * checked against its commitment; a dropped owner's key pair is derived
+ * once, into its dk slot (where put_tasks takes it), and its public key
+ * compared with the s_pk it advertised.
+ */
+static bool
+owner_secret_checks(const view *v, const owner_plan *o, const uint8_t check[32], const uint8_t secret[32],
+                    sa_mask_owners *dk)
+{
+	if (o->alive)
+		return secret_checks(v->ctx, o->id, SA_SHARE_KIND_SELF, check, secret);
+	sa_mask_keypair(dk->pk[o->nd], dk->sk[o->nd], secret);
+	dk->ids[o->nd] = o->id;
+	return sodium_memcmp(dk->pk[o->nd], check, 32) == 0;
 }
 
 static int
@@ -382,7 +400,7 @@ take_secrets(const view *v, owner_plan *plan, uint32_t nplan, const uint8_t *sec
 			return SA_ERR_DUPLICATE;
 		uint8_t kind = o->alive ? SA_SHARE_KIND_SELF : SA_SHARE_KIND_PAIR;
 		const uint8_t *check = check_value(v, owner, kind);
-		if (s[SE_KIND] != kind || check == NULL || !secret_checks(v->ctx, owner, kind, check, s + SE_VALUE)) {
+		if (s[SE_KIND] != kind || check == NULL || !owner_secret_checks(v, o, check, s + SE_VALUE, dk)) {
 			if (failed_user != NULL)
 				*failed_user = owner;
 			return SA_ERR_RECONSTRUCT;
