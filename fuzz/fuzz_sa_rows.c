@@ -67,7 +67,7 @@ build_secrets(void)
 				FUZZ_CHECK(sa_unmask_split(&uv, FG.ids[u], FG.c2s[4][u].p, FG.c2s[4][u].len, keep_share,
 				                           &all) == SA_OK);
 		for (size_t i = 0; i < all.n; i++)
-			if (fuzz_be64(all.p + i * SA_UNMASK_SHARE_BYTES + 1 + SA_CTX_BYTES + 4) == FG.ids[o])
+			if (fuzz_be64(all.p + i * SA_UNMASK_SHARE_BYTES + SA_UNMASK_SHARE_OWNER) == FG.ids[o])
 				keep_row(&mine, 0, all.p + i * SA_UNMASK_SHARE_BYTES);
 		if (mine.n > 0)
 			FUZZ_CHECK(sa_unmask_rebuild(mine.p, mine.n, secrets + nsecrets++ * SA_UNMASK_SECRET_BYTES) == SA_OK);

@@ -429,7 +429,7 @@ secagg_unmask_secret_final(PG_FUNCTION_ARGS)
 	uint8_t secret[SA_UNMASK_SECRET_BYTES];
 	CHECK_FOR_INTERRUPTS();
 	sa_status st = sa_unmask_rebuild(r.rows, r.count, secret);
-	uint64 owner = r.count > 0 ? sa_load_u64_be(r.rows + 1 + SA_CTX_BYTES + 4) : 0;
+	uint64 owner = r.count > 0 ? sa_load_u64_be(r.rows + SA_UNMASK_SHARE_OWNER) : 0;
 	if (st == SA_ERR_DUPLICATE)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_DUPLICATE),
 		                errmsg("unmask_secret_agg: two shares of user " UINT64_FORMAT " from the same holder", owner),
@@ -442,7 +442,7 @@ secagg_unmask_secret_final(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_SECAGG_RECONSTRUCT),
 		                errmsg("the shares of user " UINT64_FORMAT " do not rebuild its secret", owner),
 		                errdetail("%u shares; the session's threshold is %u.", r.count,
-		                          r.count > 0 ? sa_load_u32_be(r.rows + 1 + SA_CTX_BYTES) : 0)));
+		                          r.count > 0 ? sa_load_u32_be(r.rows + SA_UNMASK_SHARE_T) : 0)));
 	if (st != SA_OK)
 		sa_pg_fail(st, "rebuilt secret");
 	bytea *b = sa_pg_bytea(secret, sizeof secret);

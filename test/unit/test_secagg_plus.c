@@ -872,25 +872,25 @@ test_plus_unmasking_rows(void)
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_OK);
 	UNIT_CHECK_EQ_U64(first, want);
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns - 1, &failed, &first), SA_ERR_RECONSTRUCT);
-	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(sec + (ns - 1) * SA_UNMASK_SECRET_BYTES + 1 + SA_CTX_BYTES));
+	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(sec + (ns - 1) * SA_UNMASK_SECRET_BYTES + SA_UNMASK_SECRET_OWNER));
 	memcpy(sec + ns * SA_UNMASK_SECRET_BYTES, sec, SA_UNMASK_SECRET_BYTES);
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns + 1, &failed, &first), SA_ERR_DUPLICATE);
 	sec[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_RECONSTRUCT);
-	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(sec + 1 + SA_CTX_BYTES));
+	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(sec + SA_UNMASK_SECRET_OWNER));
 	sec[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
 	sec[3] ^= 1;
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_SESSION);
 	sec[3] ^= 1;
 	/* a dropped owner's secret (its s-key seed) that does not give the key it advertised */
 	size_t pair = 0;
-	while (pair < ns && sec[pair * SA_UNMASK_SECRET_BYTES + 1 + SA_CTX_BYTES + 8] != SA_SHARE_KIND_PAIR)
+	while (pair < ns && sec[pair * SA_UNMASK_SECRET_BYTES + SA_UNMASK_SECRET_KIND] != SA_SHARE_KIND_PAIR)
 		pair++;
 	UNIT_CHECK(pair < ns);
 	uint8_t *ps = sec + pair * SA_UNMASK_SECRET_BYTES;
 	ps[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
 	UNIT_CHECK_EQ_U64(finish_with(&s, sec, ns, &failed, &first), SA_ERR_RECONSTRUCT);
-	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(ps + 1 + SA_CTX_BYTES));
+	UNIT_CHECK_EQ_U64(failed, sa_load_u64_be(ps + SA_UNMASK_SECRET_OWNER));
 	ps[SA_UNMASK_SECRET_BYTES - 1] ^= 1;
 	/* one owner's group: a wrong share is left out; another owner's share, a holder twice, too few: refused */
 	sim_routes R = { calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), calloc(n, sizeof(size_t)),
@@ -910,7 +910,7 @@ test_plus_unmasking_rows(void)
 	g[SA_UNMASK_SHARE_BYTES - 1] ^= 1;                                  /* holder 0's share wrong */
 	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(g, c, again), SA_OK);
 	UNIT_CHECK(memcmp(one, again, SA_UNMASK_SECRET_BYTES) == 0);
-	g[SA_UNMASK_SHARE_BYTES + 1 + SA_CTX_BYTES + 4 + 7] ^= 1;           /* row 1: another owner */
+	g[SA_UNMASK_SHARE_BYTES + SA_UNMASK_SHARE_OWNER + 7] ^= 1;           /* row 1: another owner */
 	UNIT_CHECK_EQ_U64(sa_unmask_rebuild(g, c, again), SA_ERR_SESSION);
 	memcpy(g, R.buf[o], c * SA_UNMASK_SHARE_BYTES);
 	memcpy(g + c * SA_UNMASK_SHARE_BYTES, g, SA_UNMASK_SHARE_BYTES);    /* holder 0 twice */

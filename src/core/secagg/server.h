@@ -269,10 +269,19 @@ sa_status sa_share_message(const uint8_t *routes, size_t count, uint8_t **msg, s
  * Everything before `holder` (SA_UNMASK_SHARE_PREFIX bytes) is the same for
  * all shares of one owner.
  */
-#define SA_UNMASK_SHARE_PREFIX (1 + SA_CTX_BYTES + 4 + 8 + 1 + 32)
-#define SA_UNMASK_SHARE_BYTES  (SA_UNMASK_SHARE_PREFIX + 8 + SA_SCALAR_BYTES)
+#define SA_UNMASK_SHARE_T      (1 + SA_CTX_BYTES)           /* offsets in a share */
+#define SA_UNMASK_SHARE_OWNER  (SA_UNMASK_SHARE_T + 4)
+#define SA_UNMASK_SHARE_KIND   (SA_UNMASK_SHARE_OWNER + 8)
+#define SA_UNMASK_SHARE_CHECK  (SA_UNMASK_SHARE_KIND + 1)
+#define SA_UNMASK_SHARE_PREFIX (SA_UNMASK_SHARE_CHECK + 32)
+#define SA_UNMASK_SHARE_HOLDER SA_UNMASK_SHARE_PREFIX
+#define SA_UNMASK_SHARE_VALUE  (SA_UNMASK_SHARE_HOLDER + 8)
+#define SA_UNMASK_SHARE_BYTES  (SA_UNMASK_SHARE_VALUE + SA_SCALAR_BYTES)
 /* A rebuilt secret: version u8 | context | owner u64 | kind u8 | secret 32 (a secret: wipe it). */
-#define SA_UNMASK_SECRET_BYTES (1 + SA_CTX_BYTES + 8 + 1 + SA_SCALAR_BYTES)
+#define SA_UNMASK_SECRET_OWNER (1 + SA_CTX_BYTES)           /* offsets in a secret */
+#define SA_UNMASK_SECRET_KIND  (SA_UNMASK_SECRET_OWNER + 8)
+#define SA_UNMASK_SECRET_VALUE (SA_UNMASK_SECRET_KIND + 1)
+#define SA_UNMASK_SECRET_BYTES (SA_UNMASK_SECRET_VALUE + SA_SCALAR_BYTES)
 
 typedef struct sa_unmask_view {
 	const uint8_t *state;      /* inside the output */

@@ -38,17 +38,16 @@
 
 #include "secagg/server_internal.h"
 
-/* offsets in a share row */
-#define SH_T      (1 + SA_CTX_BYTES)
-#define SH_OWNER  (SH_T + 4)
-#define SH_KIND   (SH_OWNER + 8)
-#define SH_CHECK  (SH_KIND + 1)
-#define SH_HOLDER SA_UNMASK_SHARE_PREFIX
-#define SH_VALUE  (SH_HOLDER + 8)
-/* offsets in a secret row */
-#define SE_OWNER  (1 + SA_CTX_BYTES)
-#define SE_KIND   (SE_OWNER + 8)
-#define SE_VALUE  (SE_KIND + 1)
+/* offsets in a share row and a secret row (server.h) */
+#define SH_T      SA_UNMASK_SHARE_T
+#define SH_OWNER  SA_UNMASK_SHARE_OWNER
+#define SH_KIND   SA_UNMASK_SHARE_KIND
+#define SH_CHECK  SA_UNMASK_SHARE_CHECK
+#define SH_HOLDER SA_UNMASK_SHARE_HOLDER
+#define SH_VALUE  SA_UNMASK_SHARE_VALUE
+#define SE_OWNER  SA_UNMASK_SECRET_OWNER
+#define SE_KIND   SA_UNMASK_SECRET_KIND
+#define SE_VALUE  SA_UNMASK_SECRET_VALUE
 
 /* ---------------------------------------------------------------------- */
 /* The UNMASK output                                                      */
