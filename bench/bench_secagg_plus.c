@@ -438,7 +438,7 @@ sql_setup(session *S)
 	if (getenv("SQL_HASHAGG") == NULL)       /* as the README advises for large sessions */
 		sql_do("SET enable_hashagg = off");
 	sql_do("DROP TABLE IF EXISTS plus_users, plus_session, plus_in, plus_out, plus_to_user");
-	sql_do("CREATE TABLE plus_users (round int, id bigint, pk bytea)");
+	sql_do("CREATE TABLE plus_users (id bigint, pk bytea)");
 	sql_do("CREATE TABLE plus_session (id int PRIMARY KEY, state jsonb)");
 	sql_do("CREATE TABLE plus_in (round int, user_id bigint, message bytea)");
 	sql_do("ALTER TABLE plus_in ALTER COLUMN message SET STORAGE EXTERNAL");
@@ -446,11 +446,11 @@ sql_setup(session *S)
 	sql_do("ALTER TABLE plus_out ALTER COLUMN o SET STORAGE EXTERNAL");
 	sql_do("CREATE TABLE plus_to_user (user_id bigint, message bytea)");
 	sql_do("ALTER TABLE plus_to_user ALTER COLUMN message SET STORAGE EXTERNAL");
-	for (uint32_t i = 0; i < S->n; i++)
+	for (uint32_t i = 0; i < S->n; i++)       /* the roster goes through plus_in's COPY as (id, key) rows */
 		sql_add(0, S->ids[i], S->sign_pk[i], 32);
 	DB->in_bytes[0] = 0;
 	sql_flush();
-	sql_do("INSERT INTO plus_users SELECT * FROM plus_in");
+	sql_do("INSERT INTO plus_users SELECT user_id, message FROM plus_in");
 	sql_do("TRUNCATE plus_in");
 	char sid[2 * sizeof SID + 1], q[1024];
 	sodium_bin2hex(sid, sizeof sid, SID, sizeof SID - 1);
